@@ -1,0 +1,6 @@
+/**
+ * likeness/backbones (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

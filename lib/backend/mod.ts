@@ -1,0 +1,6 @@
+/**
+ * likeness/backend (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * likeness/branches (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * likeness/compile (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

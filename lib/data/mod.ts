@@ -1,0 +1,6 @@
+/**
+ * likeness/data (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

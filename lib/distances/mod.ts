@@ -1,0 +1,6 @@
+/**
+ * likeness/distances (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

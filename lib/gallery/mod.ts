@@ -1,0 +1,6 @@
+/**
+ * likeness/gallery (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

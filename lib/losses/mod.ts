@@ -1,0 +1,6 @@
+/**
+ * likeness/losses (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

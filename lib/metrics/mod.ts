@@ -1,0 +1,6 @@
+/**
+ * likeness/metrics (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * likeness/miners (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * likeness/report (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

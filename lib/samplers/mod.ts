@@ -1,0 +1,6 @@
+/**
+ * likeness/samplers (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};

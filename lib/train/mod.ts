@@ -1,0 +1,6 @@
+/**
+ * likeness/train (placeholder until the folder is built).
+ *
+ * @module
+ */
+export {};
