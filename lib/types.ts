@@ -124,6 +124,23 @@ export interface Labelled<T extends Tensor = Tensor2D> {
 }
 
 /**
+ * One anchor compared with N − 1 others: `items[0]` is the anchor, `items[1]` a positive
+ * (same class) and `items[2…]` negatives. The input of an `nWay(n, branch)` model.
+ *
+ * @example
+ * ```ts
+ * import type { NWay } from "./types.ts";
+ * const arity = (t: NWay) => t.items.length;
+ * ```
+ */
+export interface NWay<T extends Tensor = Tensor2D> {
+  /** Discriminant. */
+  readonly kind: "nway";
+  /** Anchor, positive, then negatives; all with the same number of rows. */
+  readonly items: readonly T[];
+}
+
+/**
  * Any loss input.
  *
  * @example
@@ -132,7 +149,7 @@ export interface Labelled<T extends Tensor = Tensor2D> {
  * const kindOf = (x: LossInput) => x.kind;
  * ```
  */
-export type LossInput = Pair | Triplet | Labelled;
+export type LossInput = Pair | Triplet | Labelled | NWay;
 
 /**
  * Turns per-item loss values into one scalar.
@@ -158,10 +175,209 @@ export type Reducer = (perItem: Tensor1D) => Scalar;
 export interface Loss<I extends LossInput> {
   /** Shown in reports and errors. */
   readonly name: string;
-  /** One loss value per item (pair, triplet, or row) of the batch. */
-  perItem(input: I): Tensor1D;
+  /**
+   * One loss value per item (pair, triplet, or row) of the batch. `context` is given by
+   * `compile`: losses that carry a {@linkcode LossHead} apply it through `context.head`.
+   */
+  perItem(input: I, context?: LossContext): Tensor1D;
   /** Reduces the per-item values to the scalar that is minimised. */
   readonly reduce: Reducer;
+  /** A small network the loss needs (e.g. the BCE pair head); `compile` builds and owns it. */
+  readonly head?: LossHead;
+  /** The distance the loss compares embeddings with; `Program.scorePairs` uses it. */
+  readonly distance?: Distance;
+}
+
+/**
+ * What `compile` hands a loss besides its input.
+ *
+ * @example
+ * ```ts
+ * import type { LossContext } from "./types.ts";
+ * const isTraining = (c: LossContext) => c.training;
+ * ```
+ */
+export interface LossContext {
+  /** Whether this is a training step (dropout on, batch statistics). */
+  readonly training: boolean;
+  /** The compiled loss head, when the loss declared one. */
+  readonly head?: (x: Tensor2D) => Tensor2D;
+}
+
+/**
+ * A network a loss carries as a spec. `input: "pair"` heads see two embeddings concatenated
+ * (`[n, 2e]`, their output is a same-class logit); `"single"` heads see one (`[n, e]`).
+ *
+ * @example
+ * ```ts
+ * import type { LossHead } from "./types.ts";
+ * const head: LossHead = { input: "single", branch: { kind: "branch", stages: [] } };
+ * ```
+ */
+export interface LossHead {
+  /** What the head is fed. */
+  readonly input: "pair" | "single";
+  /** Its layers. */
+  readonly branch: Branch;
+}
+
+// ---------------------------------------------------------------------------
+// Model specs (inert values: no tf objects until `compile`)
+// ---------------------------------------------------------------------------
+
+/**
+ * Activation functions a stage may use (the tfjs names).
+ *
+ * @example
+ * ```ts
+ * import type { Activation } from "./types.ts";
+ * const a: Activation = "relu";
+ * ```
+ */
+export type Activation =
+  | "linear"
+  | "relu"
+  | "relu6"
+  | "elu"
+  | "selu"
+  | "tanh"
+  | "sigmoid"
+  | "softplus"
+  | "swish";
+
+/**
+ * One layer (or block of layers) of a branch, as data. `compile` turns each into tfjs layers.
+ *
+ * @example
+ * ```ts
+ * import type { Stage } from "./types.ts";
+ * const s: Stage = { kind: "dense", units: 32, activation: "linear", useBias: true };
+ * ```
+ */
+export type Stage =
+  | {
+    readonly kind: "conv2d";
+    readonly filters: number;
+    readonly kernelSize: number;
+    readonly strides: number;
+    readonly padding: "same" | "valid";
+    readonly activation: Activation;
+    readonly useBias: boolean;
+  }
+  | {
+    readonly kind: "dense";
+    readonly units: number;
+    readonly activation: Activation;
+    readonly useBias: boolean;
+  }
+  | { readonly kind: "batchNorm"; readonly momentum: number; readonly epsilon: number }
+  | { readonly kind: "activation"; readonly activation: Activation }
+  | { readonly kind: "dropout"; readonly rate: number }
+  | { readonly kind: "spatialDropout2d"; readonly rate: number }
+  | { readonly kind: "maxPool2d"; readonly poolSize: number; readonly strides: number }
+  | { readonly kind: "flatten" }
+  | { readonly kind: "globalAveragePool2d" }
+  | { readonly kind: "l2Normalize"; readonly epsilon: number }
+  | {
+    readonly kind: "residual";
+    readonly main: readonly Stage[];
+    readonly shortcut: readonly Stage[];
+  }
+  | {
+    readonly kind: "layersModel";
+    readonly model: LayersModel;
+    readonly freeze: number;
+  };
+
+/**
+ * A branch: the stages one item goes through to become an embedding.
+ *
+ * @example
+ * ```ts
+ * import type { Branch } from "./types.ts";
+ * const depth = (b: Branch) => b.stages.length;
+ * ```
+ */
+export interface Branch {
+  /** Discriminant. */
+  readonly kind: "branch";
+  /** Applied in order. */
+  readonly stages: readonly Stage[];
+}
+
+/**
+ * A branch shared by the items of one loss input: one weight set applied `arity` times.
+ * The type parameter is the loss input the model produces, so `compile` can refuse a loss of
+ * another kind at compile time.
+ *
+ * @example
+ * ```ts
+ * import type { Model, Triplet } from "./types.ts";
+ * const m: Model<Triplet> = { kind: "triplet", arity: 3, branch: { kind: "branch", stages: [] } };
+ * ```
+ */
+export interface Model<I extends LossInput> {
+  /** Which loss input the model produces. */
+  readonly kind: I["kind"];
+  /** How many items share the branch (1 for labelled). */
+  readonly arity: number;
+  /** The shared branch. */
+  readonly branch: Branch;
+}
+
+/**
+ * The input batch a compiled model takes for loss input `I`: the same record with images
+ * (`[n, h, w, c]`, or `[n, d]` for vectors) in place of embeddings.
+ *
+ * @example
+ * ```ts
+ * import type { Batch, Pair } from "./types.ts";
+ * const rows = (b: Batch<Pair>) => b.left.shape[0];
+ * ```
+ */
+export type Batch<I extends LossInput> = I extends { kind: "pair" } ? Pair<Tensor>
+  : I extends { kind: "triplet" } ? Triplet<Tensor>
+  : I extends { kind: "labelled" } ? Labelled<Tensor>
+  : NWay<Tensor>;
+
+/**
+ * A compiled model: owns its weights, optimizer slots and batch-norm statistics.
+ *
+ * @example
+ * ```ts
+ * import type { Pair, Program } from "./types.ts";
+ * const size = (p: Program<Pair>) => p.embeddingSize;
+ * ```
+ */
+export interface Program<I extends LossInput> {
+  /** Which loss input the program trains on. */
+  readonly kind: I["kind"];
+  /** Shape of one input item, e.g. `[28, 28, 1]`. */
+  readonly inputShape: readonly number[];
+  /** Width of the branch output. */
+  readonly embeddingSize: number;
+  /** The loss being minimised. */
+  readonly loss: Loss<I>;
+  /** The shared branch as one tfjs model (input item → embedding); save and load this. */
+  readonly embedder: LayersModel;
+  /** The compiled loss head, when the loss carries one. */
+  readonly head?: LayersModel;
+  /** The optimizer (its slots belong to the program). */
+  readonly optimizer: Optimizer;
+  /** One optimiser step; returns the loss (caller disposes it). Does not dispose `batch`. */
+  trainStep(batch: Batch<I>): Scalar;
+  /** The loss in inference mode, without an update. */
+  evaluate(batch: Batch<I>): Scalar;
+  /** Embeddings of a batch of items `[n, ...inputShape]`, inference mode. */
+  embed(x: Tensor): Tensor2D;
+  /** Per-row score of two batches: P(same) for pair-head losses, else the loss's distance. */
+  scorePairs(left: Tensor, right: Tensor): Tensor1D;
+  /** The trainable variables (branch, then head). */
+  trainableWeights(): Variable[];
+  /** Changes the optimizer's learning rate. */
+  setLearningRate(learningRate: number): void;
+  /** Frees every weight, slot and statistic the program owns. */
+  dispose(): void;
 }
 
 // ---------------------------------------------------------------------------

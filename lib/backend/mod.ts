@@ -1,6 +1,14 @@
 /**
- * likeness/backend (placeholder until the folder is built).
+ * Choosing and starting a TensorFlow.js backend (`wasm` by default, `cpu`, `webgpu`,
+ * `tensorflow`), with the kernels likeness adds so that conv nets train fast on each.
+ *
+ * @example
+ * ```ts
+ * import { useBackend } from "./mod.ts";
+ * const info = await useBackend("cpu");
+ * if (info.name !== "cpu") throw new Error("expected cpu");
+ * ```
  *
  * @module
  */
-export {};
+export * from "./use_backend.ts";

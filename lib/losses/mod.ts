@@ -1,6 +1,57 @@
 /**
- * likeness/losses (placeholder until the folder is built).
+ * Losses. A loss is a name, a per-item function and a reducer ({@linkcode Loss}); losses over
+ * the same input add with {@linkcode plus} (a monoid with identity {@linkcode zero}) and scale
+ * with {@linkcode weighted}. Built-ins cover pairs (`pairBce` with a head network,
+ * `contrastive`), triplets (`tripletMargin`, `softMarginTriplet`), labelled batches
+ * (`softmaxCrossEntropy`) and presets named after pytorch-metric-learning's losses.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { contrastive, plus, tripletMargin, weighted } from "./mod.ts";
+ * await tf.setBackend("cpu");
+ * const loss = plus(contrastive(), weighted(contrastive({ squared: true }), 0.5));
+ * if (loss.name !== "contrastive + 0.5·contrastive-squared") throw new Error(loss.name);
+ * if (tripletMargin().name !== "triplet-margin") throw new Error("tripletMargin");
+ * ```
  *
  * @module
  */
-export {};
+export { contrastive, type ContrastiveOptions } from "./contrastive.ts";
+export { fromPerItem } from "./from_per_item.ts";
+export { mean } from "./mean.ts";
+export { meanNonZero } from "./mean_non_zero.ts";
+export { type LossMonoid, lossMonoid } from "./monoid.ts";
+export { pairBce, type PairBceOptions } from "./pair_bce.ts";
+export { plus } from "./plus.ts";
+export { pmlContrastiveLoss, type PmlContrastiveLossOptions } from "./pml_contrastive_loss.ts";
+export {
+  pmlTripletMarginLoss,
+  type PmlTripletMarginLossOptions,
+} from "./pml_triplet_margin_loss.ts";
+export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from "./softmax_cross_entropy.ts";
+export { softMarginTriplet, type SoftMarginTripletOptions } from "./soft_margin_triplet.ts";
+export { sum } from "./sum.ts";
+export { tripletMargin, type TripletMarginOptions } from "./triplet_margin.ts";
+export { weighted } from "./weighted.ts";
+export { zero } from "./zero.ts";
+export type {
+  Activation,
+  Branch,
+  Distance,
+  Labelled,
+  LayersModel,
+  Loss,
+  LossContext,
+  LossHead,
+  LossInput,
+  NWay,
+  Pair,
+  Reducer,
+  Scalar,
+  Stage,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Triplet,
+} from "../types.ts";

@@ -1,0 +1,11 @@
+import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "./lib/backend/mod.ts";
+await useBackend("wasm");
+const x = tf.relu(tf.randomNormal([96, 28, 28, 8], 0, 1, "float32", 3)) as tf.Tensor4D;
+const gp = tf.grad((x: tf.Tensor4D) => tf.mul(tf.maxPool(x, 2, 2, "valid"), tf.randomNormal([96,14,14,8],0,1,"float32",4)));
+const t0 = performance.now(); for (let i = 0; i < 5; i++) gp(x).dataSync(); console.log("ms", (performance.now()-t0)/5);
+const a = gp(x).dataSync();
+const c = tf.tile(tf.tensor([[1, 2], [3, 4]]), [2, 3]); console.log(c.arraySync());
+await useBackend("cpu");
+const b = gp(x).dataSync();
+let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]-b[i])); console.log("diff", m);

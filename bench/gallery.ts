@@ -1,0 +1,156 @@
+/**
+ * Gallery benchmark: identify against 100k enrolled 32-d templates with batched queries,
+ * reporting queries per second and resident memory before and after.
+ *
+ *     deno run -A bench/gallery.ts
+ *
+ * @module
+ */
+import { useBackend } from "../lib/backend/mod.ts";
+import {
+  type GalleryDistance,
+  memoryStore,
+  openGallery,
+  type TemplateMode,
+} from "../lib/gallery/mod.ts";
+
+/** One measured configuration. */
+export interface GalleryBenchRow {
+  readonly backend: string;
+  readonly distance: GalleryDistance;
+  readonly templates: TemplateMode;
+  readonly gallery: number;
+  readonly dim: number;
+  readonly queries: number;
+  /** Queries per identifyBatch call (1 = one identify call per query). */
+  readonly batch: number;
+  readonly queriesPerSecond: number;
+  /** Share of queries whose rank-1 identity is the one they were drawn from. */
+  readonly rank1: number;
+  /** Seconds to enrol and to build the searchable index (first query). */
+  readonly enrolSeconds: number;
+  readonly indexSeconds: number;
+  readonly rssBeforeMiB: number;
+  readonly rssAfterMiB: number;
+  readonly rssPeakDeltaMiB: number;
+}
+
+/** Options of {@linkcode benchGallery}. */
+export interface GalleryBenchOptions {
+  readonly gallery?: number;
+  readonly dim?: number;
+  readonly queries?: number;
+  readonly batches?: readonly number[];
+  readonly distances?: readonly GalleryDistance[];
+  readonly backend?: "wasm" | "cpu";
+  readonly seed?: number;
+}
+
+/** A small seeded generator (mulberry32) with a Box–Muller normal. */
+function normals(seed: number) {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** Runs the benchmark; one row per (distance, batch size). */
+export async function benchGallery(options: GalleryBenchOptions = {}): Promise<GalleryBenchRow[]> {
+  const n = options.gallery ?? 100_000;
+  const dim = options.dim ?? 32;
+  const nq = options.queries ?? 2_000;
+  const backend = (await useBackend(options.backend ?? "wasm")).name;
+  const normal = normals(options.seed ?? 1);
+  // Unit-length templates (as an l2-normalised embedding would give), one per identity,
+  // and queries = a template plus noise.
+  const templates = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let sq = 0;
+    for (let t = 0; t < dim; t++) {
+      const v = normal();
+      templates[i * dim + t] = v;
+      sq += v * v;
+    }
+    for (let t = 0; t < dim; t++) templates[i * dim + t] /= Math.sqrt(sq);
+  }
+  const truth = Array.from({ length: nq }, (_, i) => (i * 7919) % n);
+  const queries = new Float32Array(nq * dim);
+  truth.forEach((who, i) => {
+    for (let t = 0; t < dim; t++) {
+      queries[i * dim + t] = templates[who * dim + t] + 0.05 * normal();
+    }
+  });
+  const rows: GalleryBenchRow[] = [];
+  for (const distance of options.distances ?? ["euclidean", "cosine"]) {
+    for (const batch of options.batches ?? [1, 256, 1000]) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const rssBefore = Deno.memoryUsage().rss;
+      const store = memoryStore({ dim, fingerprint: "bench" });
+      const gallery = openGallery(store, { distance });
+      let t0 = performance.now();
+      gallery.enrolMany(
+        (function* () {
+          for (let i = 0; i < n; i++) {
+            yield { identity: `id${i}`, embeddings: templates.subarray(i * dim, (i + 1) * dim) };
+          }
+        })(),
+      );
+      const enrolSeconds = (performance.now() - t0) / 1000;
+      t0 = performance.now();
+      gallery.identify(queries.subarray(0, dim), 1);
+      const indexSeconds = (performance.now() - t0) / 1000;
+      // Single queries are slow by design: time fewer of them.
+      const count = batch === 1 ? Math.min(nq, 50) : nq;
+      let peak = Deno.memoryUsage().rss;
+      let hits = 0;
+      t0 = performance.now();
+      for (let q0 = 0; q0 < count; q0 += batch) {
+        const size = Math.min(batch, count - q0);
+        const block = queries.subarray(q0 * dim, (q0 + size) * dim);
+        const ranked = size === 1 && batch === 1
+          ? [gallery.identify(block, 5)]
+          : gallery.identifyBatch(block, 5);
+        ranked.forEach((r, i) => {
+          if (r[0].identity === `id${truth[q0 + i]}`) hits++;
+        });
+        peak = Math.max(peak, Deno.memoryUsage().rss);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const rssAfter = Deno.memoryUsage().rss;
+      rows.push({
+        backend,
+        distance,
+        templates: "all",
+        gallery: n,
+        dim,
+        queries: count,
+        batch,
+        queriesPerSecond: Math.round(count / seconds),
+        rank1: hits / count,
+        enrolSeconds: +enrolSeconds.toFixed(2),
+        indexSeconds: +indexSeconds.toFixed(2),
+        rssBeforeMiB: mib(rssBefore),
+        rssAfterMiB: mib(rssAfter),
+        rssPeakDeltaMiB: mib(peak - rssBefore),
+      });
+      gallery.close();
+    }
+  }
+  return rows;
+}
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  const rows = await benchGallery(quick ? { gallery: 20_000, queries: 500 } : {});
+  const keys = Object.keys(rows[0]) as (keyof GalleryBenchRow)[];
+  console.log(`| ${keys.join(" | ")} |`);
+  console.log(`|${keys.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(`| ${keys.map((k) => row[k]).join(" | ")} |`);
+}

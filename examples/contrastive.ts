@@ -1,0 +1,73 @@
+#!/usr/bin/env -S deno run --allow-read --allow-write --allow-env
+/**
+ * Contrastive loss on Fashion-MNIST:
+ *
+ *     deno run --allow-read --allow-write --allow-env examples/contrastive.ts
+ *
+ * Permissions: `--allow-read` (the data, the wasm binaries, the run folder), `--allow-write`
+ * (the run folder), `--allow-env` (LIKENESS_DATA / LIKENESS_BACKEND and the cache folder);
+ * add `--allow-net` only to download Fashion-MNIST when no local copy exists. `--quick`
+ * needs no data at all.
+ *
+ * Random pairs, half of the same class; a shared VGG-style branch with an L2-normalised 32-d
+ * embedding; the contrastive loss with margin 1: d² for same-class pairs, max(0, 1 − d)² for
+ * the others.
+ *
+ * @module
+ */
+import { pipe } from "../lib/pipe.ts";
+import { vgg } from "../lib/backbones/mod.ts";
+import { dense, l2Normalize, siamese } from "../lib/branches/mod.ts";
+import { compile } from "../lib/compile/mod.ts";
+import { contrastive } from "../lib/losses/mod.ts";
+import { batch, pairs } from "../lib/samplers/mod.ts";
+import {
+  evaluateEmbedding,
+  loadExampleData,
+  parseExampleArgs,
+  startBackend,
+  summary,
+  trainExample,
+  writeRun,
+} from "./_common.ts";
+
+const args = parseExampleArgs({
+  name: "contrastive",
+  summary: "a shared VGG-style branch trained with the contrastive loss (margin 1) on pairs",
+  permissions: "--allow-read --allow-write --allow-env",
+  defaults: { epochs: 3, batch: 64, embedding: 32, lr: 1e-3 },
+});
+if (args) {
+  const backend = await startBackend(args);
+  const data = await loadExampleData(args);
+  const program = compile({
+    model: siamese(pipe(vgg(), dense(args.embedding), l2Normalize())),
+    loss: contrastive({ margin: 1 }),
+    inputShape: data.train.shape,
+    learningRate: args.lr,
+    seed: args.seed,
+  });
+  console.error(`contrastive: ${data.description.train} → ${args.out} (backend ${backend})`);
+  const sampler = pipe(pairs(data.train, { positiveFraction: 0.5 }), batch(args.batch));
+  const trained = await trainExample(program, sampler, data, args);
+  const evaluated = evaluateEmbedding((x) => program.embed(x), data.test, args.seed);
+  const m = await writeRun({
+    name: "contrastive",
+    args,
+    backend,
+    program,
+    data,
+    trained,
+    evaluated,
+    normalisation: "l2",
+    spec: {
+      backbone: "vgg",
+      embedding: args.embedding,
+      normalise: "l2",
+      loss: "contrastive",
+      margin: 1,
+    },
+  });
+  console.log(`contrastive → ${args.out}\n${summary(m)}`);
+  program.dispose();
+}

@@ -1,0 +1,47 @@
+import type { Branch, LayersModel } from "../types.ts";
+
+/** Options of {@linkcode fromLayersModel}. */
+export interface FromLayersModelOptions {
+  /**
+   * Freeze (mark non-trainable) the first `freeze` layers of the model for fine-tuning;
+   * `true` freezes all of them (default 0: train everything).
+   */
+  readonly freeze?: number | boolean;
+}
+
+/**
+ * Wraps any tfjs model (a pretrained one, say) as a backbone, optionally freezing its first
+ * layers. Unlike the other specs this one holds a tf object: its weights are the model's own,
+ * not seeded by `compile`, and every program compiled from it shares (and trains) them. Pipe
+ * more stages after it (`branches.dense`, `branches.l2Normalize`, …) for a projection head.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fromLayersModel } from "./from_layers_model.ts";
+ * await tf.setBackend("cpu");
+ * const net = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3] })] });
+ * const spec = fromLayersModel(net, { freeze: true });
+ * const stage = spec.stages[0];
+ * if (stage.kind !== "layersModel" || stage.freeze !== 1) throw new Error("fromLayersModel");
+ * net.dispose();
+ * ```
+ */
+export function fromLayersModel(model: LayersModel, options: FromLayersModelOptions = {}): Branch {
+  if (model === null || typeof model !== "object" || !Array.isArray(model.layers)) {
+    throw new Error(
+      `Cannot create backbone from layers model as model must be a tfjs LayersModel: current value is ${
+        String(model)
+      }`,
+    );
+  }
+  const count = model.layers.length;
+  const f = options.freeze ?? 0;
+  const freeze = f === true ? count : f === false ? 0 : f;
+  if (!Number.isInteger(freeze) || freeze < 0 || freeze > count) {
+    throw new Error(
+      `Cannot create backbone from layers model as freeze must be a boolean or an integer in [0, ${count}]: current value is ${f}`,
+    );
+  }
+  return { kind: "branch", stages: [{ kind: "layersModel", model, freeze }] };
+}

@@ -1,0 +1,46 @@
+import { activation } from "../branches/activation.ts";
+import { batchNorm } from "../branches/batch_norm.ts";
+import { dense } from "../branches/dense.ts";
+import { dropout } from "../branches/dropout.ts";
+import { empty } from "../branches/empty.ts";
+import { flatten } from "../branches/flatten.ts";
+import { positiveInteger } from "../branches/_validate.ts";
+import type { Activation, Branch } from "../types.ts";
+
+/** Options of {@linkcode mlp}. */
+export interface MlpOptions {
+  /** Widths of the hidden layers (default `[128, 64]`). */
+  readonly hidden?: readonly number[];
+  /** Hidden activation (default `"relu"`). */
+  readonly activation?: Activation;
+  /** Add batch-norm before each hidden activation (default false). */
+  readonly batchNorm?: boolean;
+  /** Dropout rate after each hidden layer (default 0: none). */
+  readonly dropout?: number;
+  /** Size of the embedding, the last (linear) dense layer (default 32). */
+  readonly embeddingSize?: number;
+}
+
+/**
+ * A multi-layer perceptron: flatten (so images work too), hidden dense layers, a linear
+ * dense embedding. For vector data (`inputShape: [d]`) and quick tests.
+ *
+ * @example
+ * ```ts
+ * import { mlp } from "./mlp.ts";
+ * const spec = mlp({ hidden: [16], embeddingSize: 4 });
+ * if (spec.stages.filter((s) => s.kind === "dense").length !== 2) throw new Error("mlp");
+ * ```
+ */
+export function mlp(options: MlpOptions = {}): Branch {
+  let branch = flatten()(empty);
+  for (const width of options.hidden ?? [128, 64]) {
+    branch = dense(positiveInteger("mlp backbone", "hidden", width))(branch);
+    if (options.batchNorm) branch = batchNorm()(branch);
+    branch = activation(options.activation ?? "relu")(branch);
+    if ((options.dropout ?? 0) > 0) branch = dropout(options.dropout ?? 0)(branch);
+  }
+  return dense(positiveInteger("mlp backbone", "embeddingSize", options.embeddingSize ?? 32))(
+    branch,
+  );
+}

@@ -1,0 +1,79 @@
+import { pipe } from "../pipe.ts";
+import { activation } from "../branches/activation.ts";
+import { batchNorm } from "../branches/batch_norm.ts";
+import { conv2d } from "../branches/conv2d.ts";
+import { dense } from "../branches/dense.ts";
+import { empty } from "../branches/empty.ts";
+import { globalAveragePool2d } from "../branches/global_average_pool_2d.ts";
+import { residual } from "../branches/residual.ts";
+import { positiveInteger } from "../branches/_validate.ts";
+import type { Branch } from "../types.ts";
+
+/** Options of {@linkcode resnet}. */
+export interface ResnetOptions {
+  /** Channels of each stage (default `[16, 32, 64]`); stages after the first halve the size. */
+  readonly filters?: readonly number[];
+  /** Residual blocks per stage (default 1). */
+  readonly blocksPerStage?: number;
+  /** Size of the embedding (default 32). */
+  readonly embeddingSize?: number;
+}
+
+const block = (filters: number, strides: number, project: boolean) => (b: Branch): Branch => {
+  const main = pipe(
+    empty,
+    conv2d(filters, { strides, useBias: false }),
+    batchNorm(),
+    activation("relu"),
+    conv2d(filters, { useBias: false }),
+    batchNorm(),
+  );
+  const shortcut = project
+    ? pipe(empty, conv2d(filters, { kernelSize: 1, strides, useBias: false }), batchNorm())
+    : undefined;
+  return pipe(b, residual(main, { shortcut }), activation("relu"));
+};
+
+/**
+ * A small residual network: a 3×3 stem, then stages of basic residual blocks (two 3×3 convs
+ * with batch-norm; a 1×1 projection shortcut when the shape changes), global average pooling
+ * and a linear dense embedding.
+ *
+ * @example
+ * ```ts
+ * import { resnet } from "./resnet.ts";
+ * const spec = resnet({ filters: [8, 16] });
+ * if (spec.stages.filter((s) => s.kind === "residual").length !== 2) throw new Error("resnet");
+ * ```
+ */
+export function resnet(options: ResnetOptions = {}): Branch {
+  const filters = options.filters ?? [16, 32, 64];
+  if (filters.length === 0) {
+    throw new Error(
+      "Cannot create resnet backbone as filters must not be empty: current value is []",
+    );
+  }
+  const perStage = positiveInteger(
+    "resnet backbone",
+    "blocksPerStage",
+    options.blocksPerStage ?? 1,
+  );
+  let branch = pipe(
+    empty,
+    conv2d(positiveInteger("resnet backbone", "filters", filters[0]), { useBias: false }),
+    batchNorm(),
+    activation("relu"),
+  );
+  filters.forEach((f, stage) => {
+    positiveInteger("resnet backbone", "filters", f);
+    for (let i = 0; i < perStage; i++) {
+      const strides = stage > 0 && i === 0 ? 2 : 1;
+      branch = block(f, strides, strides !== 1 || (i === 0 && stage > 0))(branch);
+    }
+  });
+  return pipe(
+    branch,
+    globalAveragePool2d(),
+    dense(positiveInteger("resnet backbone", "embeddingSize", options.embeddingSize ?? 32)),
+  );
+}

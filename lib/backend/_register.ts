@@ -1,0 +1,58 @@
+/**
+ * Which composite kernels each backend receives, registered once per process.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { KernelFunc } from "@tensorflow/tfjs-core";
+import { override } from "./_composite.ts";
+import { conv2DBackpropFilter, conv2DBackpropInput } from "./_conv_kernels.ts";
+import { batchMatMul, fusedMatMul, tile } from "./_matmul_kernels.ts";
+import { maxPoolGrad } from "./_pool_kernels.ts";
+
+/** A kernel likeness registers: filled (the backend lacks it) or overridden (too slow / wrong). */
+export interface KernelPatch {
+  readonly kernelName: string;
+  readonly make: (backendName: string) => KernelFunc;
+  /** `fill`: only when missing; `override`: always replaces the stock kernel. */
+  readonly mode: "fill" | "override";
+}
+
+/** Kernels for wasm: the missing filter gradient, and faster versions of naive stock loops. */
+export const wasmPatches: readonly KernelPatch[] = [
+  { kernelName: "Conv2DBackpropFilter", make: conv2DBackpropFilter, mode: "fill" },
+  { kernelName: "Conv2DBackpropInput", make: conv2DBackpropInput, mode: "override" },
+  { kernelName: "BatchMatMul", make: batchMatMul, mode: "override" },
+  { kernelName: "_FusedMatMul", make: fusedMatMul, mode: "override" },
+  { kernelName: "Tile", make: tile, mode: "override" },
+  { kernelName: "MaxPoolGrad", make: maxPoolGrad, mode: "override" },
+];
+
+/** Kernels for webgpu: the stock filter gradient is wrong for large batch·height·width. */
+export const webgpuPatches: readonly KernelPatch[] = [
+  { kernelName: "Conv2DBackpropFilter", make: conv2DBackpropFilter, mode: "override" },
+];
+
+const applied = new Map<string, readonly string[]>();
+
+/**
+ * Registers `patches` for `backendName` once; later calls return the same list.
+ * Returns the names of the kernels registered.
+ */
+export function applyPatches(
+  backendName: string,
+  patches: readonly KernelPatch[],
+): readonly string[] {
+  const done = applied.get(backendName);
+  if (done !== undefined) return done;
+  const names: string[] = [];
+  for (const patch of patches) {
+    const exists = tf.getKernel(patch.kernelName, backendName) !== undefined;
+    if (patch.mode === "fill" && exists) continue;
+    if (patch.mode === "override" && !exists) continue;
+    override(patch.kernelName, backendName, patch.make(backendName));
+    names.push(patch.kernelName);
+  }
+  applied.set(backendName, names);
+  return names;
+}

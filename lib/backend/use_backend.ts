@@ -1,0 +1,162 @@
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { applyPatches, wasmPatches, webgpuPatches } from "./_register.ts";
+
+/** The backends likeness can start. */
+export type BackendName = "wasm" | "cpu" | "webgpu" | "tensorflow";
+
+/** What {@linkcode useBackend} started. */
+export interface BackendInfo {
+  /** The tfjs backend now running every op. */
+  readonly name: BackendName;
+  /** CPU threads the backend computes with (1 for single-threaded wasm and cpu). */
+  readonly threads: number;
+  /** Kernels likeness registered for this backend: filled (missing) or overridden (slow or wrong). */
+  readonly kernels: readonly string[];
+  /** Where the choice came from: the argument, `LIKENESS_BACKEND`, or the default. */
+  readonly source: "argument" | "environment" | "default";
+  /** For webgpu: the adapter's description (e.g. `llvmpipe` for Mesa's software driver). */
+  readonly adapter?: string;
+}
+
+/** Options of {@linkcode useBackend}. */
+export interface UseBackendOptions {
+  /**
+   * Read `LIKENESS_BACKEND` when no name is given (default `true`). Needs `--allow-env`
+   * (or `--allow-env=LIKENESS_BACKEND`); without the permission the variable is ignored.
+   */
+  readonly env?: boolean;
+}
+
+const names: readonly BackendName[] = ["wasm", "cpu", "webgpu", "tensorflow"];
+
+function isBackendName(name: string): name is BackendName {
+  return (names as readonly string[]).includes(name);
+}
+
+function envChoice(): string | undefined {
+  try {
+    const status = Deno.permissions.querySync({ name: "env", variable: "LIKENESS_BACKEND" });
+    if (status.state !== "granted") return undefined;
+    const value = Deno.env.get("LIKENESS_BACKEND")?.trim();
+    return value === "" ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startWebgpu(): Promise<{ adapter: string }> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } })?.gpu;
+  const adapter = gpu === undefined ? null : await gpu.requestAdapter();
+  if (adapter === null || adapter === undefined) {
+    throw new Error(
+      "Cannot use backend 'webgpu' as no WebGPU adapter was found: navigator.gpu is " +
+        (gpu === undefined ? "undefined" : "present but gave no adapter") +
+        ". Install a GPU driver with Vulkan support (on Debian, `apt-get install " +
+        "mesa-vulkan-drivers` gives a slow software adapter) or choose 'wasm'",
+    );
+  }
+  await import("@tensorflow/tfjs-backend-webgpu");
+  const info = (adapter as { info?: { description?: string; device?: string } }).info;
+  return { adapter: info?.description || info?.device || "unknown" };
+}
+
+async function loadTensorflow(): Promise<void> {
+  if (tf.findBackendFactory("tensorflow") !== null) return;
+  // Computed specifiers: `deno check` and `deno publish` must not try to resolve these
+  // optional native packages; they load only where the user installed them.
+  const candidates = ["-node-gpu", "-node"].map((suffix) =>
+    ["@tensorflow", "tfjs" + suffix].join("/")
+  );
+  const failures: string[] = [];
+  for (const specifier of candidates) {
+    try {
+      await import(specifier);
+      if (tf.findBackendFactory("tensorflow") !== null) return;
+      failures.push(
+        `${specifier}: loaded but registered no 'tensorflow' backend (a second tfjs copy?)`,
+      );
+    } catch (e) {
+      failures.push(`${specifier}: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  throw new Error(
+    "Cannot use backend 'tensorflow' as neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node " +
+      "could be loaded. Add one to your deno.json imports at the same version as @tensorflow/tfjs " +
+      '(e.g. "@tensorflow/tfjs-node": "npm:@tensorflow/tfjs-node@4.22.0"), let its install script ' +
+      "fetch libtensorflow (`deno install --allow-scripts=npm:@tensorflow/tfjs-node`), or import it " +
+      `yourself before calling useBackend. Tried: ${failures.join("; ")}`,
+  );
+}
+
+/**
+ * Chooses and starts a TensorFlow.js backend, registering the kernels likeness adds to it.
+ *
+ * - `wasm` (default): fast on CPU; likeness fills its missing `Conv2DBackpropFilter` and
+ *   replaces its slow `Conv2DBackpropInput`, transposed `BatchMatMul`/`_FusedMatMul` and
+ *   `Tile` with composites of fast wasm kernels.
+ * - `cpu`: pure JavaScript, every kernel, slow; fine for tiny tensors.
+ * - `webgpu`: Deno's `navigator.gpu` where an adapter exists (likeness replaces its
+ *   `Conv2DBackpropFilter`, which is wrong for large inputs). Read results with
+ *   `await t.data()`, not `dataSync()`.
+ * - `tensorflow`: native libtensorflow through `@tensorflow/tfjs-node-gpu` or
+ *   `@tensorflow/tfjs-node`, loaded only when installed.
+ *
+ * With no `name`, `LIKENESS_BACKEND` chooses (when `--allow-env` grants it), else `wasm`.
+ * Calling it again is cheap and registers nothing twice. A backend that is asked for and
+ * unavailable throws an error saying what to install.
+ *
+ * @example
+ * ```ts
+ * import { useBackend } from "./use_backend.ts";
+ * const info = await useBackend("cpu");
+ * if (info.name !== "cpu" || info.threads !== 1) throw new Error("expected cpu");
+ * ```
+ */
+export async function useBackend(
+  name?: BackendName,
+  options: UseBackendOptions = {},
+): Promise<BackendInfo> {
+  let source: BackendInfo["source"] = "argument";
+  let chosen: string | undefined = name;
+  if (chosen === undefined && options.env !== false) {
+    chosen = envChoice();
+    source = "environment";
+  }
+  if (chosen === undefined) {
+    chosen = "wasm";
+    source = "default";
+  }
+  if (!isBackendName(chosen)) {
+    throw new Error(
+      `Cannot use backend as its name must be one of ${
+        names.join(", ")
+      }: current name is '${chosen}'` +
+        (source === "environment" ? " (from LIKENESS_BACKEND)" : ""),
+    );
+  }
+  let adapter: string | undefined;
+  if (chosen === "webgpu") adapter = (await startWebgpu()).adapter;
+  if (chosen === "tensorflow") await loadTensorflow();
+  const ok = await tf.setBackend(chosen);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== chosen) {
+    throw new Error(
+      `Cannot use backend '${chosen}' as TensorFlow.js failed to initialise it` +
+        (chosen === "wasm" ? ": is @tensorflow/tfjs-backend-wasm's .wasm file readable?" : ""),
+    );
+  }
+  let kernels: readonly string[] = [];
+  if (chosen === "wasm") kernels = applyPatches("wasm", wasmPatches);
+  if (chosen === "webgpu") kernels = applyPatches("webgpu", webgpuPatches);
+  const threads = chosen === "tensorflow" ? navigator.hardwareConcurrency : wasmThreads(chosen);
+  return { name: chosen, threads, kernels, source, ...(adapter === undefined ? {} : { adapter }) };
+}
+
+function wasmThreads(name: BackendName): number {
+  if (name !== "wasm") return 1;
+  const backend = tf.backend() as unknown as {
+    wasm?: { tfjs?: { getThreadsCount?: () => number } };
+  };
+  return backend.wasm?.tfjs?.getThreadsCount?.() ?? 1;
+}

@@ -1,0 +1,51 @@
+/** Throws unless `value` is a positive integer. */
+export function positiveInteger(what: string, argument: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(
+      `Cannot create ${what} as ${argument} must be a positive integer: current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+/** Throws unless `value` is a finite number ≥ 0 and < `below`. */
+export function fraction(what: string, argument: string, value: number, below = 1): number {
+  if (!Number.isFinite(value) || value < 0 || value >= below) {
+    throw new Error(
+      `Cannot create ${what} as ${argument} must be in [0, ${below}): current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+/** Throws unless `value` is a finite number > 0. */
+export function positive(what: string, argument: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`Cannot create ${what} as ${argument} must be > 0: current value is ${value}`);
+  }
+  return value;
+}
+
+const ACTIVATIONS = new Set([
+  "linear",
+  "relu",
+  "relu6",
+  "elu",
+  "selu",
+  "tanh",
+  "sigmoid",
+  "softplus",
+  "swish",
+]);
+
+/** Throws unless `value` is a known activation name. */
+export function activationName<A extends string>(what: string, value: A): A {
+  if (!ACTIVATIONS.has(value)) {
+    throw new Error(
+      `Cannot create ${what} as activation must be one of ${
+        [...ACTIVATIONS].join(", ")
+      }: current value is ${value}`,
+    );
+  }
+  return value;
+}

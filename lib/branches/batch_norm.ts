@@ -1,0 +1,32 @@
+import type { Branch } from "../types.ts";
+import { append } from "./_append.ts";
+import { fraction, positive } from "./_validate.ts";
+
+/** Options of {@linkcode batchNorm}. */
+export interface BatchNormOptions {
+  /** Moving-average momentum of the inference statistics (default 0.99, as Keras). */
+  readonly momentum?: number;
+  /** Added to the variance (default 0.001, as Keras). */
+  readonly epsilon?: number;
+}
+
+/**
+ * Appends batch normalisation over the last axis (4 weights per channel: γ, β trainable;
+ * moving mean and variance not). Training steps normalise with the batch's statistics and
+ * update the moving ones; inference uses the moving ones.
+ *
+ * @example
+ * ```ts
+ * import { batchNorm } from "./batch_norm.ts";
+ * import { empty } from "./empty.ts";
+ * const stage = batchNorm()(empty).stages[0];
+ * if (stage.kind !== "batchNorm" || stage.momentum !== 0.99) throw new Error("batchNorm");
+ * ```
+ */
+export function batchNorm(options: BatchNormOptions = {}): (branch: Branch) => Branch {
+  return append({
+    kind: "batchNorm",
+    momentum: fraction("batchNorm stage", "momentum", options.momentum ?? 0.99),
+    epsilon: positive("batchNorm stage", "epsilon", options.epsilon ?? 1e-3),
+  });
+}

@@ -1,0 +1,26 @@
+import type { Branch } from "../types.ts";
+import { append } from "./_append.ts";
+import { positiveInteger } from "./_validate.ts";
+
+/**
+ * Appends 2-D max pooling over `poolSize × poolSize` windows (stride `poolSize` unless given).
+ *
+ * @example
+ * ```ts
+ * import { maxPool2d } from "./max_pool_2d.ts";
+ * import { empty } from "./empty.ts";
+ * const stage = maxPool2d(2)(empty).stages[0];
+ * if (stage.kind !== "maxPool2d" || stage.strides !== 2) throw new Error("maxPool2d");
+ * ```
+ */
+export function maxPool2d(
+  poolSize = 2,
+  options: { readonly strides?: number } = {},
+): (branch: Branch) => Branch {
+  const size = positiveInteger("maxPool2d stage", "poolSize", poolSize);
+  return append({
+    kind: "maxPool2d",
+    poolSize: size,
+    strides: positiveInteger("maxPool2d stage", "strides", options.strides ?? size),
+  });
+}

@@ -1,0 +1,19 @@
+import type { Branch } from "../types.ts";
+
+/**
+ * Appends every stage of `next` (data-last, for `pipe`): a projection head on a backbone,
+ * say.
+ *
+ * @example
+ * ```ts
+ * import { pipe } from "../pipe.ts";
+ * import { dense } from "./dense.ts";
+ * import { empty } from "./empty.ts";
+ * import { then } from "./then.ts";
+ * const head = pipe(empty, dense(16), dense(8));
+ * if (pipe(empty, dense(32), then(head)).stages.length !== 3) throw new Error("then");
+ * ```
+ */
+export function then(next: Branch): (branch: Branch) => Branch {
+  return (branch) => ({ kind: "branch", stages: [...branch.stages, ...next.stages] });
+}

@@ -1,0 +1,125 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Stage } from "../types.ts";
+import { L2Normalize } from "./_l2_normalize_layer.ts";
+import { SeededDropout } from "./_seeded_dropout_layer.ts";
+import { SpatialDropout2D } from "./_spatial_dropout_2d_layer.ts";
+
+/** A symbolic tensor of a functional tfjs model under construction. */
+export type Symbolic = tf.SymbolicTensor;
+
+/** Hands out the seeds of successive random layers, from one program seed. */
+export interface Seeds {
+  next(): number;
+}
+
+/** Seeds `seed·1000003 + 1, + 2, …` (distinct for every layer of every program seed). */
+export function seeds(seed: number): Seeds {
+  let i = 0;
+  return { next: () => seed * 1_000_003 + ++i };
+}
+
+const SPATIAL = new Set(["conv2d", "maxPool2d", "spatialDropout2d", "globalAveragePool2d"]);
+
+const describe = (shape: readonly (number | null)[]) => `[${shape.slice(1).join(", ")}]`;
+
+function layerFor(stage: Stage, rng: Seeds): tf.layers.Layer | undefined {
+  switch (stage.kind) {
+    case "conv2d":
+      return tf.layers.conv2d({
+        filters: stage.filters,
+        kernelSize: stage.kernelSize,
+        strides: stage.strides,
+        padding: stage.padding,
+        activation: stage.activation,
+        useBias: stage.useBias,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: rng.next() }),
+      });
+    case "dense":
+      return tf.layers.dense({
+        units: stage.units,
+        activation: stage.activation,
+        useBias: stage.useBias,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: rng.next() }),
+      });
+    case "batchNorm":
+      return tf.layers.batchNormalization({ momentum: stage.momentum, epsilon: stage.epsilon });
+    case "activation":
+      return tf.layers.activation({ activation: stage.activation });
+    case "dropout":
+      return new SeededDropout({ rate: stage.rate, seed: rng.next() });
+    case "spatialDropout2d":
+      return new SpatialDropout2D({ rate: stage.rate, seed: rng.next() });
+    case "maxPool2d":
+      return tf.layers.maxPooling2d({ poolSize: stage.poolSize, strides: stage.strides });
+    case "flatten":
+      return tf.layers.flatten();
+    case "globalAveragePool2d":
+      return tf.layers.globalAveragePooling2d({});
+    case "l2Normalize":
+      return new L2Normalize({ epsilon: stage.epsilon });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Applies `stages` to the symbolic tensor `x`, creating one tfjs layer per stage (seeded from
+ * `rng`, in stage order). Errors name the stage and the shape it was given.
+ */
+export function applyStages(
+  stages: readonly Stage[],
+  x: Symbolic,
+  rng: Seeds,
+  where: string,
+): Symbolic {
+  let y = x;
+  stages.forEach((stage, i) => {
+    const label = `${where} stage ${i} (${stage.kind})`;
+    if (SPATIAL.has(stage.kind) && y.shape.length !== 4) {
+      throw new Error(
+        `Cannot compile ${label} as its input must be [height, width, channels]: current shape is ${
+          describe(y.shape)
+        }`,
+      );
+    }
+    try {
+      if (stage.kind === "residual") {
+        const main = applyStages(stage.main, y, rng, `${label} main`);
+        const shortcut = stage.shortcut.length === 0
+          ? y
+          : applyStages(stage.shortcut, y, rng, `${label} shortcut`);
+        if (main.shape.join() !== shortcut.shape.join()) {
+          throw new Error(
+            `Cannot compile ${label} as main and shortcut must give the same shape: current shapes are ${
+              describe(main.shape)
+            } and ${describe(shortcut.shape)}`,
+          );
+        }
+        y = tf.layers.add().apply([main, shortcut]) as Symbolic;
+      } else if (stage.kind === "layersModel") {
+        stage.model.layers.forEach((layer, j) => {
+          if (j < stage.freeze) layer.trainable = false;
+        });
+        y = stage.model.apply(y) as Symbolic;
+      } else if (stage.kind === "flatten" && y.shape.length === 2) {
+        // Already flat: nothing to do (lets image backbones such as mlp take vectors).
+      } else {
+        y = (layerFor(stage, rng) as tf.layers.Layer).apply(y) as Symbolic;
+      }
+      if (y.shape.slice(1).some((d) => d !== null && d < 1)) {
+        throw new Error(
+          `Cannot compile ${label} as its output must not be empty: current output shape is ${
+            describe(y.shape)
+          } (the input is too small for this branch)`,
+        );
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message.startsWith("Cannot compile")) throw error;
+      throw new Error(
+        `Cannot compile ${label} on input shape ${describe(y.shape)}: ${message}`,
+      );
+    }
+  });
+  return y;
+}

@@ -1,0 +1,295 @@
+import * as tf from "@tensorflow/tfjs";
+import { euclidean } from "../distances/euclidean.ts";
+import type {
+  Batch,
+  LayersModel,
+  Loss,
+  LossContext,
+  LossInput,
+  Model,
+  Optimizer,
+  Program,
+  Scalar,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Variable,
+} from "../types.ts";
+import { applyStages, seeds, type Symbolic } from "./_build.ts";
+import { makeOptimizer, type OptimizerName, setRate } from "./_optimizer.ts";
+
+export type { OptimizerName } from "./_optimizer.ts";
+
+/** Options of {@linkcode compile}. */
+export interface CompileOptions<I extends LossInput> {
+  /** The model: a shared branch and the loss input it produces (`branches.triplet(b)`, …). */
+  readonly model: Model<I>;
+  /** A loss over the same input kind as the model (checked at compile time). */
+  readonly loss: Loss<NoInfer<I>>;
+  /** Shape of one input item without the batch axis: `[28, 28, 1]`, or `[d]` for vectors. */
+  readonly inputShape: readonly number[];
+  /** `"adam"` (default), `"sgd"`, `"rmsprop"`, `"adagrad"`, or a tfjs optimizer (the program then owns it). */
+  readonly optimizer?: OptimizerName | Optimizer;
+  /** Learning rate of a named optimizer (default 0.001). */
+  readonly learningRate?: number;
+  /** Seed of every initialiser and dropout mask (default 0): same seed, same numbers. */
+  readonly seed?: number;
+}
+
+const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(", ")}]`;
+
+/** The images of a batch in branch order. */
+function inputsOf(batch: Batch<LossInput>): Tensor[] {
+  switch (batch.kind) {
+    case "pair":
+      return [batch.left, batch.right];
+    case "triplet":
+      return [batch.anchor, batch.positive, batch.negative];
+    case "labelled":
+      return [batch.embeddings];
+    case "nway":
+      return [...batch.items];
+  }
+}
+
+/** The loss input of a batch, with embeddings in place of images. */
+function withEmbeddings(batch: Batch<LossInput>, e: Tensor2D[]): LossInput {
+  switch (batch.kind) {
+    case "pair":
+      return { kind: "pair", left: e[0], right: e[1], same: batch.same };
+    case "triplet":
+      return { kind: "triplet", anchor: e[0], positive: e[1], negative: e[2] };
+    case "labelled":
+      return { kind: "labelled", embeddings: e[0], labels: batch.labels };
+    case "nway":
+      return { kind: "nway", items: e };
+  }
+}
+
+const FIELDS: Record<LossInput["kind"], readonly string[]> = {
+  pair: ["left", "right"],
+  triplet: ["anchor", "positive", "negative"],
+  labelled: ["embeddings"],
+  nway: [],
+};
+
+/**
+ * Compiles a model and a loss into a {@linkcode Program}: builds the shared branch as one tfjs
+ * model (the `embedder`), the loss's head if it carries one, and an optimizer, all seeded from
+ * `seed`. Pairing a model with a loss of another input kind (a triplet model with a pair loss,
+ * say) is a type error.
+ *
+ * **Sharing and batch-norm.** The N applications of the shared branch in a step (2 for pairs,
+ * 3 for triplets, N for `nWay`) run as ONE call: the N inputs are concatenated along the
+ * batch axis, embedded together, and split. There is one weight set and its gradient sums
+ * every branch's contribution. Batch-norm layers therefore normalise a training step with the
+ * statistics of all `N·n` items together (anchors, positives and negatives alike), not per
+ * branch, and update their moving averages once per step — the same statistics every branch
+ * sees at inference. Calling the branch N times instead would normalise each branch with its
+ * own batch statistics and update the moving averages N times per step.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { pipe } from "../pipe.ts";
+ * import { dense, empty, l2Normalize, triplet } from "../branches/mod.ts";
+ * import { tripletMargin } from "../losses/mod.ts";
+ * import { compile } from "./compile.ts";
+ * await tf.setBackend("cpu");
+ * const model = triplet(pipe(empty, dense(8, { activation: "relu" }), dense(4), l2Normalize()));
+ * const program = compile({ model, loss: tripletMargin(), inputShape: [6], seed: 1 });
+ * const x = () => tf.randomUniform([5, 6], 0, 1, "float32", 7);
+ * const batch = { kind: "triplet" as const, anchor: x(), positive: x(), negative: tf.zeros([5, 6]) };
+ * const loss = program.trainStep(batch);
+ * if (!Number.isFinite(loss.dataSync()[0])) throw new Error("trainStep");
+ * if (program.embed(batch.anchor).shape[1] !== 4) throw new Error("embed");
+ * program.dispose();
+ * ```
+ */
+export function compile<I extends LossInput>(options: CompileOptions<I>): Program<I> {
+  const { model, loss } = options;
+  if (model === null || typeof model !== "object" || model.branch?.kind !== "branch") {
+    throw new Error(
+      `Cannot compile as model must be a model value (branches.siamese(…), …): current value is ${
+        String(model)
+      }`,
+    );
+  }
+  if (loss === null || typeof loss !== "object" || typeof loss.perItem !== "function") {
+    throw new Error(
+      `Cannot compile as loss must be a loss value (losses.contrastive(), …): current value is ${
+        String(loss)
+      }`,
+    );
+  }
+  const inputShape = [...(options.inputShape ?? [])];
+  if (inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new Error(
+      `Cannot compile ${model.kind} model as inputShape must be a non-empty list of positive integers: current value is ${
+        shapeText(inputShape)
+      }`,
+    );
+  }
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) {
+    throw new Error(
+      `Cannot compile as seed must be a non-negative integer: current value is ${seed}`,
+    );
+  }
+  const optimizer = makeOptimizer(options.optimizer ?? "adam", options.learningRate ?? 1e-3);
+  const rng = seeds(seed);
+
+  // The shared branch, built once.
+  const input = tf.input({ shape: inputShape });
+  const output = applyStages(model.branch.stages, input, rng, `${model.kind} branch`);
+  if (output.shape.length !== 2) {
+    throw new Error(
+      `Cannot build ${model.kind} model as branch output must be rank 2: current rank is ${output.shape.length}`,
+    );
+  }
+  const embeddingSize = output.shape[1] as number;
+  const embedder = tf.model({ inputs: input, outputs: output });
+
+  // The loss head, built after the branch so the branch's seeds do not depend on the loss.
+  let head: LayersModel | undefined;
+  if (loss.head !== undefined) {
+    const width = loss.head.input === "pair" ? 2 * embeddingSize : embeddingSize;
+    const headInput = tf.input({ shape: [width] });
+    const headOutput: Symbolic = applyStages(
+      loss.head.branch.stages,
+      headInput,
+      rng,
+      `${loss.name} head`,
+    );
+    head = tf.model({ inputs: headInput, outputs: headOutput });
+  }
+
+  const variables = (): Variable[] =>
+    [...embedder.trainableWeights, ...(head?.trainableWeights ?? [])].map(
+      (w) => w.read() as Variable,
+    );
+
+  const checkItems = (what: string, x: Tensor, argument: string, rows?: number): number => {
+    if (x === null || typeof x !== "object" || !Array.isArray(x.shape)) {
+      throw new Error(
+        `Cannot ${what} as ${argument} must be a tensor: current value is ${String(x)}`,
+      );
+    }
+    const expected = [rows ?? x.shape[0], ...inputShape];
+    if (x.rank !== expected.length || x.shape.some((d, i) => d !== expected[i]) || x.shape[0] < 1) {
+      throw new Error(
+        `Cannot ${what} as ${argument} must have shape ${
+          shapeText([rows ?? "n" as unknown as number, ...inputShape])
+        } with n ≥ 1: current shape is ${shapeText(x.shape)}`,
+      );
+    }
+    return x.shape[0];
+  };
+
+  const checkBatch = (what: string, batch: Batch<I>): void => {
+    if (batch === null || typeof batch !== "object" || batch.kind !== model.kind) {
+      throw new Error(
+        `Cannot ${what} as batch.kind must be "${model.kind}": current kind is ${
+          (batch as { kind?: unknown } | null)?.kind
+        }`,
+      );
+    }
+    const b = batch as Batch<LossInput>;
+    const inputs = inputsOf(b);
+    if (b.kind === "nway" && inputs.length !== model.arity) {
+      throw new Error(
+        `Cannot ${what} as batch.items must hold ${model.arity} tensors: current length is ${inputs.length}`,
+      );
+    }
+    const names = FIELDS[b.kind];
+    const n = checkItems(what, inputs[0], `batch.${names[0] ?? "items[0]"}`);
+    inputs.forEach((x, i) => checkItems(what, x, `batch.${names[i] ?? `items[${i}]`}`, n));
+    const labels = b.kind === "pair" ? b.same : b.kind === "labelled" ? b.labels : undefined;
+    if (labels !== undefined && (labels.rank !== 1 || labels.shape[0] !== n)) {
+      throw new Error(
+        `Cannot ${what} as batch.${
+          b.kind === "pair" ? "same" : "labels"
+        } must have shape [${n}]: current shape is ${shapeText(labels.shape)}`,
+      );
+    }
+  };
+
+  const forward = (batch: Batch<I>, training: boolean): Scalar => {
+    const b = batch as Batch<LossInput>;
+    const inputs = inputsOf(b);
+    const rows = inputs.map((x) => x.shape[0]);
+    const x = inputs.length === 1 ? inputs[0] : tf.concat(inputs, 0);
+    const e = embedder.apply(x, { training }) as Tensor2D;
+    const parts = inputs.length === 1 ? [e] : (tf.split(e, rows, 0) as Tensor2D[]);
+    const context: LossContext = head === undefined ? { training } : {
+      training,
+      head: (z: Tensor2D) => (head as LayersModel).apply(z, { training }) as Tensor2D,
+    };
+    const lossInput = withEmbeddings(b, parts) as I;
+    return loss.reduce(loss.perItem(lossInput, context));
+  };
+
+  let disposed = false;
+  const alive = (what: string) => {
+    if (disposed) {
+      throw new Error(`Cannot ${what} as the program is disposed: current state is disposed`);
+    }
+  };
+
+  return {
+    kind: model.kind,
+    inputShape,
+    embeddingSize,
+    loss: loss as Loss<I>,
+    embedder,
+    ...(head === undefined ? {} : { head }),
+    optimizer,
+    trainStep(batch: Batch<I>): Scalar {
+      alive("train step");
+      checkBatch(`train ${model.kind} program on batch`, batch);
+      const vars = variables();
+      if (vars.length === 0) {
+        throw new Error(
+          `Cannot train ${model.kind} program as it must have trainable weights: current count is 0`,
+        );
+      }
+      const value = optimizer.minimize(() => forward(batch, true), true, vars);
+      return value as Scalar;
+    },
+    evaluate(batch: Batch<I>): Scalar {
+      alive("evaluate");
+      checkBatch(`evaluate ${model.kind} program on batch`, batch);
+      return tf.tidy(() => forward(batch, false));
+    },
+    embed(x: Tensor): Tensor2D {
+      alive("embed");
+      checkItems("embed", x, "x");
+      return tf.tidy(() => embedder.apply(x, { training: false }) as Tensor2D);
+    },
+    scorePairs(left: Tensor, right: Tensor): Tensor1D {
+      alive("score pairs");
+      const n = checkItems("score pairs", left, "left");
+      checkItems("score pairs", right, "right", n);
+      return tf.tidy(() => {
+        const e = embedder.apply(tf.concat([left, right], 0), { training: false }) as Tensor2D;
+        const [l, r] = tf.split(e, [n, n], 0) as Tensor2D[];
+        if (head !== undefined && loss.head?.input === "pair") {
+          const z = head.apply(tf.concat([l, r], 1), { training: false }) as Tensor;
+          return tf.sigmoid(tf.reshape(z, [n])) as Tensor1D;
+        }
+        return (loss.distance ?? euclidean)(l, r);
+      });
+    },
+    trainableWeights: variables,
+    setLearningRate(learningRate: number): void {
+      setRate(optimizer, learningRate);
+    },
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      embedder.dispose();
+      head?.dispose();
+      optimizer.dispose();
+    },
+  };
+}

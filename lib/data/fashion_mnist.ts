@@ -1,0 +1,235 @@
+import type { Dataset } from "../types.ts";
+import { fashionMnistClassNames } from "./class_names.ts";
+import { makeDataset } from "./make_dataset.ts";
+import { type IdxArray, parseIdx } from "./parse_idx.ts";
+import { readIdx } from "./read_idx.ts";
+import { gunzipIfNeeded } from "./_gunzip.ts";
+import { envVar, isFile, join } from "./_fs.ts";
+import { CANONICAL_URL } from "./_checksums.ts";
+import { download, type DownloadProgress, stderrProgress, Unreachable } from "./_download.ts";
+
+export type { DownloadProgress } from "./_download.ts";
+
+/**
+ * Which part of Fashion-MNIST: 60,000 train, 10,000 test, or the bundled 1,000 sample.
+ *
+ * @example
+ * ```ts
+ * import type { FashionMnistSplit } from "./fashion_mnist.ts";
+ * const splits: FashionMnistSplit[] = ["train", "test", "sample"];
+ * if (splits.length !== 3) throw new Error("splits");
+ * ```
+ */
+export type FashionMnistSplit = "train" | "test" | "sample";
+
+/**
+ * Options of {@linkcode fashionMnist}.
+ *
+ * @example
+ * ```ts
+ * import type { FashionMnistOptions } from "./fashion_mnist.ts";
+ * const offlineOnly: FashionMnistOptions = { split: "train", download: false };
+ * if (offlineOnly.download !== false) throw new Error("option");
+ * ```
+ */
+export interface FashionMnistOptions {
+  /** `"train"` (60,000), `"test"` (10,000) or `"sample"` (1,000 bundled test images). */
+  readonly split: FashionMnistSplit;
+  /** A folder holding the IDX files (gzipped or not); when given, only it is searched. */
+  readonly dir?: string;
+  /** Download into the cache when no copy is found (default true). */
+  readonly download?: boolean;
+  /**
+   * Cache folder, searched and downloaded into. Default: `$LIKENESS_DATA/fashion-mnist` when
+   * `LIKENESS_DATA` is set, else `$XDG_CACHE_HOME/likeness/fashion-mnist`, else
+   * `~/.cache/likeness/fashion-mnist` (`%LOCALAPPDATA%\likeness\fashion-mnist` on Windows).
+   */
+  readonly cacheDir?: string;
+  /** Where to download from (default: Zalando Research's canonical bucket). */
+  readonly baseUrl?: string;
+  /** The fetch function (default `globalThis.fetch`); inject one to test or to proxy. */
+  readonly fetch?: (url: string) => Promise<Response>;
+  /** Download progress callback (default: a line on stderr). */
+  readonly onProgress?: (progress: DownloadProgress) => void;
+}
+
+const FILES = {
+  train: ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"],
+  test: ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"],
+  sample: ["sample-images-idx3-ubyte", "sample-labels-idx1-ubyte"],
+} as const;
+
+const DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
+
+/**
+ * Loads Fashion-MNIST (Zalando Research, MIT licence) as an in-memory {@linkcode Dataset}:
+ * 28 × 28 × 1 grey images scaled to [0, 1], labels 0–9 named by
+ * {@linkcode fashionMnistClassNames}.
+ *
+ * `split: "sample"` reads the 1,000 images bundled with likeness (the first 100 test images
+ * of each class): no search, no network. For `"train"` and `"test"` the files
+ * (`train-images-idx3-ubyte.gz`, … as published, gzipped or not) are looked for in this
+ * order:
+ *
+ * 1. the `dir` option, if given (and nowhere else);
+ * 2. `$LIKENESS_DATA/fashion-mnist`, then `$LIKENESS_DATA` itself;
+ * 3. the cache folder (`cacheDir`, by default the user cache, see {@linkcode FashionMnistOptions});
+ * 4. `/usr/share/datasets/fashion-mnist` (Debian/Ubuntu package `dataset-fashion-mnist`);
+ * 5. unless `download: false`, a download from the canonical source into the cache folder,
+ *    with progress on stderr, checked against the published MD5 (or the SHA-256 of the
+ *    decompressed data) before an atomic write.
+ *
+ * When all fail the error lists each way to get the data. Missing `--allow-env`,
+ * `--allow-read`, `--allow-net` or `--allow-write` permissions skip the step that needs them
+ * and are named in that error.
+ *
+ * @param options The split, and where to look or download.
+ * @returns The dataset.
+ *
+ * @example
+ * ```ts
+ * import { fashionMnist } from "./fashion_mnist.ts";
+ * const sample = await fashionMnist({ split: "sample" });
+ * if (sample.size !== 1000 || sample.shape.join() !== "28,28,1") throw new Error("sample");
+ * if (sample.classNames[sample.labels[0]] === undefined) throw new Error("class names");
+ * ```
+ */
+export async function fashionMnist(options: FashionMnistOptions): Promise<Dataset> {
+  const split = options?.split;
+  if (!(split in FILES)) {
+    throw new RangeError(
+      `Cannot load Fashion-MNIST as split must be "train", "test" or "sample": current split is ${
+        JSON.stringify(split)
+      }`,
+    );
+  }
+  const [imagesBase, labelsBase] = FILES[split];
+  if (split === "sample") {
+    const here = new URL(`./sample/`, import.meta.url);
+    const read = async (base: string): Promise<IdxArray> => {
+      const url = new URL(`${base}.gz`, here);
+      if (url.protocol === "file:") return await readIdx(url);
+      const response = await (options.fetch ?? fetch)(url.href);
+      if (!response.ok) {
+        throw new Error(`Cannot read the bundled sample ${url.href}: HTTP ${response.status}`);
+      }
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return parseIdx(gunzipIfNeeded(bytes, url.href), { name: url.href });
+    };
+    return build(await read(imagesBase), await read(labelsBase), split);
+  }
+
+  const notes: string[] = [];
+  const looked: string[] = [];
+  const find = async (dir: string): Promise<[string, string] | undefined> => {
+    const found: string[] = [];
+    for (const base of [imagesBase, labelsBase]) {
+      let hit: string | undefined;
+      for (const name of [`${base}.gz`, base]) {
+        if (await isFile(join(dir, name), notes)) {
+          hit = join(dir, name);
+          break;
+        }
+      }
+      if (hit === undefined) return undefined;
+      found.push(hit);
+    }
+    return [found[0], found[1]];
+  };
+  const load = async ([images, labels]: [string, string]) =>
+    build(await readIdx(images), await readIdx(labels), split);
+
+  if (options.dir !== undefined) {
+    const hit = await find(options.dir);
+    if (hit === undefined) {
+      throw new Error(
+        `Cannot load Fashion-MNIST ${split} from dir ${options.dir}: it must hold ${imagesBase}(.gz) and ${labelsBase}(.gz)${
+          notes.length ? ` (${[...new Set(notes)].join("; ")})` : ""
+        }`,
+      );
+    }
+    return await load(hit);
+  }
+
+  const dataRoot = envVar("LIKENESS_DATA", notes);
+  const cacheDir = options.cacheDir ??
+    (dataRoot ? join(dataRoot, "fashion-mnist") : userCacheDir(notes));
+  const candidates: string[] = [];
+  if (dataRoot) candidates.push(join(dataRoot, "fashion-mnist"), dataRoot);
+  if (cacheDir !== undefined) candidates.push(cacheDir);
+  candidates.push(DEBIAN_DIR);
+  for (const dir of [...new Set(candidates)]) {
+    looked.push(dir);
+    const hit = await find(dir);
+    if (hit !== undefined) return await load(hit);
+  }
+
+  const baseUrl = options.baseUrl ?? CANONICAL_URL;
+  let failure: string;
+  if (options.download === false) failure = "download: false was passed";
+  else if (cacheDir === undefined) failure = "no cache folder to download into (pass cacheDir)";
+  else {
+    try {
+      const paths = await download([imagesBase, labelsBase], cacheDir, {
+        baseUrl,
+        fetch: options.fetch ?? ((url: string) => fetch(url)),
+        onProgress: options.onProgress ?? stderrProgress,
+      });
+      return await load([paths[0], paths[1]]);
+    } catch (e) {
+      if (!(e instanceof Unreachable)) throw e;
+      failure = e.message;
+    }
+  }
+  const uniqueNotes = [...new Set(notes)];
+  throw new Error(
+    [
+      `Cannot find Fashion-MNIST ${split} (${imagesBase}.gz, ${labelsBase}.gz).`,
+      `Looked in: ${looked.join(", ")}. Not downloaded: ${failure}.`,
+      ...(uniqueNotes.length ? [`Notes: ${uniqueNotes.join("; ")}.`] : []),
+      "Ways to get the data:",
+      `  - pass { dir: "/path" } to a folder holding the files;`,
+      `  - set LIKENESS_DATA=/path (files in /path or /path/fashion-mnist) and run with --allow-env;`,
+      `  - on Debian/Ubuntu: sudo apt install dataset-fashion-mnist (files in ${DEBIAN_DIR});`,
+      `  - allow the download from ${baseUrl} (--allow-net --allow-write --allow-env, download: true) into ${
+        cacheDir ?? "the cache folder"
+      };`,
+      `  - or use { split: "sample" }: the 1,000 images bundled with likeness, offline.`,
+    ].join("\n"),
+  );
+}
+
+function userCacheDir(notes: string[]): string | undefined {
+  const xdg = envVar("XDG_CACHE_HOME", notes);
+  if (xdg) return join(xdg, "likeness", "fashion-mnist");
+  if (Deno.build.os === "windows") {
+    const local = envVar("LOCALAPPDATA", notes);
+    if (local) return join(local, "likeness", "fashion-mnist");
+  }
+  const home = envVar("HOME", notes) ?? envVar("USERPROFILE", notes);
+  if (!home) return undefined;
+  return Deno.build.os === "darwin"
+    ? join(home, "Library", "Caches", "likeness", "fashion-mnist")
+    : join(home, ".cache", "likeness", "fashion-mnist");
+}
+
+function build(images: IdxArray, labels: IdxArray, split: string): Dataset {
+  const fail = (what: string): never => {
+    throw new Error(`Cannot load Fashion-MNIST ${split}: ${what}`);
+  };
+  if (images.dtype !== "uint8" || images.shape.length !== 3) {
+    fail(`images must be uint8 of rank 3: current are ${images.dtype} [${images.shape}]`);
+  }
+  if (labels.dtype !== "uint8" || labels.shape.length !== 1) {
+    fail(`labels must be uint8 of rank 1: current are ${labels.dtype} [${labels.shape}]`);
+  }
+  if (images.shape[0] !== labels.shape[0]) {
+    fail(`${images.shape[0]} images but ${labels.shape[0]} labels`);
+  }
+  return makeDataset({
+    images: images.data as Uint8Array,
+    labels: labels.data as Uint8Array,
+    shape: [images.shape[1], images.shape[2], 1],
+    classNames: fashionMnistClassNames,
+  });
+}

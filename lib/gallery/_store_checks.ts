@@ -1,0 +1,20 @@
+import type { StoreEntry } from "./types.ts";
+import { checkIdentity } from "./_validate.ts";
+
+/** Throws unless an entry has a valid identity and a positive whole number of rows. */
+export function checkEntry(entry: StoreEntry, dim: number, action: string): void {
+  checkIdentity(entry?.identity, action);
+  const data = entry.embeddings;
+  if (!(data instanceof Float32Array) || data.length === 0 || data.length % dim !== 0) {
+    throw new RangeError(
+      `Cannot ${action} '${entry.identity}' as embeddings must be a Float32Array of a positive multiple of ${dim} values: current length is ${
+        data instanceof Float32Array ? data.length : "not a Float32Array"
+      }`,
+    );
+  }
+}
+
+/** Throws when a store is used after `close()`. */
+export function checkOpen(closed: boolean, action: string): void {
+  if (closed) throw new Error(`Cannot ${action} as the gallery store is closed`);
+}

@@ -1,0 +1,129 @@
+import type { Embedding, Embeddings } from "./types.ts";
+
+/** Throws unless `dim` is a positive integer. */
+export function checkDim(dim: unknown, action: string): number {
+  if (typeof dim !== "number" || !Number.isInteger(dim) || dim <= 0) {
+    throw new RangeError(
+      `Cannot ${action} as dim must be a positive integer: current value is ${show(dim)}`,
+    );
+  }
+  return dim;
+}
+
+/** Throws unless `fingerprint` is a non-empty string. */
+export function checkFingerprint(fingerprint: unknown, action: string): string {
+  if (typeof fingerprint !== "string" || fingerprint.length === 0) {
+    throw new TypeError(
+      `Cannot ${action} as fingerprint must be a non-empty string: current value is ${
+        show(fingerprint)
+      }`,
+    );
+  }
+  return fingerprint;
+}
+
+/** Throws unless `identity` is a non-empty string. */
+export function checkIdentity(identity: unknown, action: string): string {
+  if (typeof identity !== "string" || identity.length === 0) {
+    throw new TypeError(
+      `Cannot ${action} as identity must be a non-empty string: current value is ${show(identity)}`,
+    );
+  }
+  return identity;
+}
+
+/** Throws unless `k` is a positive integer. */
+export function checkK(k: unknown, action: string): number {
+  if (typeof k !== "number" || !Number.isInteger(k) || k <= 0) {
+    throw new RangeError(
+      `Cannot ${action} as k must be a positive integer: current value is ${show(k)}`,
+    );
+  }
+  return k;
+}
+
+/** Throws unless `value` is a positive integer (an option such as chunkSize). */
+export function checkPositiveInteger(value: unknown, name: string, action: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
+    throw new RangeError(
+      `Cannot ${action} as ${name} must be a positive integer: current value is ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+/** One embedding of `dim` finite values, as a Float32Array (copied when converted). */
+export function toRow(value: Embedding, dim: number, name: string, action: string): Float32Array {
+  if (!(value instanceof Float32Array) && !Array.isArray(value)) {
+    throw new TypeError(
+      `Cannot ${action} as ${name} must be a Float32Array or a number array: current value is ${
+        show(value)
+      }`,
+    );
+  }
+  if (value.length !== dim) {
+    throw new RangeError(
+      `Cannot ${action} as ${name} must have ${dim} values (the gallery's dim): current length is ${value.length}`,
+    );
+  }
+  const row = value instanceof Float32Array ? value : Float32Array.from(value as number[]);
+  checkFinite(row, dim, name, action);
+  return row;
+}
+
+/** Several embeddings of `dim` finite values each, packed row-major (at least one row). */
+export function toRows(
+  value: Embeddings,
+  dim: number,
+  name: string,
+  action: string,
+): Float32Array {
+  let rows: Float32Array;
+  if (value instanceof Float32Array) {
+    if (value.length === 0 || value.length % dim !== 0) {
+      throw new RangeError(
+        `Cannot ${action} as ${name} must hold a positive multiple of ${dim} values (rows of the gallery's dim): current length is ${value.length}`,
+      );
+    }
+    rows = value;
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) {
+      throw new RangeError(`Cannot ${action} as ${name} must hold at least one row: it is empty`);
+    }
+    rows = new Float32Array(value.length * dim);
+    value.forEach((row: Embedding, i: number) => {
+      rows.set(toRow(row, dim, `${name}[${i}]`, action), i * dim);
+    });
+  } else {
+    throw new TypeError(
+      `Cannot ${action} as ${name} must be a Float32Array or an array of rows: current value is ${
+        show(value)
+      }`,
+    );
+  }
+  checkFinite(rows, dim, name, action);
+  return rows;
+}
+
+function checkFinite(rows: Float32Array, dim: number, name: string, action: string): void {
+  for (let i = 0; i < rows.length; i++) {
+    if (!Number.isFinite(rows[i])) {
+      const where = rows.length === dim
+        ? `index ${i}`
+        : `row ${Math.floor(i / dim)}, column ${i % dim}`;
+      throw new RangeError(
+        `Cannot ${action} as ${name} must be finite: value at ${where} is ${rows[i]}`,
+      );
+    }
+  }
+}
+
+/** A short description of any value for error messages. */
+export function show(value: unknown): string {
+  if (typeof value === "string") return `'${value}'`;
+  if (value instanceof Float32Array) return `a Float32Array of length ${value.length}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null) return "null";
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
+  return String(value);
+}

@@ -1,0 +1,290 @@
+import type {
+  Embedding,
+  Embeddings,
+  Enrolment,
+  Gallery,
+  GalleryDistance,
+  GalleryStore,
+  ItemMatch,
+  Match,
+  TemplateMode,
+  Verification,
+} from "./types.ts";
+import { checkIdentity, checkK, checkPositiveInteger, show, toRow, toRows } from "./_validate.ts";
+import { distanceNames, rowDistance } from "./_distance.ts";
+import { buildItemIndex, buildMeanIndex, type SearchIndex } from "./_index.ts";
+import { search } from "./_search.ts";
+
+/** Options of {@linkcode openGallery}. */
+export interface OpenGalleryOptions {
+  /** How to compare embeddings (default `"euclidean"`); smaller is closer. */
+  readonly distance?: GalleryDistance;
+  /**
+   * Identities are compared through `"all"` their samples (distance = the smallest) or
+   * their `"mean"` (default `"all"`). Retrieval with `similar` always uses every sample.
+   */
+  readonly templates?: TemplateMode;
+  /** The default threshold of `verify` (e.g. from `calibrateThreshold`). */
+  readonly threshold?: number;
+  /**
+   * The fingerprint of the model whose embeddings you will enrol and query with; when given
+   * it must equal the store's, so that a different model is refused at once.
+   */
+  readonly fingerprint?: string;
+  /** Gallery rows scored per step (default 8192): bounds working memory. */
+  readonly chunkSize?: number;
+  /** Queries scored together per step (default 256): bounds working memory. */
+  readonly queryBlock?: number;
+}
+
+/**
+ * Opens a gallery on a store (`memoryStore` or `sqliteStore`): enrol identities from their
+ * embeddings without retraining, identify queries with a ranked list of identities, verify
+ * claims against a threshold, and retrieve the most similar enrolled samples.
+ *
+ * Search is exact: queries are scored in blocks against chunks of the gallery (a matrix
+ * product on the current tfjs backend for euclidean, squared euclidean and cosine, a loop for
+ * manhattan), the best candidates are re-scored exactly in float64, and working memory stays
+ * at `queryBlock × chunkSize` scores however large the gallery. The searchable copy of the
+ * gallery is rebuilt lazily after any change to the store.
+ *
+ * @example
+ * ```ts
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { threshold: 0.5 });
+ * gallery.enrol("alice", [[0, 0], [0, 1]]);
+ * gallery.enrol("bob", [[3, 0]]);
+ * const ranked = gallery.identify([0, 0.9], 2);
+ * if (ranked[0].identity !== "alice" || ranked[1].identity !== "bob") throw new Error("rank");
+ * if (Math.abs(ranked[0].distance - 0.1) > 1e-6) throw new Error("distance");
+ * if (!gallery.verify("alice", [0.1, 0.2]).accepted) throw new Error("verify");
+ * if (gallery.verify("bob", [0.1, 0.2]).accepted) throw new Error("impostor accepted");
+ * ```
+ */
+export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {}): Gallery {
+  const distance = options.distance ?? "euclidean";
+  if (!distanceNames.includes(distance)) {
+    throw new RangeError(
+      `Cannot open gallery as options.distance must be one of ${
+        distanceNames.join(", ")
+      }: current value is ${show(distance)}`,
+    );
+  }
+  const templates = options.templates ?? "all";
+  if (templates !== "all" && templates !== "mean") {
+    throw new RangeError(
+      `Cannot open gallery as options.templates must be 'all' or 'mean': current value is ${
+        show(templates)
+      }`,
+    );
+  }
+  if (options.threshold !== undefined) checkThreshold(options.threshold, "open gallery");
+  const chunkSize = checkPositiveInteger(options.chunkSize ?? 8192, "chunkSize", "open gallery");
+  const queryBlock = checkPositiveInteger(options.queryBlock ?? 256, "queryBlock", "open gallery");
+  if (options.fingerprint !== undefined && options.fingerprint !== store.fingerprint) {
+    throw new Error(
+      `Cannot open gallery with model fingerprint ${
+        show(options.fingerprint)
+      } as its embeddings were made by the model with fingerprint '${store.fingerprint}'`,
+    );
+  }
+  const dim = store.dim;
+  let items: SearchIndex | undefined;
+  let means: SearchIndex | undefined;
+
+  const itemIndex = (): SearchIndex => {
+    const revision = store.revision();
+    if (items?.revision !== revision) items = buildItemIndex(store, distance, chunkSize);
+    return items;
+  };
+  const meanIndex = (): SearchIndex => {
+    const revision = store.revision();
+    if (means?.revision !== revision) means = buildMeanIndex(store, distance, chunkSize);
+    return means;
+  };
+
+  const rowsOf = (value: Embeddings, name: string, action: string): Float32Array => {
+    const rows = toRows(value, dim, name, action);
+    if (distance === "cosine") checkNonZero(rows, dim, name, action);
+    return rows;
+  };
+
+  const prepare = (
+    entries: Iterable<{ readonly identity: string; readonly embeddings: Embeddings }>,
+    counts: { identity: string; rows: number }[],
+  ) =>
+    function* () {
+      for (const entry of entries) {
+        const identity = checkIdentity(entry?.identity, "enrol");
+        const rows = rowsOf(entry.embeddings, "embeddings", `enrol '${identity}'`);
+        counts.push({ identity, rows: rows.length / dim });
+        yield { identity, embeddings: rows };
+      }
+    };
+
+  const enrolMany: Gallery["enrolMany"] = (entries, opts) => {
+    const counts: { identity: string; rows: number }[] = [];
+    const ids = store.add(prepare(entries, counts)(), { replace: opts?.replace === true });
+    let at = 0;
+    return counts.map(({ identity, rows }) => {
+      const mine = ids.slice(at, at + rows);
+      at += rows;
+      return { identity, ids: mine };
+    });
+  };
+
+  const queriesOf = (value: Embeddings, name: string, action: string, k: number) => {
+    checkK(k, action);
+    const rows = rowsOf(value, name, action);
+    return rows;
+  };
+
+  const nonEmpty = (index: SearchIndex, action: string): SearchIndex => {
+    if (index.size === 0) {
+      throw new Error(`Cannot ${action} as the gallery is empty: enrol an identity first`);
+    }
+    return index;
+  };
+
+  const identifyBatch = (queries: Embeddings, k: number, name = "queries"): Match[][] => {
+    const action = "identify";
+    const rows = queriesOf(queries, name, action, k);
+    const index = nonEmpty(templates === "mean" ? meanIndex() : itemIndex(), action);
+    return search(index, rows, k, { distance, distinct: templates === "all", queryBlock })
+      .map((hits) =>
+        hits.map(({ row, distance }) => ({ identity: index.names[index.group[row]], distance }))
+      );
+  };
+
+  const similarBatch = (queries: Embeddings, k: number, name = "queries"): ItemMatch[][] => {
+    const action = "search similar items";
+    const rows = queriesOf(queries, name, action, k);
+    const index = nonEmpty(itemIndex(), action);
+    return search(index, rows, k, { distance, distinct: false, queryBlock }).map((hits) =>
+      hits.map(({ row, distance }) => ({
+        id: index.ids[row],
+        identity: index.names[index.group[row]],
+        distance,
+      }))
+    );
+  };
+
+  const single = (query: Embedding, action: string): Float32Array => {
+    const row = toRow(query, dim, "query", action);
+    if (distance === "cosine") checkNonZero(row, dim, "query", action);
+    return row;
+  };
+
+  return {
+    store,
+    dim,
+    fingerprint: store.fingerprint,
+    distance,
+    templates,
+    enrol(
+      identity: string,
+      embeddings: Embeddings,
+      opts?: { readonly replace?: boolean },
+    ): Enrolment {
+      return enrolMany([{ identity, embeddings }], opts)[0];
+    },
+    enrolMany,
+    remove(identity: string): number {
+      checkIdentity(identity, "remove");
+      const removed = store.remove([identity]);
+      if (removed === 0) throw unknown(identity, "remove", store);
+      return removed;
+    },
+    has(identity: string): boolean {
+      return store.embeddings(identity).length > 0;
+    },
+    identities: () => store.identities(),
+    count: () => store.count(),
+    identify(query: Embedding, k: number): Match[] {
+      checkK(k, "identify");
+      return identifyBatch([single(query, "identify")], k, "query")[0];
+    },
+    identifyBatch: (queries: Embeddings, k: number) => identifyBatch(queries, k),
+    similar(query: Embedding, k: number): ItemMatch[] {
+      checkK(k, "search similar items");
+      return similarBatch([single(query, "search similar items")], k, "query")[0];
+    },
+    similarBatch: (queries: Embeddings, k: number) => similarBatch(queries, k),
+    verify(
+      identity: string,
+      sample: Embedding,
+      opts?: { readonly threshold?: number },
+    ): Verification {
+      const action = `verify '${identity}'`;
+      checkIdentity(identity, "verify");
+      const threshold = opts?.threshold ?? options.threshold;
+      if (threshold === undefined) {
+        throw new Error(
+          `Cannot ${action} as no threshold is set: pass options.threshold to verify or to openGallery (calibrateThreshold finds one for a target false accept rate)`,
+        );
+      }
+      checkThreshold(threshold, action);
+      const row = single(sample, action);
+      const rows = store.embeddings(identity);
+      if (rows.length === 0) throw unknown(identity, "verify", store);
+      const d = templates === "mean"
+        ? rowDistance(distance, row, meanOf(rows, dim))
+        : minDistance(distance, row, rows, dim);
+      return { identity, accepted: d <= threshold, distance: d, threshold };
+    },
+    close: () => store.close(),
+  } satisfies Gallery;
+}
+
+function checkThreshold(threshold: unknown, action: string): void {
+  if (typeof threshold !== "number" || Number.isNaN(threshold)) {
+    throw new RangeError(
+      `Cannot ${action} as threshold must be a number: current value is ${show(threshold)}`,
+    );
+  }
+}
+
+function checkNonZero(rows: Float32Array, dim: number, name: string, action: string): void {
+  for (let r = 0; r < rows.length / dim; r++) {
+    let any = false;
+    for (let t = 0; t < dim && !any; t++) any = rows[r * dim + t] !== 0;
+    if (!any) {
+      throw new RangeError(
+        `Cannot ${action} as ${name} must not hold a zero vector under cosine distance: row ${r} is all zeros`,
+      );
+    }
+  }
+}
+
+function unknown(identity: string, action: string, store: GalleryStore): Error {
+  const n = store.identities().length;
+  return new Error(
+    `Cannot ${action} '${identity}' as it is not enrolled: ${
+      n === 0
+        ? "the gallery is empty"
+        : `${n} other identit${n === 1 ? "y is" : "ies are"} enrolled`
+    }`,
+  );
+}
+
+function meanOf(rows: Float32Array, dim: number): Float64Array {
+  const mean = new Float64Array(dim);
+  const n = rows.length / dim;
+  for (let r = 0; r < n; r++) for (let t = 0; t < dim; t++) mean[t] += rows[r * dim + t];
+  for (let t = 0; t < dim; t++) mean[t] = Math.fround(mean[t] / n);
+  return mean;
+}
+
+function minDistance(
+  distance: GalleryDistance,
+  row: Float32Array,
+  rows: Float32Array,
+  dim: number,
+): number {
+  let best = Infinity;
+  for (let r = 0; r < rows.length / dim; r++) {
+    best = Math.min(best, rowDistance(distance, row, rows.subarray(r * dim, (r + 1) * dim)));
+  }
+  return best;
+}

@@ -1,0 +1,29 @@
+import type { Loss, LossInput } from "../types.ts";
+import { plus } from "./plus.ts";
+import { zero } from "./zero.ts";
+
+/** A monoid: an associative `concat` with an identity `empty` (fp-ts's shape). */
+export interface LossMonoid<I extends LossInput> {
+  /** The identity. */
+  readonly empty: Loss<I>;
+  /** Associative combination. */
+  readonly concat: (a: Loss<I>, b: Loss<I>) => Loss<I>;
+}
+
+/**
+ * The monoid of losses over input `I` under {@linkcode plus}, with {@linkcode zero} as
+ * identity; usable with fp-ts's `concatAll`.
+ *
+ * @example
+ * ```ts
+ * import type { Pair } from "../types.ts";
+ * import { lossMonoid } from "./monoid.ts";
+ * import { contrastive } from "./contrastive.ts";
+ * const M = lossMonoid<Pair>();
+ * const total = [contrastive(), contrastive({ squared: true })].reduce(M.concat, M.empty);
+ * if (total.name !== "contrastive + contrastive-squared") throw new Error(total.name);
+ * ```
+ */
+export function lossMonoid<I extends LossInput>(): LossMonoid<I> {
+  return { empty: zero<I>(), concat: plus };
+}

@@ -1,0 +1,224 @@
+/**
+ * All-pairs distances, one query row at a time, in pure JavaScript (no tensors): queries
+ * are processed four at a time against all references, so memory holds 4 rows of
+ * distances, never the whole matrix. Dot-product distances use a 4 × 4 register-blocked
+ * kernel in float64.
+ *
+ * @module
+ */
+import type { DistanceName, EmbeddingSet } from "./embedding_set.ts";
+
+const BLOCK = 4;
+
+/** The distance names this module knows, for checking options. */
+export const DISTANCE_NAMES: readonly DistanceName[] = [
+  "euclidean",
+  "squaredEuclidean",
+  "cosine",
+  "manhattan",
+];
+
+/** Throws unless `name` is one of {@linkcode DISTANCE_NAMES}. */
+export function checkDistanceName(what: string, name: unknown): DistanceName {
+  if (!DISTANCE_NAMES.includes(name as DistanceName)) {
+    throw new RangeError(
+      `Cannot ${what} as distance must be one of ${
+        DISTANCE_NAMES.map((d) => `"${d}"`).join(", ")
+      }: current value is ${JSON.stringify(name)}`,
+    );
+  }
+  return name as DistanceName;
+}
+
+type Values = Float32Array | Float64Array;
+
+/**
+ * Copies `rows` rows of `dim` values into an array of the same precision padded with zero
+ * rows to a multiple of 4 rows (float32 storage halves memory traffic; every product and
+ * sum is still computed in float64).
+ */
+function padded(values: Values, rows: number, dim: number): Values {
+  const padRows = Math.ceil(rows / BLOCK) * BLOCK;
+  const out = values instanceof Float32Array
+    ? new Float32Array(padRows * dim)
+    : new Float64Array(padRows * dim);
+  out.set(values.subarray(0, rows * dim));
+  return out;
+}
+
+function squaredNorms(x: Values, dim: number): Float64Array {
+  const out = new Float64Array(x.length / dim);
+  for (let i = 0, o = 0; o < x.length; i++, o += dim) {
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += x[o + k] * x[o + k];
+    out[i] = s;
+  }
+  return out;
+}
+
+/** rows[r * stride + j] = q_(q0 + r) · x_j for r < 4 and every padded reference j. */
+function dotBlock(
+  q: Values,
+  q0: number,
+  x: Values,
+  dim: number,
+  rows: Float64Array,
+  stride: number,
+): void {
+  const o0 = q0 * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
+  for (let j = 0; j < stride; j += 4) {
+    const p0 = j * dim, p1 = p0 + dim, p2 = p1 + dim, p3 = p2 + dim;
+    let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+    let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+    for (let k = 0; k < dim; k++) {
+      const q0v = q[o0 + k], q1v = q[o1 + k], q2v = q[o2 + k], q3v = q[o3 + k];
+      const r0 = x[p0 + k], r1 = x[p1 + k], r2 = x[p2 + k], r3 = x[p3 + k];
+      a00 += q0v * r0;
+      a01 += q0v * r1;
+      a02 += q0v * r2;
+      a03 += q0v * r3;
+      a10 += q1v * r0;
+      a11 += q1v * r1;
+      a12 += q1v * r2;
+      a13 += q1v * r3;
+      a20 += q2v * r0;
+      a21 += q2v * r1;
+      a22 += q2v * r2;
+      a23 += q2v * r3;
+      a30 += q3v * r0;
+      a31 += q3v * r1;
+      a32 += q3v * r2;
+      a33 += q3v * r3;
+    }
+    rows[j] = a00;
+    rows[j + 1] = a01;
+    rows[j + 2] = a02;
+    rows[j + 3] = a03;
+    const s1 = stride + j, s2 = 2 * stride + j, s3 = 3 * stride + j;
+    rows[s1] = a10;
+    rows[s1 + 1] = a11;
+    rows[s1 + 2] = a12;
+    rows[s1 + 3] = a13;
+    rows[s2] = a20;
+    rows[s2 + 1] = a21;
+    rows[s2 + 2] = a22;
+    rows[s2 + 3] = a23;
+    rows[s3] = a30;
+    rows[s3 + 1] = a31;
+    rows[s3 + 2] = a32;
+    rows[s3 + 3] = a33;
+  }
+}
+
+/** rows[r * stride + j] = Σ |q_(q0 + r) − x_j| for r < 4. */
+function manhattanBlock(
+  q: Values,
+  q0: number,
+  x: Values,
+  dim: number,
+  rows: Float64Array,
+  stride: number,
+): void {
+  const o0 = q0 * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
+  for (let j = 0; j < stride; j++) {
+    const p = j * dim;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let k = 0; k < dim; k++) {
+      const r = x[p + k];
+      a0 += Math.abs(q[o0 + k] - r);
+      a1 += Math.abs(q[o1 + k] - r);
+      a2 += Math.abs(q[o2 + k] - r);
+      a3 += Math.abs(q[o3 + k] - r);
+    }
+    rows[j] = a0;
+    rows[stride + j] = a1;
+    rows[2 * stride + j] = a2;
+    rows[3 * stride + j] = a3;
+  }
+}
+
+/**
+ * Calls `visit(i, row)` for every query row `i` in order, where `row[j]` is the distance
+ * from query `i` to reference `j` (`row.length === references.labels.length`). The row
+ * buffer is reused: `visit` must not keep it.
+ */
+export function forEachDistanceRow(
+  queries: EmbeddingSet,
+  references: EmbeddingSet,
+  distance: DistanceName,
+  visit: (query: number, row: Float64Array) => void,
+): void {
+  const dim = queries.dim;
+  const nq = queries.labels.length;
+  const nr = references.labels.length;
+  if (nq === 0 || nr === 0) return;
+  const q = padded(queries.embeddings, nq, dim);
+  const x = padded(references.embeddings, nr, dim);
+  const stride = x.length / dim;
+  const rows = new Float64Array(BLOCK * stride);
+  const views = Array.from({ length: BLOCK }, (_, r) => rows.subarray(r * stride, r * stride + nr));
+  const qn = squaredNorms(q, dim);
+  const xn = squaredNorms(x, dim);
+  if (distance === "cosine") {
+    // 1 / norm, 0 for a zero row (which then has cosine similarity 0 with everything)
+    for (let i = 0; i < qn.length; i++) qn[i] = qn[i] > 0 ? 1 / Math.sqrt(qn[i]) : 0;
+    for (let i = 0; i < xn.length; i++) xn[i] = xn[i] > 0 ? 1 / Math.sqrt(xn[i]) : 0;
+  }
+  for (let q0 = 0; q0 < nq; q0 += BLOCK) {
+    if (distance === "manhattan") manhattanBlock(q, q0, x, dim, rows, stride);
+    else dotBlock(q, q0, x, dim, rows, stride);
+    const last = Math.min(BLOCK, nq - q0);
+    for (let r = 0; r < last; r++) {
+      const row = views[r];
+      if (distance === "cosine") {
+        const a = qn[q0 + r];
+        for (let j = 0; j < nr; j++) {
+          const d = 1 - row[j] * a * xn[j];
+          row[j] = d > 0 ? (d < 2 ? d : 2) : 0;
+        }
+      } else if (distance === "euclidean" || distance === "squaredEuclidean") {
+        const a = qn[q0 + r];
+        const root = distance === "euclidean";
+        for (let j = 0; j < nr; j++) {
+          const s = a + xn[j] - 2 * row[j];
+          const d = s > 0 ? s : 0;
+          row[j] = root ? Math.sqrt(d) : d;
+        }
+      }
+      visit(q0 + r, row);
+    }
+  }
+}
+
+/** The distance between row `i` of `a` and row `j` of `b`, computed directly in float64. */
+export function rowDistance(
+  a: ArrayLike<number>,
+  i: number,
+  b: ArrayLike<number>,
+  j: number,
+  dim: number,
+  distance: DistanceName,
+): number {
+  const oa = i * dim, ob = j * dim;
+  if (distance === "cosine") {
+    let dot = 0, na = 0, nb = 0;
+    for (let k = 0; k < dim; k++) {
+      dot += a[oa + k] * b[ob + k];
+      na += a[oa + k] * a[oa + k];
+      nb += b[ob + k] * b[ob + k];
+    }
+    const denom = Math.sqrt(na) * Math.sqrt(nb);
+    const d = denom > 0 ? 1 - dot / denom : 1;
+    return d > 0 ? (d < 2 ? d : 2) : 0;
+  }
+  let s = 0;
+  if (distance === "manhattan") {
+    for (let k = 0; k < dim; k++) s += Math.abs(a[oa + k] - b[ob + k]);
+    return s;
+  }
+  for (let k = 0; k < dim; k++) {
+    const t = a[oa + k] - b[ob + k];
+    s += t * t;
+  }
+  return distance === "euclidean" ? Math.sqrt(s) : s;
+}

@@ -1,0 +1,153 @@
+import { checkDistances, checkSame } from "./_validate.ts";
+import { sortRange } from "./_sort.ts";
+import { distanceHistogram } from "./distance_histogram.ts";
+
+/**
+ * Descriptive statistics of one kind of pair distance.
+ *
+ * @example
+ * ```ts
+ * import type { DistanceStats } from "./distance_summary.ts";
+ * const spread = (s: DistanceStats) => s.q75 - s.q25; // interquartile range
+ * ```
+ */
+export interface DistanceStats {
+  /** Number of pairs. */
+  readonly count: number;
+  /** Arithmetic mean. */
+  readonly mean: number;
+  /** Population standard deviation (divides by `count`). */
+  readonly std: number;
+  /** Smallest distance. */
+  readonly min: number;
+  /** Largest distance. */
+  readonly max: number;
+  /** 5 % quantile (linear interpolation between order statistics, as numpy's default). */
+  readonly q05: number;
+  /** 25 % quantile. */
+  readonly q25: number;
+  /** Median. */
+  readonly median: number;
+  /** 75 % quantile. */
+  readonly q75: number;
+  /** 95 % quantile. */
+  readonly q95: number;
+}
+
+/**
+ * How far apart the matched and mismatched distance distributions are.
+ *
+ * @example
+ * ```ts
+ * import type { DistanceSummary } from "./distance_summary.ts";
+ * const gap = (s: DistanceSummary) => s.different.mean - s.same.mean;
+ * ```
+ */
+export interface DistanceSummary {
+  /** Statistics of same-class pair distances. */
+  readonly same: DistanceStats;
+  /** Statistics of different-class pair distances. */
+  readonly different: DistanceStats;
+  /**
+   * Sensitivity index `(mean_different − mean_same) / √((std_same² + std_different²) / 2)`:
+   * larger is better separated; 0 when both spreads and means are equal; ±Infinity when
+   * both spreads are 0 and the means differ.
+   */
+  readonly dPrime: number;
+  /**
+   * Overlap coefficient `Σ min(fraction_same[i], fraction_different[i])` over the bins of
+   * {@linkcode distanceHistogram} with the same `bins` (shared edges spanning all
+   * distances): 1 for identical histograms, 0 when no bin holds both kinds.
+   */
+  readonly overlap: number;
+}
+
+/** Options of {@linkcode distanceSummary}. */
+export interface DistanceSummaryOptions {
+  /** Number of histogram bins for the overlap coefficient (default 30). */
+  readonly bins?: number;
+}
+
+function quantile(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p, lo = Math.floor(h);
+  return lo + 1 < sorted.length
+    ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo])
+    : sorted[lo];
+}
+
+function stats(values: Float64Array): DistanceStats {
+  const n = values.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const mean = sum / n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (values[i] - mean) ** 2;
+  sortRange(values, 0, n);
+  return {
+    count: n,
+    mean,
+    std: Math.sqrt(sq / n),
+    min: values[0],
+    max: values[n - 1],
+    q05: quantile(values, 0.05),
+    q25: quantile(values, 0.25),
+    median: quantile(values, 0.5),
+    q75: quantile(values, 0.75),
+    q95: quantile(values, 0.95),
+  };
+}
+
+/**
+ * Summarises matched (same-class) versus mismatched pair distances: mean, spread and
+ * quantiles of each, d-prime, and the overlap of their histograms. Needs at least one pair
+ * of each kind and finite distances.
+ *
+ * @example
+ * ```ts
+ * import { distanceSummary } from "./distance_summary.ts";
+ * // same {1, 3}: mean 2, std 1; different {5, 7}: mean 6, std 1 → d' = 4 / √1 = 4
+ * const s = distanceSummary([1, 3, 5, 7], [1, 1, 0, 0], { bins: 2 });
+ * if (s.same.mean !== 2 || s.same.std !== 1 || s.dPrime !== 4) throw new Error("summary");
+ * // bins [1, 4) and [4, 7] separate the kinds: no overlap
+ * if (s.overlap !== 0) throw new Error("overlap");
+ * ```
+ */
+export function distanceSummary(
+  distances: ArrayLike<number>,
+  same: ArrayLike<boolean | number>,
+  options: DistanceSummaryOptions = {},
+): DistanceSummary {
+  const what = "summarise distances";
+  checkDistances(what, distances);
+  const flags = checkSame(what, same, distances.length);
+  let p = 0;
+  for (let i = 0; i < flags.length; i++) {
+    p += flags[i];
+    if (!Number.isFinite(distances[i])) {
+      throw new RangeError(
+        `Cannot ${what} as distances[${i}] must be finite: current value is ${distances[i]}`,
+      );
+    }
+  }
+  const n = flags.length - p;
+  if (p === 0 || n === 0) {
+    throw new RangeError(
+      `Cannot ${what} as same must flag at least one same and one different pair: ${p} same and ${n} different`,
+    );
+  }
+  const pos = new Float64Array(p), neg = new Float64Array(n);
+  for (let i = 0, a = 0, b = 0; i < flags.length; i++) {
+    if (flags[i]) pos[a++] = distances[i];
+    else neg[b++] = distances[i];
+  }
+  const s = stats(pos), d = stats(neg);
+  const spread = Math.sqrt((s.std ** 2 + d.std ** 2) / 2);
+  const gap = d.mean - s.mean;
+  const dPrime = spread > 0 ? gap / spread : gap === 0 ? 0 : gap * Infinity;
+  const h = distanceHistogram(distances, flags, { bins: options.bins ?? 30 });
+  let overlap = 0;
+  for (let i = 0; i < h.same.fraction.length; i++) {
+    overlap += Math.min(h.same.fraction[i], h.different.fraction[i]);
+  }
+  return { same: s, different: d, dPrime, overlap };
+}

@@ -1,0 +1,105 @@
+import type { DistanceName, EmbeddingSet } from "./embedding_set.ts";
+import { checkDistanceName, rowDistance } from "./_chunked_knn.ts";
+import { checkPositiveInt, checkSet } from "./_validate.ts";
+import { seededInts } from "./_rng.ts";
+
+/**
+ * Distances of pairs of rows of one set, with whether each pair shares a label: the input
+ * of {@linkcode rocCurve}, {@linkcode distanceHistogram} and {@linkcode distanceSummary}.
+ *
+ * @example
+ * ```ts
+ * import type { PairDistances } from "./pair_distances.ts";
+ * const sameCount = (p: PairDistances) => p.same.reduce((a, b) => a + b, 0);
+ * ```
+ */
+export interface PairDistances {
+  /** Row index of the first item of each pair. */
+  readonly left: Int32Array;
+  /** Row index of the second item (never equal to `left`). */
+  readonly right: Int32Array;
+  /** Distance of each pair. */
+  readonly distances: Float64Array;
+  /** 1 where both rows have the same label, else 0. */
+  readonly same: Uint8Array;
+  /** Whether the pairs are a random sample (true) or all `i < j` pairs (false). */
+  readonly sampled: boolean;
+}
+
+/** Options of {@linkcode pairDistances}. */
+export interface PairDistancesOptions {
+  /** Distance between embeddings (default `"euclidean"`). */
+  readonly distance?: DistanceName;
+  /** Most pairs to return (default 200 000); above it pairs are sampled. */
+  readonly maxPairs?: number;
+  /** Seed of the sampling (default 0); the same seed gives the same pairs. */
+  readonly seed?: number;
+}
+
+/**
+ * All pairs `(i, j)` with `i < j` in order when there are at most `maxPairs` of them;
+ * otherwise `maxPairs` pairs drawn uniformly and independently (with replacement) from all
+ * ordered pairs `i ≠ j` by a seeded xoroshiro128+ generator, so same-label pairs appear in
+ * their natural proportion. Distances are computed directly, pair by pair.
+ *
+ * @example
+ * ```ts
+ * import { pairDistances } from "./pair_distances.ts";
+ * import assert from "node:assert/strict";
+ * // rows 0, 3, 4 (1-d) with labels 0 0 1: pairs (0,1) (0,2) (1,2)
+ * const p = pairDistances({
+ *   embeddings: new Float32Array([0, 3, 4]),
+ *   labels: new Int32Array([0, 0, 1]),
+ *   dim: 1,
+ * });
+ * assert.deepEqual([...p.distances], [3, 4, 1]);
+ * assert.deepEqual([...p.same], [1, 0, 0]);
+ * assert.equal(p.sampled, false);
+ * ```
+ */
+export function pairDistances(
+  set: EmbeddingSet,
+  options: PairDistancesOptions = {},
+): PairDistances {
+  const what = "compute pair distances";
+  checkSet(what, set, "set");
+  const distance = checkDistanceName(what, options.distance ?? "euclidean");
+  const maxPairs = options.maxPairs ?? 200_000;
+  checkPositiveInt(what, "options.maxPairs", maxPairs);
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) {
+    throw new RangeError(
+      `Cannot ${what} as options.seed must be an integer: current value is ${seed}`,
+    );
+  }
+  const { embeddings: x, labels, dim } = set;
+  const n = labels.length;
+  if (n < 2) throw new RangeError(`Cannot ${what} as set must have at least 2 rows: it has ${n}`);
+  const all = n * (n - 1) / 2;
+  const sampled = all > maxPairs;
+  const count = sampled ? maxPairs : all;
+  const left = new Int32Array(count), right = new Int32Array(count);
+  if (sampled) {
+    const rng = seededInts(seed);
+    for (let p = 0; p < count; p++) {
+      const i = rng.int(n);
+      let j = rng.int(n - 1);
+      if (j >= i) j++;
+      left[p] = i;
+      right[p] = j;
+    }
+  } else {
+    for (let i = 0, p = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++, p++) {
+        left[p] = i;
+        right[p] = j;
+      }
+    }
+  }
+  const distances = new Float64Array(count), same = new Uint8Array(count);
+  for (let p = 0; p < count; p++) {
+    distances[p] = rowDistance(x, left[p], x, right[p], dim, distance);
+    same[p] = labels[left[p]] === labels[right[p]] ? 1 : 0;
+  }
+  return { left, right, distances, same, sampled };
+}

@@ -1,0 +1,185 @@
+import type { DistanceName, EmbeddingSet, TieRule } from "./embedding_set.ts";
+import { checkDistanceName, forEachDistanceRow } from "./_chunked_knn.ts";
+import { checkPositiveInt, checkSet } from "./_validate.ts";
+import { rankRow, rankState } from "./_rank_row.ts";
+
+/**
+ * Retrieval metrics of a labelled set searched against itself, each a mean over the
+ * queries that have at least one match (see {@linkcode retrievalMetrics}).
+ *
+ * @example
+ * ```ts
+ * import type { RetrievalMetrics } from "./retrieval_metrics.ts";
+ * const headline = (m: RetrievalMetrics) => [m.precisionAt1, m.rPrecision, m.mapAtR];
+ * ```
+ */
+export interface RetrievalMetrics {
+  /** Share of queries whose nearest neighbour has their label. */
+  readonly precisionAt1: number;
+  /** Mean over queries of (matches among the R nearest) / R. */
+  readonly rPrecision: number;
+  /** Mean over queries of (1/R) Σ_{i ≤ R, i-th neighbour a match} precision@i. */
+  readonly mapAtR: number;
+  /** Mean average precision over the full ranking: (1/R) Σ over matches of precision@rank. */
+  readonly meanAveragePrecision: number;
+  /** Mean of 1 / (rank of the first match). */
+  readonly meanReciprocalRank: number;
+  /** Share of queries whose label wins the vote of their k nearest neighbours. */
+  readonly knnAccuracy: number;
+  /** The `k` used for `knnAccuracy` (the option, capped at set size − 1). */
+  readonly k: number;
+  /** Queries averaged over (those with at least one match). */
+  readonly queries: number;
+  /** Queries left out because no other row has their label. */
+  readonly loneQueries: number;
+}
+
+/** Options of {@linkcode retrievalMetrics}. */
+export interface RetrievalOptions {
+  /** Distance between embeddings (default `"euclidean"`). */
+  readonly distance?: DistanceName;
+  /** Neighbours voting in `knnAccuracy` (default 5). */
+  readonly k?: number;
+  /** Order of a match and a non-match at equal distance (default `"pessimistic"`). */
+  readonly ties?: TieRule;
+}
+
+/** Per-label counts. */
+function labelCounts(labels: Int32Array): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const y of labels) counts.set(y, (counts.get(y) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Retrieval metrics with every row as a query against all other rows (the query itself is
+ * left out), in one chunked pass that never holds more than four rows of distances.
+ *
+ * For a query with label `y`, let R be the number of other rows labelled `y` (its
+ * matches) and rank₁ < rank₂ < … < rank_R the 1-based positions of the matches in the
+ * ranking of all other rows by increasing distance. Then:
+ * - precision@1 = 1 if rank₁ = 1, else 0;
+ * - R-precision = |{j : rank_j ≤ R}| / R;
+ * - MAP@R = (1/R) Σ_{j : rank_j ≤ R} j / rank_j (precision at each match within the first R);
+ * - average precision = (1/R) Σ_j j / rank_j (all matches);
+ * - reciprocal rank = 1 / rank₁;
+ * - kNN: the majority label of the k nearest (a vote tie goes to the tied label met first
+ *   in the ranking); correct when it is `y`.
+ *
+ * Each metric is the mean over queries (not over classes). precision@1, R-precision and
+ * MAP@R are defined as in pytorch-metric-learning's `AccuracyCalculator` (with its
+ * defaults: `k = None`, `avg_of_avgs = False`, the reference set equal to the query set),
+ * including its treatment of lone queries: a query whose label occurs once has no
+ * possible match and is left out of every metric here (counted in `loneQueries`). When
+ * all labels are equal, every neighbour is a match and every metric is 1.
+ *
+ * Ties: tied distances between matches and non-matches are ordered by `options.ties`
+ * (see {@linkcode TieRule}); the order among matches, or among non-matches, does not
+ * change any metric. In kNN the same rule orders the neighbours at the k-th distance.
+ *
+ * Throws when the set is malformed (lengths, non-finite values), has fewer than two rows,
+ * or no label occurs twice.
+ *
+ * @example
+ * ```ts
+ * import { retrievalMetrics } from "./retrieval_metrics.ts";
+ * import assert from "node:assert/strict";
+ * // points 0, 1, 2, 3 on a line with labels 0 0 1 1, so every query has R = 1 match:
+ * // query 0: its match (1) is alone at distance 1 → rank 1
+ * // query 1: match 0 and non-match 2 both at distance 1 → a tie
+ * // query 2: likewise (non-match 1, match 3); query 3: match 2 at distance 1 → rank 1
+ * const set = {
+ *   embeddings: new Float32Array([0, 1, 2, 3]),
+ *   labels: new Int32Array([0, 0, 1, 1]),
+ *   dim: 1,
+ * };
+ * // pessimistic ties put the non-match first: ranks 1, 2, 2, 1
+ * const m = retrievalMetrics(set, { k: 1 });
+ * assert.equal(m.precisionAt1, 0.5); // (1 + 0 + 0 + 1) / 4
+ * assert.equal(m.mapAtR, 0.5); // R = 1: MAP@R = precision@1 per query
+ * assert.equal(m.meanReciprocalRank, 0.75); // (1 + 1/2 + 1/2 + 1) / 4
+ * // optimistic ties put the match first: every rank is 1
+ * assert.equal(retrievalMetrics(set, { ties: "optimistic" }).precisionAt1, 1);
+ * ```
+ */
+export function retrievalMetrics(
+  set: EmbeddingSet,
+  options: RetrievalOptions = {},
+): RetrievalMetrics {
+  const what = "compute retrieval metrics";
+  checkSet(what, set, "set");
+  const distance = checkDistanceName(what, options.distance ?? "euclidean");
+  const kOption = options.k ?? 5;
+  checkPositiveInt(what, "options.k", kOption);
+  const ties = options.ties ?? "pessimistic";
+  if (ties !== "pessimistic" && ties !== "optimistic") {
+    throw new RangeError(
+      `Cannot ${what} as options.ties must be "pessimistic" or "optimistic": current value is ${
+        JSON.stringify(ties)
+      }`,
+    );
+  }
+  const labels = set.labels;
+  const n = labels.length;
+  if (n < 2) throw new RangeError(`Cannot ${what} as set must have at least 2 rows: it has ${n}`);
+  const counts = labelCounts(labels);
+  let lone = 0;
+  let maxR = 0;
+  for (const c of counts.values()) {
+    if (c === 1) lone++;
+    if (c - 1 > maxR) maxR = c - 1;
+  }
+  if (lone === n) {
+    throw new RangeError(
+      `Cannot ${what} as no label occurs twice in set.labels: all ${n} queries are alone in their class`,
+    );
+  }
+  const k = Math.min(kOption, n - 1);
+  const pessimistic = ties === "pessimistic";
+  const state = rankState(n, maxR, k);
+  const { kl, out } = state;
+  const votes = new Map<number, number>();
+  let p1 = 0, rp = 0, mapr = 0, map = 0, mrr = 0, knn = 0;
+  // euclidean ranks like squared euclidean: skip the square roots
+  const rankBy = distance === "euclidean" ? "squaredEuclidean" : distance;
+  forEachDistanceRow(set, set, rankBy, (q, row) => {
+    const y = labels[q];
+    const r = counts.get(y)! - 1;
+    if (r === 0) return;
+    rankRow(row, q, labels, r, k, pessimistic, state);
+    p1 += out[0];
+    rp += out[1];
+    mapr += out[2];
+    map += out[3];
+    mrr += out[4];
+    const filled = out[5];
+    // kNN vote: most votes; a tie goes to the tied label met first in the ranking
+    votes.clear();
+    let best = 0;
+    for (let i = 0; i < filled; i++) {
+      const c = (votes.get(kl[i]) ?? 0) + 1;
+      votes.set(kl[i], c);
+      if (c > best) best = c;
+    }
+    let winner = kl[0];
+    for (let i = 0; i < filled; i++) {
+      if (votes.get(kl[i]) === best) {
+        winner = kl[i];
+        break;
+      }
+    }
+    if (winner === y) knn++;
+  });
+  const queries = n - lone;
+  return {
+    precisionAt1: p1 / queries,
+    rPrecision: rp / queries,
+    mapAtR: mapr / queries,
+    meanAveragePrecision: map / queries,
+    meanReciprocalRank: mrr / queries,
+    knnAccuracy: knn / queries,
+    k,
+    queries,
+    loneQueries: lone,
+  };
+}

@@ -1,0 +1,78 @@
+import type { PlotSpec } from "./types.ts";
+import { finite, frame, namedSeries, palette } from "./_spec.ts";
+
+/** Options of {@linkcode cmcPlot}. */
+export interface CmcPlotOptions {
+  /** Plot title. Default "CMC". */
+  readonly title?: string;
+  /** Draw ranks up to this one. Default: the longest curve. */
+  readonly maxRank?: number;
+  /** Width of the plotting area in pixels. Default 360. */
+  readonly width?: number;
+  /** Height of the plotting area in pixels. Default 300. */
+  readonly height?: number;
+}
+
+/**
+ * Cumulative match characteristic curves of identification: entry `k - 1` of a curve is the
+ * share of probes whose identity is among the `k` closest gallery identities (rank-`k`
+ * accuracy). One line with a dot per rank, per named curve.
+ *
+ * @param curves One curve (`number[]` by rank, rank 1 first), or several by name.
+ * @param options Title, last rank and size.
+ * @returns A Vega-Lite spec for `renderSvg`.
+ *
+ * @example
+ * ```ts
+ * import { cmcPlot } from "./cmc_plot.ts";
+ * const spec = cmcPlot([0.7, 0.85, 0.9, 0.95, 1], { maxRank: 3 });
+ * const values = (spec.data as { values: { rank: number }[] }).values;
+ * if (values.length !== 3 || values[2].rank !== 3) throw new Error("ranks 1..3");
+ * ```
+ */
+export function cmcPlot(
+  curves: Readonly<Record<string, readonly number[]>> | readonly number[],
+  options: CmcPlotOptions = {},
+): PlotSpec {
+  const what = "CMC";
+  const series = namedSeries(what, curves, "model");
+  const maxRank = options.maxRank ?? Math.max(...series.map(([, c]) => c.length));
+  if (!Number.isInteger(maxRank) || maxRank < 1) {
+    throw new RangeError(
+      `Cannot plot ${what} as maxRank must be a positive integer: current maxRank is ${maxRank}`,
+    );
+  }
+  const values = series.flatMap(([model, rates]) =>
+    rates.slice(0, maxRank).map((r, i) => ({
+      rank: i + 1,
+      rate: finite(what, `${model}[${i}]`, r),
+      model,
+    }))
+  );
+  return {
+    ...frame(options.title ?? "CMC", options, { width: 360, height: 300 }),
+    data: { values },
+    mark: { type: "line", point: true, strokeWidth: 2 },
+    encoding: {
+      x: {
+        field: "rank",
+        type: "quantitative",
+        title: "rank",
+        scale: { domain: [1, maxRank], nice: false },
+        axis: { tickMinStep: 1, format: "d" },
+      },
+      y: {
+        field: "rate",
+        type: "quantitative",
+        title: "identification rate",
+        scale: { domain: [0, 1] },
+      },
+      color: {
+        field: "model",
+        type: "nominal",
+        title: "model",
+        scale: { domain: series.map(([n]) => n), range: palette },
+      },
+    },
+  };
+}

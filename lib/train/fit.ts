@@ -1,0 +1,694 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Tensor } from "../types.ts";
+import { listCheckpointDirs, readCheckpoint } from "./_checkpoint.ts";
+import { disposeBatch, imagesIn } from "./_batch.ts";
+import { createProgress, stderrIsTerminal } from "./_progress.ts";
+import { latestCheckpoint } from "./latest_checkpoint.ts";
+import { loadCheckpoint } from "./load_checkpoint.ts";
+import { saveCheckpoint } from "./save_checkpoint.ts";
+import type { TrainableProgram } from "./trainable_program.ts";
+
+/**
+ * The batches `fit` trains on: tensor batches (e.g. `Triplet<Tensor>` from `toTensors`), as
+ * an iterable, an async iterable, or a function of the 0-based epoch that returns one.
+ *
+ * - With `stepsPerEpoch`, an iterable is read once across all epochs (an endless seeded
+ *   sampler), and a function is called at the start of every epoch.
+ * - Without it, each epoch reads the batches to their end: an iterable is iterated afresh
+ *   each epoch (use an array or another re-iterable, not a one-shot generator), a function is
+ *   called once per epoch.
+ *
+ * @example
+ * ```ts
+ * import type { Batches } from "./fit.ts";
+ * const perEpoch: Batches<number> = (epoch) => [epoch, epoch + 1];
+ * ```
+ */
+export type Batches<B> =
+  | Iterable<B>
+  | AsyncIterable<B>
+  | ((epoch: number) => Iterable<B> | AsyncIterable<B>);
+
+/**
+ * A learning rate: a constant, or a schedule of the 0-based index of the step about to run
+ * and its 0-based epoch.
+ *
+ * @example
+ * ```ts
+ * import type { LearningRate } from "./fit.ts";
+ * const halving: LearningRate = (step) => 0.01 * 0.5 ** Math.floor(step / 1000);
+ * ```
+ */
+export type LearningRate = number | ((step: number, epoch: number) => number);
+
+/**
+ * Validation run every `every` steps; `run` returns named numbers (e.g. precision@1), which
+ * the step report and the history carry and early stopping may monitor.
+ *
+ * @example
+ * ```ts
+ * import type { ValidationOptions } from "./fit.ts";
+ * const v: ValidationOptions = { every: 100, run: ({ step }) => ({ score: 1 / (1 + step) }) };
+ * ```
+ */
+export interface ValidationOptions {
+  /** Run after every `every`-th step (a positive integer). */
+  readonly every: number;
+  /** Computes the validation metrics; may be async. */
+  run(
+    at: { readonly step: number; readonly epoch: number },
+  ): Record<string, number> | Promise<Record<string, number>>;
+}
+
+/**
+ * Stop when a monitored number stops improving.
+ *
+ * @example
+ * ```ts
+ * import type { EarlyStoppingOptions } from "./fit.ts";
+ * const e: EarlyStoppingOptions = { monitor: "precisionAt1", mode: "max", patience: 3 };
+ * ```
+ */
+export interface EarlyStoppingOptions {
+  /** A validation metric name; or `"loss"`, the epoch's mean training loss, checked at each
+   * epoch end when no validation is configured. */
+  readonly monitor: string;
+  /** `"min"` (default) when smaller is better, `"max"` when larger is better. */
+  readonly mode?: "min" | "max";
+  /** Checks without improvement before stopping. Default 3. */
+  readonly patience?: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  readonly minDelta?: number;
+  /** Put back the weights of the best check when stopping early. Default false. */
+  readonly restoreBest?: boolean;
+}
+
+/**
+ * Checkpoints: every `every` steps (and when training stops) the full training state is
+ * written to `dir/step-<9 digits>/`, atomically; the newest `keep` are kept.
+ *
+ * @example
+ * ```ts
+ * import type { CheckpointOptions } from "./fit.ts";
+ * const c: CheckpointOptions = { dir: "runs/demo/checkpoints", every: 500 };
+ * ```
+ */
+export interface CheckpointOptions {
+  /** Directory of the checkpoints. */
+  readonly dir: string;
+  /** Steps between checkpoints (a positive integer). */
+  readonly every: number;
+  /** How many to keep, newest first. Default 2. */
+  readonly keep?: number;
+}
+
+/**
+ * Options of {@linkcode fit}.
+ *
+ * @example
+ * ```ts
+ * import type { FitOptions } from "./fit.ts";
+ * const quick: FitOptions = { steps: 20, learningRate: 1e-3, progress: "none" };
+ * ```
+ */
+export interface FitOptions {
+  /** Epochs to train. Default 1, or unlimited when `steps` is given. */
+  readonly epochs?: number;
+  /** Stop after this many steps in total (resumed steps included). */
+  readonly steps?: number;
+  /** Steps in one epoch; without it an epoch is one pass over the batches. */
+  readonly stepsPerEpoch?: number;
+  /** Learning rate or schedule; absent: the optimiser's own rate is left as is. */
+  readonly learningRate?: LearningRate;
+  /** Validation every N steps. */
+  readonly validation?: ValidationOptions;
+  /** Early stopping on a validation metric (or the epoch loss). */
+  readonly earlyStopping?: EarlyStoppingOptions;
+  /** Periodic checkpoints. */
+  readonly checkpoint?: CheckpointOptions;
+  /**
+   * Continue from a checkpoint: `true` for the newest one in `checkpoint.dir` (a fresh start
+   * when there is none), or the path of a checkpoint directory. The weights and optimiser
+   * state are restored, and the batch stream is advanced past the batches the checkpointed
+   * run consumed (they are drawn and disposed), so a seeded stream continues where it was.
+   */
+  readonly resume?: boolean | string;
+  /** Stops training after the current step; `fit` then returns normally. */
+  readonly signal?: AbortSignal;
+  /** `"auto"` (default): a bar when stderr is a terminal, else plain lines; or force one. */
+  readonly progress?: "auto" | "bar" | "lines" | "none";
+  /** Steps between plain progress lines. Default: 1/20 of the run, or 50. */
+  readonly logEvery?: number;
+  /** Replaces stderr as the progress output (receives text with its newlines). */
+  readonly write?: (text: string) => void;
+}
+
+/**
+ * One training step's report, yielded by {@linkcode fit} after the step.
+ *
+ * @example
+ * ```ts
+ * import type { StepReport } from "./fit.ts";
+ * const line = (r: StepReport) => `${r.step}: ${r.loss.toFixed(3)}`;
+ * ```
+ */
+export interface StepReport {
+  /** Optimiser steps done, this one included (1-based, counts resumed steps). */
+  readonly step: number;
+  /** 0-based epoch of this step. */
+  readonly epoch: number;
+  /** Steps done in this epoch, this one included (1-based). */
+  readonly stepInEpoch: number;
+  /** The batch's loss. */
+  readonly loss: number;
+  /** Input images in the batch (a triplet batch of B counts 3B). */
+  readonly images: number;
+  /** Images per second over this step (batch preparation included). */
+  readonly imagesPerSecond: number;
+  /** The learning rate the step used (NaN if the optimiser does not tell). */
+  readonly learningRate: number;
+  /** Milliseconds since training started (resumed runs included). */
+  readonly elapsedMs: number;
+  /** Present on an epoch's last step: the epoch's mean loss and throughput. */
+  readonly epochEnd?: { readonly meanLoss: number; readonly imagesPerSecond: number };
+  /** Present after a validation: its metrics. */
+  readonly validation?: Record<string, number>;
+  /** Present when a checkpoint was written after this step: its path. */
+  readonly checkpoint?: string;
+}
+
+/**
+ * The history of a training run, returned by {@linkcode fit} (the generator's return value)
+ * and by `fitToEnd`; saved in checkpoints, so a resumed run's history is whole.
+ *
+ * @example
+ * ```ts
+ * import type { History } from "./fit.ts";
+ * const last = (h: History) => h.loss.at(-1);
+ * ```
+ */
+export interface History {
+  /** Loss of every step. */
+  readonly loss: number[];
+  /** Learning rate of every step. */
+  readonly learningRate: number[];
+  /** Mean loss of every completed epoch. */
+  readonly epochLoss: number[];
+  /** Images per second of every completed epoch. */
+  readonly epochImagesPerSecond: number[];
+  /** Validation results with their step. */
+  readonly validation: { step: number; metrics: Record<string, number> }[];
+  /** Steps done. */
+  steps: number;
+  /** Epochs completed. */
+  epochs: number;
+  /** Images trained on. */
+  images: number;
+  /** Milliseconds spent in the loop. */
+  elapsedMs: number;
+  /** Images per second over the whole run. */
+  imagesPerSecond: number;
+  /** Why training stopped. */
+  stopReason: "completed" | "steps" | "aborted" | "early-stopping" | "exhausted";
+}
+
+interface EarlyState {
+  best: number | null;
+  bestStep: number;
+  wait: number;
+}
+
+interface FitState {
+  history: History;
+  early: EarlyState;
+}
+
+const emptyHistory = (): History => ({
+  loss: [],
+  learningRate: [],
+  epochLoss: [],
+  epochImagesPerSecond: [],
+  validation: [],
+  steps: 0,
+  epochs: 0,
+  images: 0,
+  elapsedMs: 0,
+  imagesPerSecond: 0,
+  stopReason: "completed",
+});
+
+const checkCount = (name: string, value: number | undefined, min: number): void => {
+  if (value === undefined) return;
+  if (!(Number.isInteger(value) || value === Infinity) || value < min) {
+    throw new Error(
+      `Cannot fit as ${name} must be an integer ≥ ${min}: current value is ${value}`,
+    );
+  }
+};
+
+const optimizerRate = (program: TrainableProgram<unknown>): number => {
+  const rate = (program.optimizer as unknown as { learningRate?: unknown }).learningRate;
+  return typeof rate === "number" ? rate : NaN;
+};
+
+type AnyIterator<B> = Iterator<B> | AsyncIterator<B>;
+
+const iteratorOf = <B>(source: Iterable<B> | AsyncIterable<B>): AnyIterator<B> => {
+  if (source && typeof (source as AsyncIterable<B>)[Symbol.asyncIterator] === "function") {
+    return (source as AsyncIterable<B>)[Symbol.asyncIterator]();
+  }
+  if (source && typeof (source as Iterable<B>)[Symbol.iterator] === "function") {
+    return (source as Iterable<B>)[Symbol.iterator]();
+  }
+  throw new Error(
+    `Cannot fit as batches must be an iterable, an async iterable or a function returning one: current value is ${typeof source}`,
+  );
+};
+
+/**
+ * Trains `program` on `batches`: one optimiser step per batch, yielding a
+ * {@linkcode StepReport} after each, and returning the {@linkcode History} when done.
+ *
+ * - **Length**: `epochs` (default 1) of `stepsPerEpoch` steps, or of one pass over the
+ *   batches; `steps` caps the total.
+ * - **Memory**: each batch's tensors and the loss are disposed after its step, so
+ *   `tf.memory().numTensors` stays flat from step to step.
+ * - **Learning rate**: a constant or a schedule (`(step, epoch) => rate`, e.g.
+ *   `cosineDecay`), set through `program.setLearningRate` before the steps it changes.
+ * - **Progress**: a bar on a terminal, plain lines otherwise, on stderr.
+ * - **Validation and early stopping**: `validation.run` every N steps; `earlyStopping` stops
+ *   when its metric has not improved for `patience` checks.
+ * - **Stopping**: `signal` (an `AbortSignal`) stops after the current step and returns
+ *   normally (with a checkpoint when checkpoints are on); a NaN or infinite loss throws an
+ *   error naming the step, before that step's update is checkpointed.
+ * - **Checkpoints and resume**: see {@linkcode FitOptions}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fit } from "./fit.ts";
+ *
+ * await tf.setBackend("cpu");
+ * // Learn y = 2x with one weight.
+ * const embedder = tf.sequential({
+ *   layers: [tf.layers.dense({ inputShape: [1], units: 1, useBias: false, kernelInitializer: "zeros" })],
+ * });
+ * const optimizer = tf.train.sgd(0.1);
+ * const program = {
+ *   embedder,
+ *   optimizer,
+ *   setLearningRate: (lr: number) => optimizer.setLearningRate(lr),
+ *   trainStep: ({ x, y }: { x: tf.Tensor; y: tf.Tensor }) =>
+ *     optimizer.minimize(() => tf.losses.meanSquaredError(y, embedder.apply(x) as tf.Tensor), true)!,
+ * };
+ * function* batches() {
+ *   while (true) yield { x: tf.tensor2d([[1], [2]]), y: tf.tensor2d([[2], [4]]) };
+ * }
+ * const before = tf.memory().numTensors;
+ * const run = fit(program, batches(), { steps: 30, progress: "none" });
+ * let result = await run.next();
+ * while (!result.done) result = await run.next();
+ * const history = result.value;
+ * if (history.steps !== 30 || !(history.loss[29] < 1e-3)) throw new Error("did not learn");
+ * if (tf.memory().numTensors !== before) throw new Error("leaked tensors");
+ * embedder.dispose();
+ * ```
+ */
+export async function* fit<B>(
+  program: TrainableProgram<B>,
+  batches: Batches<B>,
+  options: FitOptions = {},
+): AsyncGenerator<StepReport, History, void> {
+  const { stepsPerEpoch, steps, validation, earlyStopping, checkpoint, signal } = options;
+  checkCount("epochs", options.epochs, 1);
+  checkCount("steps", steps, 1);
+  checkCount("stepsPerEpoch", stepsPerEpoch, 1);
+  checkCount("logEvery", options.logEvery, 1);
+  if (validation) checkCount("validation.every", validation.every, 1);
+  if (checkpoint) checkCount("checkpoint.every", checkpoint.every, 1);
+  if (earlyStopping) {
+    checkCount("earlyStopping.patience", earlyStopping.patience, 0);
+    if (earlyStopping.monitor !== "loss" && !validation) {
+      throw new Error(
+        `Cannot fit as earlyStopping monitors ${
+          JSON.stringify(earlyStopping.monitor)
+        }, which only validation produces: add validation or monitor "loss"`,
+      );
+    }
+  }
+  if (options.resume === true && !checkpoint) {
+    throw new Error("Cannot fit as resume: true needs checkpoint.dir to find the last checkpoint");
+  }
+  const epochs = options.epochs ?? (steps !== undefined ? Infinity : 1);
+  const maxSteps = steps ?? Infinity;
+  const lr = options.learningRate;
+  if (typeof lr === "number" && !(Number.isFinite(lr) && lr > 0)) {
+    throw new Error(`Cannot fit as learningRate must be a positive number: current value is ${lr}`);
+  }
+
+  // ---- resume ---------------------------------------------------------------------------
+  let step = 0;
+  let epoch = 0;
+  let stepInEpoch = 0;
+  let state: FitState = { history: emptyHistory(), early: { best: null, bestStep: 0, wait: 0 } };
+  if (options.resume) {
+    const path = typeof options.resume === "string"
+      ? options.resume
+      : await latestCheckpoint(checkpoint!.dir);
+    if (path !== undefined) {
+      let restored;
+      try {
+        restored = await loadCheckpoint(program, path);
+      } catch (error) {
+        let previous: string | undefined;
+        if (typeof options.resume !== "string" && checkpoint) {
+          const older = (await listCheckpointDirs(checkpoint.dir)).filter((c) => c.path !== path);
+          for (const candidate of older.reverse()) {
+            if (await readCheckpoint(candidate.path).then(() => true, () => false)) {
+              previous = candidate.path;
+              break;
+            }
+          }
+        }
+        if (previous === undefined) throw error;
+        throw new Error(
+          `${
+            (error as Error).message
+          }; the previous good checkpoint ${previous} is kept: pass resume: ${
+            JSON.stringify(previous)
+          } to continue from it`,
+          { cause: error },
+        );
+      }
+      step = restored.step;
+      epoch = restored.epoch;
+      stepInEpoch = restored.stepInEpoch;
+      const saved = restored.state as Partial<FitState> | null;
+      if (saved && saved.history && saved.early) {
+        state = { history: { ...emptyHistory(), ...saved.history }, early: saved.early };
+      }
+      state.history.steps = step;
+    }
+  }
+  const history = state.history;
+  const early = state.early;
+
+  // ---- progress -------------------------------------------------------------------------
+  const totalSteps = Number.isFinite(maxSteps)
+    ? (stepsPerEpoch !== undefined && Number.isFinite(epochs)
+      ? Math.min(maxSteps, epochs * stepsPerEpoch)
+      : maxSteps)
+    : stepsPerEpoch !== undefined && Number.isFinite(epochs)
+    ? epochs * stepsPerEpoch
+    : undefined;
+  const mode = options.progress ?? "auto";
+  const progress = createProgress(
+    mode === "auto" ? (stderrIsTerminal() ? "bar" : "lines") : mode,
+    {
+      logEvery: options.logEvery ??
+        (totalSteps !== undefined ? Math.max(1, Math.round(totalSteps / 20)) : 50),
+      write: options.write,
+    },
+  );
+
+  // ---- loop state -----------------------------------------------------------------------
+  const startTime = performance.now() - history.elapsedMs;
+  let currentRate = optimizerRate(program as TrainableProgram<unknown>);
+  let lastCheckpointStep = step;
+  let snapshot: Tensor[] | null = null;
+  let iterator: AnyIterator<B> | null = null;
+  let lookahead: IteratorResult<B> | null = null;
+  let epochLossSum = 0;
+  let epochImages = 0;
+  let epochMs = 0;
+  if (stepInEpoch > 0) {
+    // Resumed mid-epoch: the epoch's sums so far come from the saved per-step losses.
+    const losses = history.loss.slice(history.loss.length - stepInEpoch);
+    epochLossSum = losses.reduce((a, b) => a + b, 0);
+  }
+  const continuous = stepsPerEpoch !== undefined && typeof batches !== "function";
+  const epochDone = () => stepsPerEpoch !== undefined && stepInEpoch >= stepsPerEpoch;
+  if (epochDone()) {
+    epoch += 1;
+    stepInEpoch = 0;
+    epochLossSum = 0;
+  }
+
+  const closeIterator = async () => {
+    if (lookahead && !lookahead.done) disposeBatch(lookahead.value);
+    lookahead = null;
+    if (iterator) await iterator.return?.();
+    iterator = null;
+  };
+  const openIterator = async (skip: number) => {
+    await closeIterator();
+    iterator = iteratorOf(typeof batches === "function" ? batches(epoch) : batches);
+    for (let i = 0; i < skip; i++) {
+      const r = await iterator.next();
+      if (r.done) {
+        throw new Error(
+          `Cannot resume at step ${step} as the batches ended after ${i} of the ${skip} batches to skip`,
+        );
+      }
+      disposeBatch(r.value);
+    }
+  };
+  const takeBatch = async (): Promise<IteratorResult<B>> => {
+    if (lookahead) {
+      const r = lookahead;
+      lookahead = null;
+      return r;
+    }
+    return await iterator!.next();
+  };
+  /** Writes a checkpoint unless this step has one; `atEpochEnd` saves "next epoch, step 0". */
+  const saveState = async (atEpochEnd: boolean): Promise<string | undefined> => {
+    if (!checkpoint || step === lastCheckpointStep) return undefined;
+    history.elapsedMs = performance.now() - startTime;
+    const path = await saveCheckpoint(program, checkpoint.dir, {
+      step,
+      epoch: atEpochEnd ? epoch + 1 : epoch,
+      stepInEpoch: atEpochEnd ? 0 : stepInEpoch,
+      state,
+      keep: checkpoint.keep,
+    });
+    lastCheckpointStep = step;
+    return path;
+  };
+  const takeSnapshot = () => {
+    if (snapshot) tf.dispose(snapshot);
+    snapshot = [
+      ...program.embedder.getWeights().map((w) => w.clone()),
+      ...(program.head?.getWeights().map((w) => w.clone()) ?? []),
+    ];
+  };
+  const improved = (value: number): boolean => {
+    const e = earlyStopping!;
+    if (early.best === null) return true;
+    const delta = e.minDelta ?? 0;
+    return (e.mode ?? "min") === "max" ? value > early.best + delta : value < early.best - delta;
+  };
+  /** Returns true when early stopping says stop. */
+  const checkEarly = (value: number | undefined): boolean => {
+    if (!earlyStopping) return false;
+    if (value === undefined || !Number.isFinite(value)) {
+      throw new Error(
+        `Cannot apply early stopping at step ${step} as ${
+          JSON.stringify(earlyStopping.monitor)
+        } is ${value}: expected a finite number`,
+      );
+    }
+    if (improved(value)) {
+      early.best = value;
+      early.bestStep = step;
+      early.wait = 0;
+      if (earlyStopping.restoreBest) takeSnapshot();
+      return false;
+    }
+    early.wait += 1;
+    return early.wait > (earlyStopping.patience ?? 3);
+  };
+
+  let stopReason: History["stopReason"] = "completed";
+  try {
+    if (continuous) await openIterator(step);
+    outer: while (epoch < epochs) {
+      if (step >= maxSteps) {
+        stopReason = "steps";
+        break;
+      }
+      if (!continuous) await openIterator(stepInEpoch);
+      let sawBatch = stepInEpoch > 0;
+      while (!epochDone()) {
+        if (step >= maxSteps) {
+          stopReason = "steps";
+          break outer;
+        }
+        if (signal?.aborted) {
+          stopReason = "aborted";
+          break outer;
+        }
+        const t0 = performance.now();
+        const next = await takeBatch();
+        if (next.done) {
+          if (stepsPerEpoch !== undefined) {
+            stopReason = "exhausted";
+            break outer;
+          }
+          if (!sawBatch) {
+            throw new Error(
+              `Cannot fit epoch ${
+                epoch + 1
+              } as the batches gave no batch: pass a re-iterable (an array, or a function of the epoch) or stepsPerEpoch`,
+            );
+          }
+          break;
+        }
+        sawBatch = true;
+        const batch = next.value;
+        let loss = NaN;
+        let images = 0;
+        const rate = typeof lr === "function" ? lr(step, epoch) : lr;
+        try {
+          if (rate !== undefined) {
+            if (!(Number.isFinite(rate) && rate > 0)) {
+              throw new Error(
+                `Cannot set the learning rate at step ${
+                  step + 1
+                } as the schedule gave ${rate}: expected a positive number`,
+              );
+            }
+            if (rate !== currentRate) {
+              program.setLearningRate(rate);
+              currentRate = rate;
+            }
+          }
+          images = imagesIn(batch);
+          const lossTensor = program.trainStep(batch);
+          try {
+            loss = (await lossTensor.data())[0];
+          } finally {
+            lossTensor.dispose();
+          }
+        } finally {
+          disposeBatch(batch);
+        }
+        step += 1;
+        stepInEpoch += 1;
+        if (!Number.isFinite(loss)) {
+          throw new Error(
+            `Cannot continue training as the loss is ${loss} at step ${step} (epoch ${
+              epoch + 1
+            }, step ${stepInEpoch} of the epoch)`,
+          );
+        }
+        // Look one batch ahead when only the stream's end tells where the epoch ends.
+        if (stepsPerEpoch === undefined && step < maxSteps) {
+          lookahead = await iterator!.next();
+        }
+        const t1 = performance.now();
+        const ms = Math.max(t1 - t0, 1e-6);
+        history.loss.push(loss);
+        history.learningRate.push(currentRate);
+        history.steps = step;
+        history.images += images;
+        history.elapsedMs = t1 - startTime;
+        epochLossSum += loss;
+        epochImages += images;
+        epochMs += ms;
+        const report: {
+          -readonly [K in keyof StepReport]: StepReport[K];
+        } = {
+          step,
+          epoch,
+          stepInEpoch,
+          loss,
+          images,
+          imagesPerSecond: (images / ms) * 1000,
+          learningRate: currentRate,
+          elapsedMs: history.elapsedMs,
+        };
+        const endsEpoch = stepsPerEpoch !== undefined
+          ? stepInEpoch >= stepsPerEpoch
+          : lookahead?.done === true;
+        let stop = false;
+        if (endsEpoch) {
+          const meanLoss = epochLossSum / stepInEpoch;
+          const rateEpoch = epochMs > 0 ? (epochImages / epochMs) * 1000 : 0;
+          history.epochLoss.push(meanLoss);
+          history.epochImagesPerSecond.push(rateEpoch);
+          history.epochs = epoch + 1;
+          report.epochEnd = { meanLoss, imagesPerSecond: rateEpoch };
+          if (earlyStopping?.monitor === "loss" && !validation) stop = checkEarly(meanLoss);
+        }
+        if (validation && step % validation.every === 0) {
+          const metrics = await validation.run({ step, epoch });
+          history.validation.push({ step, metrics: { ...metrics } });
+          report.validation = metrics;
+          if (earlyStopping) stop = checkEarly(metrics[earlyStopping.monitor]);
+        }
+        if (checkpoint && step % checkpoint.every === 0) {
+          report.checkpoint = await saveState(endsEpoch);
+        }
+        progress.step({
+          step,
+          epoch,
+          stepInEpoch: report.stepInEpoch,
+          stepsPerEpoch,
+          epochs: Number.isFinite(epochs) ? epochs : undefined,
+          totalSteps,
+          loss,
+          imagesPerSecond: report.imagesPerSecond,
+          learningRate: currentRate,
+          elapsedMs: history.elapsedMs,
+        });
+        if (report.epochEnd) {
+          progress.line(
+            `epoch ${epoch + 1} done: mean loss ${report.epochEnd.meanLoss.toPrecision(4)}, ${
+              Math.round(report.epochEnd.imagesPerSecond)
+            } img/s`,
+          );
+        }
+        if (report.validation) {
+          progress.line(
+            `validation at step ${step}: ${
+              Object.entries(report.validation).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(
+                ", ",
+              )
+            }`,
+          );
+        }
+        yield report;
+        if (stop) {
+          stopReason = "early-stopping";
+          break outer;
+        }
+        if (endsEpoch && stepsPerEpoch === undefined) break;
+      }
+      epoch += 1;
+      stepInEpoch = 0;
+      epochLossSum = 0;
+      epochImages = 0;
+      epochMs = 0;
+    }
+    if (stopReason === "completed" && step >= maxSteps && epoch < epochs) stopReason = "steps";
+    history.stopReason = stopReason;
+    history.elapsedMs = performance.now() - startTime;
+    history.imagesPerSecond = history.elapsedMs > 0
+      ? (history.images / history.elapsedMs) * 1000
+      : 0;
+    await saveState(epochDone());
+    if (stopReason === "early-stopping" && earlyStopping?.restoreBest && snapshot) {
+      const weights = snapshot as Tensor[];
+      const n = program.embedder.weights.length;
+      program.embedder.setWeights(weights.slice(0, n));
+      program.head?.setWeights(weights.slice(n));
+      progress.line(`early stopping: restored the weights of step ${early.bestStep}`);
+    }
+    return history;
+  } finally {
+    progress.finish();
+    await closeIterator();
+    if (snapshot) tf.dispose(snapshot as Tensor[]);
+  }
+}

@@ -1,0 +1,117 @@
+import * as tf from "@tensorflow/tfjs";
+import type { LayersModel, Tensor } from "../types.ts";
+import { readCheckpoint } from "./_checkpoint.ts";
+import { decodeGroups, type WeightEntry } from "./_weights.ts";
+import type { TrainableProgram } from "./trainable_program.ts";
+
+/** What {@linkcode loadCheckpoint} restored besides the weights. */
+export interface CheckpointState {
+  /** The checkpoint directory. */
+  readonly path: string;
+  /** Optimiser steps done when it was saved. */
+  readonly step: number;
+  /** The epoch index it was saved in. */
+  readonly epoch: number;
+  /** Steps done inside that epoch. */
+  readonly stepInEpoch: number;
+  /** The JSON value saved with it (`null` if none). */
+  readonly state: unknown;
+}
+
+const checkShapes = (
+  path: string,
+  what: string,
+  model: LayersModel,
+  entries: readonly WeightEntry[] | undefined,
+): void => {
+  const weights = model.weights;
+  if (!entries) throw new Error(`Cannot load checkpoint ${path} as it holds no ${what} weights`);
+  if (entries.length !== weights.length) {
+    throw new Error(
+      `Cannot load checkpoint ${path} as it holds ${entries.length} ${what} weights but the program has ${weights.length}`,
+    );
+  }
+  entries.forEach((entry, i) => {
+    const shape = weights[i].shape;
+    if (entry.shape.length !== shape.length || entry.shape.some((d, j) => d !== shape[j])) {
+      throw new Error(
+        `Cannot load checkpoint ${path} as ${what} weight ${i} (${
+          weights[i].name
+        }) has shape [${shape}] in the program but [${entry.shape}] in the checkpoint`,
+      );
+    }
+  });
+};
+
+/**
+ * Restores a checkpoint written by `saveCheckpoint` (or by `fit`) into `program`: the
+ * embedder's and head's weights and the optimiser's slots and iteration count. Returns the
+ * step, epoch and saved state.
+ *
+ * Verifies before changing anything: a missing or unparsable `state.json`, a `weights.bin` of
+ * the wrong length or SHA-256, or weights of other shapes than the program's give an error
+ * naming the checkpoint and the problem, and leave the program untouched. Load into a freshly
+ * compiled program (its optimiser slots are replaced, not disposed).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadCheckpoint } from "./load_checkpoint.ts";
+ *
+ * await tf.setBackend("cpu");
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+ * const optimizer = tf.train.sgd(0.1);
+ * const program = { embedder, optimizer, setLearningRate: () => {}, trainStep: () => tf.scalar(0) };
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/state.json`, "{ truncated");
+ * let message = "";
+ * try {
+ *   await loadCheckpoint(program, dir);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * if (!message.includes("is not valid JSON")) throw new Error(message);
+ * embedder.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function loadCheckpoint<B>(
+  program: TrainableProgram<B>,
+  path: string,
+): Promise<CheckpointState> {
+  const { file, data } = await readCheckpoint(path);
+  const manifest = file.weights.manifest;
+  checkShapes(path, "embedder", program.embedder, manifest.embedder);
+  if (program.head) checkShapes(path, "head", program.head, manifest.head);
+  else if (manifest.head && manifest.head.length > 0) {
+    throw new Error(
+      `Cannot load checkpoint ${path} as it holds head weights but the program has no head`,
+    );
+  }
+  const optimizerEntries = manifest.optimizer ?? [];
+  if (optimizerEntries.length !== file.optimizerNames.length) {
+    throw new Error(
+      `Cannot load checkpoint ${path} as it names ${file.optimizerNames.length} optimizer weights but holds ${optimizerEntries.length}`,
+    );
+  }
+  const groups = decodeGroups(data, manifest);
+  const decoded: Tensor[] = Object.values(groups).flat();
+  try {
+    program.embedder.setWeights(groups.embedder);
+    if (program.head) program.head.setWeights(groups.head);
+    if (optimizerEntries.length > 0) {
+      await program.optimizer.setWeights(
+        groups.optimizer.map((tensor, i) => ({ name: file.optimizerNames[i], tensor })),
+      );
+    }
+  } finally {
+    tf.dispose(decoded);
+  }
+  return {
+    path,
+    step: file.step,
+    epoch: file.epoch,
+    stepInEpoch: file.stepInEpoch,
+    state: file.state ?? null,
+  };
+}

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { fromLayersModel, mlp, resnet, vgg } from "../../lib/backbones/mod.ts";
+import { labelled, siamese, triplet } from "../../lib/branches/mod.ts";
+import { compile } from "../../lib/compile/mod.ts";
+import { contrastive, softmaxCrossEntropy, tripletMargin } from "../../lib/losses/mod.ts";
+import type { LayersModel } from "../../lib/types.ts";
+
+await tf.setBackend("cpu");
+
+const counts = (m: LayersModel) => {
+  const size = (ws: { shape: (number | null)[] }[]) =>
+    ws.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
+  return { total: m.countParams(), trainable: size(m.trainableWeights) };
+};
+
+Deno.test("vgg: 429,176 parameters, 428,552 trainable, on 28×28×1 with a 32-d embedding", () => {
+  const program = compile({
+    model: triplet(vgg()),
+    loss: tripletMargin(),
+    inputShape: [28, 28, 1],
+  });
+  assert.deepEqual(counts(program.embedder), { total: 429_176, trainable: 428_552 });
+  assert.equal(program.embeddingSize, 32);
+  // The lecture's layer order.
+  const kinds = program.embedder.layers.slice(1).map((l) => l.getClassName());
+  const block = ["Conv2D", "Conv2D", "BatchNormalization", "Activation", "SpatialDropout2D"];
+  assert.deepEqual(kinds, [
+    ...block,
+    "MaxPooling2D",
+    ...block,
+    "MaxPooling2D",
+    ...block,
+    "Flatten",
+    "Dense",
+    "BatchNormalization",
+    "Activation",
+    "Dense",
+  ]);
+  program.dispose();
+});
+
+Deno.test("vgg: options (filters, blocks, dense, embedding) give the expected parameter count", () => {
+  // 2 blocks of 4 and 8 filters on 8×8×1: conv 40 + 148 + BN 16, conv 296 + 584 + BN 32,
+  // flatten 4·4·8 = 128 → dense 16: 2064, BN 64, dense 5: 85.
+  const spec = vgg({ filters: [4, 8], dense: 16, embeddingSize: 5, dropout: 0.1 });
+  const program = compile({ model: siamese(spec), loss: contrastive(), inputShape: [8, 8, 1] });
+  const total = 40 + 148 + 16 + 296 + 584 + 32 + 2064 + 64 + 85;
+  assert.deepEqual(counts(program.embedder), { total, trainable: total - 2 * (4 + 8 + 16) });
+  program.dispose();
+  assert.equal(vgg({ blocks: 2 }).stages.filter((s) => s.kind === "conv2d").length, 4);
+});
+
+Deno.test("backbones are inert values: plain data, equal when built twice", () => {
+  for (const make of [() => vgg(), () => mlp(), () => resnet()]) {
+    const spec = make();
+    assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec);
+    assert.deepEqual(make(), spec);
+  }
+});
+
+Deno.test("mlp and resnet compile, embed and train a step on small inputs", () => {
+  const m = compile({
+    model: siamese(mlp({ hidden: [8], embeddingSize: 3 })),
+    loss: contrastive(),
+    inputShape: [5],
+  });
+  const e = m.embed(tf.ones([2, 5]));
+  assert.deepEqual(e.shape, [2, 3]);
+  const r = compile({
+    model: labelled(resnet({ filters: [4, 8], embeddingSize: 6 })),
+    loss: softmaxCrossEntropy({ classes: 3 }),
+    inputShape: [8, 8, 1],
+  });
+  assert.equal(r.embeddingSize, 6);
+  const x = tf.randomUniform([4, 8, 8, 1], 0, 1, "float32", 1);
+  const labels = tf.tensor1d([0, 1, 2, 0], "int32");
+  const loss = r.trainStep({ kind: "labelled", embeddings: x, labels });
+  assert.ok(Number.isFinite(loss.dataSync()[0]));
+  assert.equal(r.embedder.layers.filter((l) => l.getClassName() === "Add").length, 2);
+  tf.dispose([e, x, labels, loss]);
+  m.dispose();
+  r.dispose();
+});
+
+Deno.test("fromLayersModel: wraps a tfjs model; frozen layers keep their weights", () => {
+  const net = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 6, inputShape: [4], activation: "relu" }),
+      tf.layers.dense({ units: 3 }),
+    ],
+  });
+  const frozen = net.layers[0].getWeights().map((w) => Array.from(w.dataSync()));
+  const trained = net.layers[1].getWeights().map((w) => Array.from(w.dataSync()));
+  const program = compile({
+    model: siamese(fromLayersModel(net, { freeze: 1 })),
+    loss: contrastive(),
+    inputShape: [4],
+    learningRate: 0.1,
+  });
+  assert.equal(program.trainableWeights().length, 2); // only the second layer's kernel and bias
+  const left = tf.randomNormal([4, 4], 0, 1, "float32", 1), right = tf.randomNormal([4, 4]);
+  const same = tf.tensor1d([1, 0, 1, 0]);
+  program.trainStep({ kind: "pair", left, right, same }).dispose();
+  assert.deepEqual(net.layers[0].getWeights().map((w) => Array.from(w.dataSync())), frozen);
+  assert.notDeepEqual(net.layers[1].getWeights().map((w) => Array.from(w.dataSync())), trained);
+  assert.throws(
+    () => fromLayersModel(net, { freeze: 5 }),
+    /freeze must be a boolean or an integer in \[0, 2\]: current value is 5/,
+  );
+  tf.dispose([left, right, same]);
+  program.dispose();
+});
+
+Deno.test("backbones: bad options and inputs are errors naming the argument and the value", () => {
+  assert.throws(
+    () => vgg({ embeddingSize: 0 }),
+    /vgg backbone as embeddingSize must be a positive integer: current value is 0/,
+  );
+  assert.throws(
+    () => vgg({ filters: [8, 2.5] }),
+    /filters must be a positive integer: current value is 2.5/,
+  );
+  assert.throws(() => vgg({ dropout: 1 }), /rate must be in \[0, 1\): current value is 1/);
+  assert.throws(
+    () => mlp({ hidden: [-3] }),
+    /hidden must be a positive integer: current value is -3/,
+  );
+  assert.throws(() => resnet({ filters: [] }), /filters must not be empty/);
+  assert.throws(
+    () => compile({ model: triplet(vgg()), loss: tripletMargin(), inputShape: [784] }),
+    /stage 0 \(conv2d\) as its input must be \[height, width, channels\]: current shape is \[784\]/,
+  );
+  assert.throws(
+    () => compile({ model: triplet(vgg()), loss: tripletMargin(), inputShape: [2, 2, 1] }),
+    /Cannot compile triplet branch stage \d+ \(\w+\) on input shape \[/,
+  );
+});

@@ -1,0 +1,394 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import * as tf from "@tensorflow/tfjs";
+import {
+  type GalleryDistance,
+  type GalleryStore,
+  memoryStore,
+  openGallery,
+  sqliteStore,
+  type TemplateMode,
+} from "../../lib/gallery/mod.ts";
+
+await tf.setBackend("cpu");
+
+const close = (actual: number, expected: number, tol = 1e-5) =>
+  assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
+
+/** alice: (0,0),(0,1); bob: (3,0); carol: (0,5). */
+function small(options: Parameters<typeof openGallery>[1] = {}) {
+  const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "toy" }), options);
+  gallery.enrol("alice", [[0, 0], [0, 1]]);
+  gallery.enrol("bob", new Float32Array([3, 0]));
+  gallery.enrol("carol", [[0, 5]]);
+  return gallery;
+}
+
+Deno.test("identify ranks identities by their closest sample (hand-computed)", () => {
+  const ranked = small().identify([0, 0.9], 3);
+  assert.deepEqual(ranked.map((m) => m.identity), ["alice", "bob", "carol"]);
+  close(ranked[0].distance, 0.1);
+  close(ranked[1].distance, Math.sqrt(9 + 0.81));
+  close(ranked[2].distance, 4.1);
+  // k larger than the number of identities returns them all, once each.
+  assert.equal(small().identify([0, 0.9], 10).length, 3);
+  assert.deepEqual(small().identify([2.5, 0], 1), [{ identity: "bob", distance: 0.5 }]);
+});
+
+Deno.test("mean templates compare with the mean of each identity's samples", () => {
+  const ranked = small({ templates: "mean" }).identify([0, 2.4], 3);
+  // alice's mean is (0, 0.5): 1.9 away; carol 2.6; bob sqrt(9 + 5.76)
+  assert.deepEqual(ranked.map((m) => m.identity), ["alice", "carol", "bob"]);
+  close(ranked[0].distance, 1.9);
+  close(ranked[1].distance, 2.6);
+  close(ranked[2].distance, Math.sqrt(14.76));
+  // with "all" templates alice's closest sample (0,1) is 1.4 away
+  close(small().identify([0, 2.4], 1)[0].distance, 1.4);
+});
+
+Deno.test("every distance gives its hand-computed values", () => {
+  const query = [1, 2];
+  const cases: [GalleryDistance, Record<string, number>][] = [
+    ["euclidean", { a: Math.sqrt(1 + 4), b: Math.sqrt(4 + 4) }],
+    ["squaredEuclidean", { a: 5, b: 8 }],
+    ["manhattan", { a: 3, b: 4 }],
+    // cosine rows: a = (0, 0.5) and b = (3, 0), so cos = 2/sqrt(5) and 1/sqrt(5)
+    ["cosine", { a: 1 - 2 / Math.sqrt(5), b: 1 - 1 / Math.sqrt(5) }],
+  ];
+  for (const [distance, expected] of cases) {
+    const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { distance });
+    if (distance === "cosine") {
+      gallery.enrol("a", [[0, 0.5]]);
+      gallery.enrol("b", [[3, 0]]);
+    } else {
+      gallery.enrol("a", [[0, 0]]);
+      gallery.enrol("b", [[3, 0]]);
+    }
+    const got = Object.fromEntries(gallery.identify(query, 2).map((m) => [m.identity, m.distance]));
+    close(got.a, expected.a);
+    close(got.b, expected.b);
+    const sorted = Object.values(expected).sort((x, y) => x - y);
+    assert.deepEqual(
+      gallery.identify(query, 2).map((m) => m.distance),
+      [...gallery.identify(query, 2).map((m) => m.distance)].sort((x, y) => x - y),
+    );
+    close(gallery.identify(query, 1)[0].distance, sorted[0]);
+  }
+});
+
+Deno.test("an enrolled sample is found at distance exactly 0", () => {
+  const gallery = small();
+  for (const distance of ["euclidean", "squaredEuclidean", "manhattan"] as const) {
+    const g = openGallery(gallery.store, { distance });
+    assert.deepEqual(g.identify([0, 5], 1), [{ identity: "carol", distance: 0 }]);
+  }
+});
+
+Deno.test("an identity with many close samples does not crowd the others out of the ranking", () => {
+  const gallery = openGallery(memoryStore({ dim: 1, fingerprint: "m" }), { chunkSize: 1024 });
+  gallery.enrol("many", [[0.1], [0.2], [0.3], [0.4]]);
+  gallery.enrol("next", [[0.5]]);
+  gallery.enrol("last", [[0.6], [0.7]]);
+  const ranked = gallery.identify([0], 3);
+  assert.deepEqual(ranked.map((m) => m.identity), ["many", "next", "last"]);
+  close(ranked[2].distance, 0.6);
+  assert.deepEqual(gallery.similar([0], 3).map((m) => m.identity), ["many", "many", "many"]);
+});
+
+Deno.test("similar retrieves individual items with their ids", () => {
+  const gallery = small();
+  const items = gallery.similar([0, 0.4], 3);
+  assert.deepEqual(items.map((m) => [m.id, m.identity]), [[1, "alice"], [2, "alice"], [3, "bob"]]);
+  close(items[0].distance, 0.4);
+  close(items[1].distance, 0.6);
+  // the same identity appears more than once, unlike identify
+  assert.deepEqual(gallery.identify([0, 0.4], 2).map((m) => m.identity), ["alice", "bob"]);
+});
+
+Deno.test("verify decides against the threshold with the closest template", () => {
+  const gallery = small({ threshold: 0.5 });
+  const yes = gallery.verify("alice", [0.3, 1]);
+  assert.equal(yes.accepted, true);
+  close(yes.distance, 0.3);
+  assert.equal(yes.threshold, 0.5);
+  const no = gallery.verify("bob", [0.3, 1]);
+  assert.equal(no.accepted, false);
+  close(no.distance, Math.sqrt(2.7 * 2.7 + 1));
+  // a per-call threshold overrides the gallery's; distance equal to the threshold is accepted
+  assert.equal(gallery.verify("bob", [3, 0.25], { threshold: 0.25 }).accepted, true);
+  assert.equal(gallery.verify("bob", [3, 0.25], { threshold: 0.2499 }).accepted, false);
+  // with mean templates alice is (0, 0.5)
+  const mean = small({ threshold: 0.5, templates: "mean" }).verify("alice", [0, 1.1]);
+  close(mean.distance, 0.6);
+  assert.equal(mean.accepted, false);
+});
+
+Deno.test("batch queries give the same answers as single queries", () => {
+  const gallery = small({ queryBlock: 2, chunkSize: 2 });
+  const queries = [[0, 0.9], [2.5, 0], [0, 4], [1, 1], [-1, -1]];
+  const batch = gallery.identifyBatch(queries, 2);
+  assert.deepEqual(batch, queries.map((q) => gallery.identify(q, 2)));
+  assert.deepEqual(gallery.similarBatch(queries, 3), queries.map((q) => gallery.similar(q, 3)));
+});
+
+Deno.test("enrol adds to an identity, replace swaps its samples, remove deletes it", () => {
+  const gallery = small();
+  gallery.enrol("bob", [[10, 10]]);
+  assert.equal(gallery.similar([10, 10], 1)[0].identity, "bob");
+  assert.equal(gallery.count(), 5);
+  const replaced = gallery.enrol("bob", [[-5, -5]], { replace: true });
+  assert.equal(replaced.ids.length, 1);
+  assert.equal(gallery.count(), 4);
+  assert.equal(gallery.identify([3, 0], 1)[0].identity, "alice");
+  assert.equal(gallery.remove("alice"), 2);
+  // bob's samples now date from the replacement, after carol's
+  assert.deepEqual(gallery.identities(), ["carol", "bob"]);
+  assert.equal(gallery.has("alice"), false);
+  assert.equal(gallery.identify([0, 0], 1)[0].identity, "carol");
+});
+
+Deno.test("enrolMany is all or nothing", () => {
+  for (const store of [memoryStore({ dim: 2, fingerprint: "m" }), tempSqlite(2)]) {
+    const gallery = openGallery(store);
+    gallery.enrol("first", [[1, 1]]);
+    assert.throws(
+      () =>
+        gallery.enrolMany([
+          { identity: "a", embeddings: [[0, 0]] },
+          { identity: "b", embeddings: [[0, 1], [1, 0]] },
+          { identity: "c", embeddings: [[0, NaN]] },
+        ]),
+      /Cannot enrol 'c' as embeddings\[0\] must be finite: value at index 1 is NaN/,
+    );
+    assert.deepEqual(gallery.identities(), ["first"]);
+    assert.equal(gallery.count(), 1);
+    const done = gallery.enrolMany([
+      { identity: "a", embeddings: [[0, 0]] },
+      { identity: "b", embeddings: [[0, 1], [1, 0]] },
+    ]);
+    assert.deepEqual(done.map((e) => [e.identity, e.ids.length]), [["a", 1], ["b", 2]]);
+    assert.equal(gallery.count(), 4);
+    gallery.close();
+  }
+});
+
+Deno.test("clear errors name the argument and the value", () => {
+  const gallery = small();
+  assert.throws(
+    () => gallery.identify([1, 2, 3], 1),
+    /query must have 2 values \(the gallery's dim\): current length is 3/,
+  );
+  assert.throws(
+    () => gallery.enrol("x", [[1, 2, 3]]),
+    /embeddings\[0\] must have 2 values .*current length is 3/,
+  );
+  assert.throws(
+    () => gallery.enrol("x", new Float32Array(3)),
+    /positive multiple of 2 values .*current length is 3/,
+  );
+  assert.throws(
+    () => gallery.enrol("x", [[1, Infinity]]),
+    /must be finite: value at index 1 is Infinity/,
+  );
+  assert.throws(
+    () => gallery.enrol("x", new Float32Array([0, 1, NaN, 0])),
+    /must be finite: value at row 1, column 0 is NaN/,
+  );
+  assert.throws(() => gallery.enrol("x", []), /embeddings must hold at least one row/);
+  assert.throws(
+    () => gallery.enrol("", [[1, 1]]),
+    /identity must be a non-empty string: current value is ''/,
+  );
+  assert.throws(
+    () => gallery.identify([0, NaN], 1),
+    /query must be finite: value at index 1 is NaN/,
+  );
+  assert.throws(
+    () => gallery.identify([0, 0], 0),
+    /Cannot identify as k must be a positive integer: current value is 0/,
+  );
+  assert.throws(
+    () => gallery.similar([0, 0], 1.5),
+    /k must be a positive integer: current value is 1.5/,
+  );
+  assert.throws(
+    () => gallery.identifyBatch([[0, 0]], -1),
+    /k must be a positive integer: current value is -1/,
+  );
+  assert.throws(
+    () => gallery.verify("dave", [0, 0], { threshold: 1 }),
+    /Cannot verify 'dave' as it is not enrolled: 3 other identities are enrolled/,
+  );
+  assert.throws(() => gallery.remove("dave"), /Cannot remove 'dave' as it is not enrolled/);
+  assert.throws(() => gallery.verify("alice", [0, 0]), /no threshold is set/);
+  assert.throws(
+    () => gallery.verify("alice", [0, 0], { threshold: NaN }),
+    /threshold must be a number: current value is NaN/,
+  );
+  const empty = openGallery(memoryStore({ dim: 2, fingerprint: "m" }));
+  assert.throws(() => empty.identify([0, 0], 1), /Cannot identify as the gallery is empty/);
+  assert.throws(
+    () => empty.similar([0, 0], 1),
+    /Cannot search similar items as the gallery is empty/,
+  );
+  assert.throws(
+    () => empty.verify("alice", [0, 0], { threshold: 1 }),
+    /not enrolled: the gallery is empty/,
+  );
+  assert.throws(
+    () => openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { fingerprint: "other" }),
+    /Cannot open gallery with model fingerprint 'other' as its embeddings were made by the model with fingerprint 'm'/,
+  );
+  assert.throws(
+    () => openGallery(gallery.store, { distance: "hamming" as GalleryDistance }),
+    /options.distance must be one of .*: current value is 'hamming'/,
+  );
+  assert.throws(
+    () => openGallery(gallery.store, { templates: "median" as TemplateMode }),
+    /options.templates must be 'all' or 'mean'/,
+  );
+  assert.throws(
+    () => openGallery(gallery.store, { chunkSize: 0 }),
+    /chunkSize must be a positive integer: current value is 0/,
+  );
+  assert.throws(
+    () => memoryStore({ dim: 0, fingerprint: "m" }),
+    /dim must be a positive integer: current value is 0/,
+  );
+  assert.throws(
+    () => memoryStore({ dim: 2, fingerprint: "" }),
+    /fingerprint must be a non-empty string/,
+  );
+  const cosine = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { distance: "cosine" });
+  assert.throws(
+    () => cosine.enrol("z", [[0, 0]]),
+    /zero vector under cosine distance: row 0 is all zeros/,
+  );
+});
+
+Deno.test("searching leaves no tensors behind", () => {
+  const gallery = small({ chunkSize: 2 });
+  gallery.identify([0, 0], 1); // build the index
+  const before = tf.memory().numTensors;
+  gallery.identifyBatch([[0, 0], [1, 1], [2, 2]], 2);
+  gallery.similarBatch([[0, 0], [1, 1]], 3);
+  openGallery(gallery.store, { distance: "cosine" }).identify([1, 1], 2);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+// ---------------------------------------------------------------------------
+// Oracle: chunked, blocked search equals a plain loop over every sample, for every
+// distance, template mode, chunk size and query block size.
+// ---------------------------------------------------------------------------
+
+function oracleDistance(d: GalleryDistance, a: number[], b: number[]): number {
+  const diff = a.map((v, i) => v - b[i]);
+  if (d === "euclidean") return Math.hypot(...diff);
+  if (d === "squaredEuclidean") return diff.reduce((s, v) => s + v * v, 0);
+  if (d === "manhattan") return diff.reduce((s, v) => s + Math.abs(v), 0);
+  const dot = a.reduce((s, v, i) => s + v * b[i], 0);
+  return 1 - dot / (Math.hypot(...a) * Math.hypot(...b));
+}
+
+Deno.test("chunked search equals a brute-force oracle (property)", () => {
+  const arb = fc.integer({ min: 1, max: 5 }).chain((dim) => {
+    const row = fc.array(fc.integer({ min: -1000, max: 1000 }).map((v) => v / 100), {
+      minLength: dim,
+      maxLength: dim,
+    }).filter((r) => r.some((v) => v !== 0));
+    return fc.record({
+      dim: fc.constant(dim),
+      samples: fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), row), {
+        minLength: 1,
+        maxLength: 30,
+      }),
+      queries: fc.array(row, { minLength: 1, maxLength: 6 }),
+      k: fc.integer({ min: 1, max: 8 }),
+      chunkSize: fc.integer({ min: 1, max: 40 }),
+      queryBlock: fc.integer({ min: 1, max: 4 }),
+      distance: fc.constantFrom<GalleryDistance>(
+        "euclidean",
+        "squaredEuclidean",
+        "cosine",
+        "manhattan",
+      ),
+      templates: fc.constantFrom<TemplateMode>("all", "mean"),
+    });
+  });
+  fc.assert(
+    fc.property(arb, (c) => {
+      const gallery = openGallery(memoryStore({ dim: c.dim, fingerprint: "m" }), c);
+      for (const [who, row] of c.samples) gallery.enrol(`id${who}`, [row]);
+      // oracle templates
+      const byId = new Map<string, number[][]>();
+      for (const [who, row] of c.samples) {
+        byId.set(`id${who}`, [...(byId.get(`id${who}`) ?? []), row]);
+      }
+      const templatesOf = (rows: number[][]) =>
+        c.templates === "all"
+          ? rows
+          : [rows[0].map((_, t) =>
+            Math.fround(rows.reduce((s, r) => s + Math.fround(r[t]), 0) / rows.length)
+          )];
+      const tol = c.distance === "cosine" ? 1e-5 : 1e-3;
+      const ranked = gallery.identifyBatch(c.queries, c.k);
+      const similar = gallery.similarBatch(c.queries, c.k);
+      c.queries.forEach((q, qi) => {
+        const qf = [...Float32Array.from(q)];
+        const expected = [...byId].map(([id, rows]) => ({
+          id,
+          d: Math.min(
+            ...templatesOf(rows.map((r) => [...Float32Array.from(r)])).map((t) =>
+              oracleDistance(c.distance, qf, t)
+            ),
+          ),
+        })).sort((a, b) => a.d - b.d);
+        const got = ranked[qi];
+        assert.equal(got.length, Math.min(c.k, byId.size));
+        assert.equal(new Set(got.map((m) => m.identity)).size, got.length);
+        got.forEach((m, i) => {
+          close(m.distance, expected[i].d, tol); // the i-th best distance
+          close(m.distance, expected.find((e) => e.id === m.identity)!.d, tol); // and truly that identity's
+        });
+        const items = c.samples.map(([, r]) =>
+          oracleDistance(c.distance, qf, [...Float32Array.from(r)])
+        ).sort((a, b) => a - b);
+        assert.equal(similar[qi].length, Math.min(c.k, c.samples.length));
+        similar[qi].forEach((m, i) => close(m.distance, items[i], tol));
+      });
+    }),
+    { numRuns: 150 },
+  );
+});
+
+Deno.test("memory and sqlite stores behave alike", () => {
+  for (const store of [memoryStore({ dim: 3, fingerprint: "m" }), tempSqlite(3)]) {
+    const ids = store.add([
+      { identity: "x", embeddings: new Float32Array([1, 2, 3, 4, 5, 6]) },
+      { identity: "y", embeddings: new Float32Array([7, 8, 9]) },
+    ]);
+    assert.deepEqual(ids, [1, 2, 3]);
+    assert.deepEqual([...store.embeddings("x")], [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual([...store.embeddings("nobody")], []);
+    const chunks = [...store.scan(2)];
+    assert.deepEqual(chunks.map((c) => c.ids), [[1, 2], [3]]);
+    assert.deepEqual(chunks.map((c) => c.identities), [["x", "x"], ["y"]]);
+    assert.deepEqual([...chunks[1].embeddings], [7, 8, 9]);
+    const r0 = store.revision();
+    assert.equal(store.remove(["x", "nobody"]), 2);
+    assert.notEqual(store.revision(), r0);
+    assert.deepEqual(store.add([{ identity: "x", embeddings: new Float32Array([0, 0, 1]) }]), [4]);
+    assert.deepEqual(store.identities(), ["y", "x"]);
+    assert.equal(store.count(), 2);
+    assert.throws(
+      () => store.add([{ identity: "z", embeddings: new Float32Array(4) }]),
+      /positive multiple of 3 values: current length is 4/,
+    );
+    store.close();
+    assert.throws(() => store.count(), /store is closed/);
+  }
+});
+
+function tempSqlite(dim: number): GalleryStore {
+  return sqliteStore(Deno.makeTempFileSync({ suffix: ".db" }), { dim, fingerprint: "m" });
+}

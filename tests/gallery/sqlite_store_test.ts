@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { DatabaseSync } from "node:sqlite";
+import { memoryStore, openGallery, sqliteStore } from "../../lib/gallery/mod.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("a sqlite gallery persists across openings and records its model", () => {
+  const path = Deno.makeTempFileSync({ suffix: ".db" });
+  const first = openGallery(sqliteStore(path, { dim: 2, fingerprint: "model-A" }));
+  first.enrol("alice", [[0, 0], [0, 1]]);
+  first.enrol("bob", [[3, 0]]);
+  first.remove("alice");
+  first.enrol("carol", [[0.25, -1.5]]);
+  first.close();
+
+  const again = openGallery(sqliteStore(path, { dim: 2, fingerprint: "model-A" }));
+  assert.deepEqual(again.identities(), ["bob", "carol"]);
+  assert.deepEqual([...again.store.embeddings("carol")], [0.25, -1.5]);
+  assert.deepEqual(again.identify([0, -1], 1), [{
+    identity: "carol",
+    distance: Math.hypot(0.25, 0.5),
+  }]);
+  assert.deepEqual(again.similar([3, 0], 1)[0], { id: 3, identity: "bob", distance: 0 });
+  again.close();
+
+  assert.throws(
+    () => sqliteStore(path, { dim: 2, fingerprint: "model-B" }),
+    /with model fingerprint 'model-B' as its embeddings were made by the model with fingerprint 'model-A'/,
+  );
+  assert.throws(
+    () => sqliteStore(path, { dim: 3, fingerprint: "model-A" }),
+    /with dim 3 as its embeddings have dim 2/,
+  );
+  // A refused open leaves the file as it was.
+  const still = sqliteStore(path, { dim: 2, fingerprint: "model-A" });
+  assert.equal(still.count(), 2);
+  still.close();
+  Deno.removeSync(path);
+});
+
+Deno.test("a second connection sees committed writes (the index is rebuilt)", () => {
+  const path = Deno.makeTempFileSync({ suffix: ".db" });
+  const reader = openGallery(sqliteStore(path, { dim: 1, fingerprint: "m" }));
+  const writer = openGallery(sqliteStore(path, { dim: 1, fingerprint: "m" }));
+  writer.enrol("one", [[1]]);
+  assert.equal(reader.identify([0], 1)[0].identity, "one");
+  writer.enrol("zero", [[0]]);
+  assert.equal(reader.identify([0], 1)[0].identity, "zero");
+  writer.remove("zero");
+  assert.equal(reader.identify([0], 1)[0].identity, "one");
+  reader.close();
+  writer.close();
+});
+
+Deno.test("a file that is not a likeness gallery is refused", () => {
+  const path = Deno.makeTempFileSync({ suffix: ".db" });
+  const db = new DatabaseSync(path);
+  db.exec("CREATE TABLE likeness_gallery_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  db.exec("INSERT INTO likeness_gallery_meta VALUES ('format', 'something-else')");
+  db.close();
+  assert.throws(
+    () => sqliteStore(path, { dim: 2, fingerprint: "m" }),
+    /its format must be 'likeness-gallery\/1': current format is 'something-else'/,
+  );
+});
+
+Deno.test("a process killed mid-transaction loses nothing committed and leaves no partial write", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/gallery.db`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./_crash_child.ts", import.meta.url).pathname, path],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!lines.includes("writing")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+    lines.push(...text.split("\n").slice(0, -1));
+    text = text.slice(text.lastIndexOf("\n") + 1);
+  }
+  assert.deepEqual(lines, ["committed", "writing"]);
+  // The big transaction is under way: its pages already spill into the write-ahead log.
+  const walBytes = Deno.statSync(`${path}-wal`).size;
+  child.kill("SIGKILL");
+  const status = await child.status;
+  await reader.cancel();
+  await child.stderr.cancel();
+  assert.equal(status.signal, "SIGKILL");
+  assert.ok(walBytes > 1_000_000, `expected a large uncommitted write, log is ${walBytes} bytes`);
+
+  const gallery = openGallery(sqliteStore(path, { dim: 64, fingerprint: "crash-model" }));
+  assert.deepEqual(gallery.identities(), ["alice", "bob"]);
+  assert.equal(gallery.count(), 3);
+  const alice = gallery.store.embeddings("alice");
+  assert.deepEqual([alice[0], alice[63], alice[64], alice[127]], [1, 1, 2, 2]);
+  assert.equal(gallery.identify(new Float32Array(64).fill(3), 1)[0].identity, "bob");
+  // And the gallery is writable again.
+  gallery.enrol("carol", [new Float32Array(64).fill(9)]);
+  assert.equal(gallery.count(), 4);
+  gallery.close();
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("a memory store and a sqlite store give the same rankings", () => {
+  const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(3 * i), i % 5]);
+  const stores = [
+    memoryStore({ dim: 3, fingerprint: "m" }),
+    sqliteStore(Deno.makeTempFileSync({ suffix: ".db" }), { dim: 3, fingerprint: "m" }),
+  ];
+  const answers = stores.map((store) => {
+    const g = openGallery(store, { chunkSize: 7 });
+    g.enrolMany(rows.map((r, i) => ({ identity: `p${i % 9}`, embeddings: [r] })));
+    const out = [g.identifyBatch(rows.slice(0, 5), 4), g.similarBatch(rows.slice(5, 8), 6)];
+    g.close();
+    return out;
+  });
+  assert.deepEqual(answers[0], answers[1]);
+});

@@ -1,0 +1,227 @@
+// One conformance suite that every built-in loss (with every built-in distance where the loss
+// takes one) passes: finite and non-negative on random batches, zero when the margins are met,
+// gradients that match finite differences and reach the backbone, no tensor left behind.
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { pipe } from "../../lib/pipe.ts";
+import { dense, empty, labelled, siamese, triplet } from "../../lib/branches/mod.ts";
+import { compile } from "../../lib/compile/mod.ts";
+import { cosine, euclidean, manhattan, squaredEuclidean } from "../../lib/distances/mod.ts";
+import {
+  contrastive,
+  pairBce,
+  plus,
+  pmlContrastiveLoss,
+  pmlTripletMarginLoss,
+  softMarginTriplet,
+  softmaxCrossEntropy,
+  tripletMargin,
+  weighted,
+} from "../../lib/losses/mod.ts";
+import type {
+  Batch,
+  Branch,
+  Distance,
+  Loss,
+  LossContext,
+  LossInput,
+  Model,
+  Tensor,
+  Tensor2D,
+} from "../../lib/types.ts";
+import { analytic, assertClose, finiteDifference } from "../distances/_fd.ts";
+
+await tf.setBackend("cpu");
+
+const N = 6, D = 4;
+const DISTANCES: Record<string, Distance> = { euclidean, squaredEuclidean, cosine, manhattan };
+
+interface Case<I extends LossInput> {
+  readonly name: string;
+  readonly loss: Loss<I>;
+  readonly model: (b: Branch) => Model<I>;
+  /** Builds the loss input from rows of one tensor `[k·N, D]` (k = arity). */
+  readonly assemble: (x: Tensor2D) => I;
+  readonly arity: number;
+  /** Rows (k·N of them) that meet every margin, or undefined for losses without a margin. */
+  readonly met?: () => Tensor2D;
+  /** A fixed head for losses that carry one. */
+  readonly head?: (x: Tensor2D) => Tensor2D;
+}
+
+const LABELS = [0, 0, 1, 1, 2, 2];
+const SAME = [1, 0, 1, 0, 1, 0];
+const pairOf = (x: Tensor2D) => {
+  const [left, right] = tf.split(x, 2) as Tensor2D[];
+  return { kind: "pair" as const, left, right, same: tf.tensor1d(SAME) };
+};
+const tripletOf = (x: Tensor2D) => {
+  const [anchor, positive, negative] = tf.split(x, 3) as Tensor2D[];
+  return { kind: "triplet" as const, anchor, positive, negative };
+};
+const labelledOf = (x: Tensor2D) => ({
+  kind: "labelled" as const,
+  embeddings: x,
+  labels: tf.tensor1d(LABELS, "int32"),
+});
+// Rows meeting every margin (1) under every built-in distance: identical when they should be
+// close, opposite and far when they should be apart.
+const u = [1, 0.5, 0, 0], far = u.map((v) => -5 * v);
+const metPairs = () => tf.tensor2d([...Array(N).fill(u), ...SAME.map((s) => (s ? u : far))]);
+const metTriplets = () =>
+  tf.tensor2d([...Array(N).fill(u), ...Array(N).fill(u), ...Array(N).fill(far)]);
+const metLabelled = () =>
+  tf.tensor2d(LABELS.map((l) => [[1, 0, 0, 0], [-1, 7, 0, 0], [-1, -1, 9, 0]][l]));
+
+const headWeights = tf.randomNormal([2 * D, 1], 0, 0.5, "float32", 5);
+const classWeights = tf.randomNormal([D, 3], 0, 0.5, "float32", 6);
+
+// deno-lint-ignore no-explicit-any
+const CASES: Case<any>[] = [
+  ...Object.entries(DISTANCES).flatMap(([dn, distance]) => [
+    {
+      name: `contrastive/${dn}`,
+      loss: contrastive({ distance }),
+      model: siamese,
+      assemble: pairOf,
+      arity: 2,
+      met: metPairs,
+    },
+    {
+      name: `contrastive-squared/${dn}`,
+      loss: contrastive({ distance, squared: true }),
+      model: siamese,
+      assemble: pairOf,
+      arity: 2,
+      met: metPairs,
+    },
+    {
+      name: `tripletMargin/${dn}`,
+      loss: tripletMargin({ distance }),
+      model: triplet,
+      assemble: tripletOf,
+      arity: 3,
+      met: metTriplets,
+    },
+    {
+      name: `softMarginTriplet/${dn}`,
+      loss: softMarginTriplet({ distance }),
+      model: triplet,
+      assemble: tripletOf,
+      arity: 3,
+    },
+    {
+      name: `pmlContrastiveLoss/${dn}`,
+      loss: pmlContrastiveLoss({ distance }),
+      model: labelled,
+      assemble: labelledOf,
+      arity: 1,
+      met: metLabelled,
+    },
+    {
+      name: `pmlTripletMarginLoss/${dn}`,
+      loss: pmlTripletMarginLoss({ distance }),
+      model: labelled,
+      assemble: labelledOf,
+      arity: 1,
+      met: metLabelled,
+    },
+  ]),
+  {
+    name: "pairBce",
+    loss: pairBce(),
+    model: siamese,
+    assemble: pairOf,
+    arity: 2,
+    head: (z) => tf.matMul(z, headWeights),
+  },
+  {
+    name: "softmaxCrossEntropy",
+    loss: softmaxCrossEntropy({ classes: 3 }),
+    model: labelled,
+    assemble: labelledOf,
+    arity: 1,
+    head: (z) => tf.matMul(z, classWeights),
+  },
+  {
+    name: "plus(contrastive, 0.5·contrastive-squared)",
+    loss: plus(contrastive(), weighted(contrastive({ squared: true }), 0.5)),
+    model: siamese,
+    assemble: pairOf,
+    arity: 2,
+    met: metPairs,
+  },
+];
+
+const valueOf = <I extends LossInput>(c: Case<I>, x: Tensor) =>
+  tf.tidy(() => {
+    const context: LossContext = c.head ? { training: false, head: c.head } : { training: false };
+    return c.loss.reduce(c.loss.perItem(c.assemble(x as Tensor2D), context));
+  });
+
+for (const c of CASES) {
+  Deno.test(`conformance ${c.name}: finite, non-negative, no leak`, () => {
+    for (const seed of [1, 2, 3]) {
+      const x = tf.randomNormal([c.arity * N, D], 0, 1, "float32", seed);
+      const input = c.assemble(x as Tensor2D);
+      const before = tf.memory().numTensors;
+      const context = c.head ? { training: false, head: c.head } : { training: false };
+      const perItem = c.loss.perItem(input, context);
+      const reduced = c.loss.reduce(perItem);
+      const values = [...perItem.dataSync(), reduced.dataSync()[0]];
+      assert.ok(values.every(Number.isFinite), `${c.name}: finite ${values}`);
+      assert.ok(values.every((v) => v >= 0), `${c.name}: non-negative ${values}`);
+      assert.equal(perItem.rank, 1);
+      tf.dispose([perItem, reduced]);
+      assert.equal(tf.memory().numTensors, before, `${c.name}: tensors left behind`);
+      tf.dispose([x, ...Object.values(input).filter((v) => v instanceof tf.Tensor)]);
+    }
+  });
+
+  if (c.met !== undefined) {
+    Deno.test(`conformance ${c.name}: zero when the margins are met`, () => {
+      const x = c.met!();
+      const v = valueOf(c, x);
+      assert.ok(Math.abs(v.dataSync()[0]) < 1e-6, `${c.name}: ${v.dataSync()[0]}`);
+      tf.dispose([x, v]);
+    });
+  }
+
+  Deno.test(`conformance ${c.name}: gradient matches finite differences`, () => {
+    const x = tf.randomNormal([c.arity * N, D], 0, 1, "float32", 11);
+    const values = Array.from(x.dataSync());
+    const shape = [c.arity * N, D];
+    const f = (t: Tensor) => valueOf(c, t);
+    assertClose(analytic(f, values, shape), finiteDifference(f, values, shape, 2e-3), 3e-2);
+    x.dispose();
+  });
+
+  Deno.test(`conformance ${c.name}: the gradient reaches the backbone, steps leak nothing`, () => {
+    const branch = pipe(empty, dense(8, { activation: "tanh" }), dense(D));
+    const program = compile({ model: c.model(branch), loss: c.loss, inputShape: [5], seed: 3 });
+    const raw = tf.randomNormal([c.arity * N, 5], 0, 1, "float32", 4) as Tensor2D;
+    const split = c.arity === 1 ? [raw] : (tf.split(raw, c.arity) as Tensor2D[]);
+    const batch = (c.arity === 1
+      ? labelledOf(raw)
+      : c.arity === 2
+      ? { kind: "pair", left: split[0], right: split[1], same: tf.tensor1d(SAME) }
+      : { kind: "triplet", anchor: split[0], positive: split[1], negative: split[2] }) as Batch<
+        LossInput
+      >;
+    const weights = program.trainableWeights();
+    const { value, grads } = tf.variableGrads(() =>
+      program.evaluate(batch), weights);
+    const first = grads[weights[0].name]; // the first layer's kernel: the backbone's input end
+    assert.ok(first !== undefined, `${c.name}: no gradient for ${weights[0].name}`);
+    const g = first.dataSync();
+    assert.ok(g.every(Number.isFinite) && g.some((v) => v !== 0), `${c.name}: gradient ${g}`);
+    tf.dispose([value, ...Object.values(grads)]);
+    program.trainStep(batch).dispose(); // creates the optimizer's slots
+    const before = tf.memory().numTensors;
+    program.trainStep(batch).dispose();
+    program.evaluate(batch).dispose();
+    assert.equal(tf.memory().numTensors, before, `${c.name}: a step left tensors behind`);
+    program.dispose();
+    tf.dispose([raw, ...split, ...Object.values(batch).filter((v) => v instanceof tf.Tensor)]);
+  });
+}
