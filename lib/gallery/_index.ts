@@ -25,8 +25,6 @@ export interface SearchIndex {
   readonly names: readonly string[];
   /** Item id of each row (empty for mean templates). */
   readonly ids: readonly number[];
-  /** The most rows any one identity has. */
-  readonly maxPerGroup: number;
 }
 
 /** Lays `rows` (n × dim, row-major) out as an index chunk for `distance`. */
@@ -69,9 +67,6 @@ export function buildItemIndex(
       ids.push(chunk.ids[i]);
     }
   }
-  const perGroup = new Int32Array(names.length);
-  let maxPerGroup = 0;
-  for (const g of groups) maxPerGroup = Math.max(maxPerGroup, ++perGroup[g]);
   return {
     revision,
     dim,
@@ -81,7 +76,6 @@ export function buildItemIndex(
     group: Int32Array.from(groups),
     names,
     ids,
-    maxPerGroup,
   };
 }
 
@@ -127,6 +121,5 @@ export function buildMeanIndex(
     group: Int32Array.from(names.keys()),
     names,
     ids: [],
-    maxPerGroup: 1,
   };
 }

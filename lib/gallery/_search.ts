@@ -67,13 +67,17 @@ class Top {
   }
 }
 
+/** Below this many queries in a block, products are computed in plain JS (no tf dispatch). */
+const SMALL_BLOCK = 4;
+
 /**
  * Exact k-nearest search of `queries` (nq × dim, row-major) in `index`, one block of
  * queries against one chunk at a time, so that working memory is bounded by
  * `queryBlock × chunkSize` scores whatever the gallery's size. For euclidean, squared
- * euclidean and cosine each step is one matrix product and a top-k on the current tfjs
- * backend (only the candidates leave it); manhattan uses a plain loop. The candidates'
- * distances are then recomputed exactly in float64 and re-sorted.
+ * euclidean and cosine each step is one matrix product on the current tfjs backend (a plain
+ * loop for very small blocks); manhattan is a plain loop. A scan keeps the best rows (the
+ * best row of each identity when `distinct`), whose distances are then recomputed exactly in
+ * float64 and re-sorted.
  */
 export function search(
   index: SearchIndex,
@@ -84,54 +88,31 @@ export function search(
   const { dim } = index;
   const nq = queries.length / dim;
   const { distance, distinct, queryBlock } = options;
-  // The best row of each of the k best identities is among the k·m best rows of any chunk
-  // (m = the most rows one identity has): at most k - 1 better identities, m rows each.
-  const perChunk = Math.min(k * (distinct ? index.maxPerGroup : 1), index.chunkSize);
   const results: Hit[][] = [];
   for (let q0 = 0; q0 < nq; q0 += queryBlock) {
     const nb = Math.min(queryBlock, nq - q0);
+    const raw = queries.subarray(q0 * dim, (q0 + nb) * dim);
+    const block = distance === "manhattan" ? raw : augment(raw, nb, dim, distance);
+    const blockTensor = distance === "manhattan" || nb < SMALL_BLOCK
+      ? undefined
+      : tf.tensor2d(block, [nb, dim + 1]);
     const tops = Array.from({ length: nb }, () => new Top(Math.min(k, index.size)));
     let rowStart = 0;
-    if (distance === "manhattan") {
-      const block = queries.subarray(q0 * dim, (q0 + nb) * dim);
+    try {
       for (const chunk of index.chunks) {
-        scanScores(
-          manhattanScores(block, nb, chunk, dim),
-          nb,
-          chunk.n,
-          rowStart,
-          tops,
-          index,
-          distinct,
-        );
+        const closeness = distance === "manhattan"
+          ? manhattanCloseness(block, nb, chunk, dim)
+          : blockTensor === undefined
+          ? productsJs(block, nb, chunk, dim)
+          : productsTf(blockTensor, chunk, dim);
+        scan(closeness, nb, chunk.n, rowStart, tops, index.group, distinct);
         rowStart += chunk.n;
       }
-    } else {
-      const block = augment(queries.subarray(q0 * dim, (q0 + nb) * dim), nb, dim, distance);
-      const blockTensor = tf.tensor2d(block, [nb, dim + 1]);
-      try {
-        for (const chunk of index.chunks) {
-          const m = Math.min(perChunk, chunk.n);
-          const [values, indices] = productTop(blockTensor, chunk, dim, m);
-          for (let i = 0; i < nb; i++) {
-            // larger product = closer; offer in (score, row) order so ties keep the earlier row
-            const order = Array.from({ length: m }, (_, p) => i * m + p).sort((a, b) =>
-              values[b] - values[a] || indices[a] - indices[b]
-            );
-            for (const p of order) {
-              const row = rowStart + indices[p];
-              tops[i].offer(-values[p], row, index.group[row], distinct);
-            }
-          }
-          rowStart += chunk.n;
-        }
-      } finally {
-        blockTensor.dispose();
-      }
+    } finally {
+      blockTensor?.dispose();
     }
     for (let i = 0; i < nb; i++) {
-      const query = queries.subarray((q0 + i) * dim, (q0 + i + 1) * dim);
-      results.push(rescore(index, tops[i], query, distance));
+      results.push(rescore(index, tops[i], raw.subarray(i * dim, (i + 1) * dim), distance));
     }
   }
   return results;
@@ -150,49 +131,40 @@ function augment(rows: Float32Array, nb: number, dim: number, distance: GalleryD
   return out;
 }
 
-/** The m largest products of each query row with the chunk's columns, and their columns. */
-function productTop(
-  block: Tensor2D,
+/** block (nb × (dim + 1)) times the chunk's columns on the current backend. */
+function productsTf(block: Tensor2D, chunk: IndexChunk, dim: number): Float32Array {
+  const product = tf.tidy(() => tf.matMul(block, tf.tensor2d(chunk.columns, [dim + 1, chunk.n])));
+  try {
+    return product.dataSync() as Float32Array;
+  } finally {
+    product.dispose();
+  }
+}
+
+/** The same product in plain JS, for a few queries. */
+function productsJs(
+  block: Float32Array,
+  nb: number,
   chunk: IndexChunk,
   dim: number,
-  m: number,
-): [Float32Array, Int32Array] {
-  const { values, indices } = tf.tidy(() =>
-    tf.topk(tf.matMul(block, tf.tensor2d(chunk.columns, [dim + 1, chunk.n])), m, true)
-  );
-  try {
-    return [values.dataSync() as Float32Array, indices.dataSync() as Int32Array];
-  } finally {
-    values.dispose();
-    indices.dispose();
-  }
-}
-
-/** Offers every score of a (nb × n) block to the queries' top lists. */
-function scanScores(
-  scores: Float32Array,
-  nb: number,
-  n: number,
-  rowStart: number,
-  tops: Top[],
-  index: SearchIndex,
-  distinct: boolean,
-): void {
+): Float32Array {
+  const n = chunk.n;
+  const out = new Float32Array(nb * n);
+  const acc = new Float64Array(n);
   for (let i = 0; i < nb; i++) {
-    const top = tops[i];
-    let worst = top.worst();
-    for (let j = 0; j < n; j++) {
-      const s = scores[i * n + j];
-      if (s < worst) {
-        const row = rowStart + j;
-        top.offer(s, row, index.group[row], distinct);
-        worst = top.worst();
-      }
+    acc.fill(0);
+    for (let t = 0; t <= dim; t++) {
+      const qv = block[i * (dim + 1) + t];
+      const base = t * n;
+      for (let j = 0; j < n; j++) acc[j] += qv * chunk.columns[base + j];
     }
+    out.set(acc, i * n);
   }
+  return out;
 }
 
-function manhattanScores(
+/** Minus the manhattan distance (larger = closer, like the products). */
+function manhattanCloseness(
   block: Float32Array,
   nb: number,
   chunk: IndexChunk,
@@ -206,11 +178,36 @@ function manhattanScores(
     for (let t = 0; t < dim; t++) {
       const qv = block[i * dim + t];
       const base = t * n;
-      for (let j = 0; j < n; j++) acc[j] += Math.abs(qv - chunk.columns[base + j]);
+      for (let j = 0; j < n; j++) acc[j] -= Math.abs(qv - chunk.columns[base + j]);
     }
     out.set(acc, i * n);
   }
   return out;
+}
+
+/** Offers every row of a (nb × n) closeness block to the queries' top lists. */
+function scan(
+  closeness: Float32Array,
+  nb: number,
+  n: number,
+  rowStart: number,
+  tops: Top[],
+  group: Int32Array,
+  distinct: boolean,
+): void {
+  for (let i = 0; i < nb; i++) {
+    const top = tops[i];
+    let bar = -top.worst(); // rows must be strictly closer than the current k-th
+    const off = i * n;
+    for (let j = 0; j < n; j++) {
+      const c = closeness[off + j];
+      if (c > bar) {
+        const row = rowStart + j;
+        top.offer(-c, row, group[row], distinct);
+        bar = -top.worst();
+      }
+    }
+  }
 }
 
 /** Exact float64 distances of the kept candidates, sorted (ties keep the ranking order). */

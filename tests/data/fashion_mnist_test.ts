@@ -169,58 +169,88 @@ Deno.test("fashionMnist: without --allow-env or --allow-read the error says so",
   }
 });
 
-Deno.test({
-  name: "fashionMnist: downloads from a mirror into the cache, verified, with progress",
-  ignore: !hasDebian,
-  fn: async () => {
-    const cache = await Deno.makeTempDir();
-    const corrupt = await sampleAsTestSet();
-    let source = DEBIAN;
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      async (req) => {
-        const name = new URL(req.url).pathname.slice(1);
-        try {
-          return new Response(await Deno.readFile(`${source}/${name}`));
-        } catch {
-          return new Response("not found", { status: 404 });
-        }
-      },
-    );
-    const net = `127.0.0.1:${server.addr.port}`;
-    const baseUrl = `http://${net}/`;
-    try {
-      // A mirror serving other bytes: checksum error, nothing saved.
-      source = corrupt;
+/** Serves files of `source()` over HTTP on 127.0.0.1 while `f` runs. */
+async function withMirror(
+  source: () => string,
+  f: (baseUrl: string, net: string) => Promise<void>,
+): Promise<void> {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      const name = new URL(req.url).pathname.slice(1);
+      try {
+        return new Response(await Deno.readFile(`${source()}/${name}`));
+      } catch {
+        return new Response("not found", { status: 404 });
+      }
+    },
+  );
+  const net = `127.0.0.1:${server.addr.port}`;
+  try {
+    await f(`http://${net}/`, net);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+Deno.test("fashionMnist: a mirror with wrong bytes or missing files saves nothing", async () => {
+  const cache = await Deno.makeTempDir();
+  const corrupt = await sampleAsTestSet();
+  try {
+    await withMirror(() => corrupt, async (baseUrl, net) => {
+      // Wrong bytes: a checksum error naming the file and both checksums.
       const bad = await probe({ split: "test", cacheDir: cache, baseUrl }, {
         readable: [cache],
         net,
       });
       assert.equal(bad.ok, false);
-      assert.match(String(bad.message), /t10k-images-idx3-ubyte.gz: checksum mismatch/);
-      assert.deepEqual([...Deno.readDirSync(cache)], []);
-      // A mirror with the real data (Debian's recompressed copy): accepted and cached.
-      source = DEBIAN;
-      const good = await probe({ split: "test", cacheDir: cache, baseUrl }, {
+      assert.match(
+        String(bad.message),
+        /t10k-images-idx3-ubyte.gz: checksum mismatch \(MD5 [0-9a-f]{32}, expected bef4ecab320f06d8554ea6380940ec79; SHA-256/,
+      );
+      // Missing files (HTTP 404): the error lists the other ways to get the data.
+      const missing = await probe({ split: "train", cacheDir: cache, baseUrl }, {
         readable: [cache],
         net,
       });
-      assert.equal(good.ok, true, String(good.message));
-      assert.equal(good.size, 10000);
-      assert.ok(Number(good.progress) >= 4);
-      assert.deepEqual((good.last as Record<string, unknown>).done, true);
-      const files = [...Deno.readDirSync(cache)].map((e) => e.name).sort();
-      assert.deepEqual(files, ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]);
-      // Second run: found in the cache, no network needed.
-      const cached = await probe({ split: "test", cacheDir: cache, offline: true }, {
-        readable: [cache],
+      assert.equal(missing.ok, false);
+      assert.match(String(missing.message), /train-images-idx3-ubyte.gz: HTTP 404/);
+      assert.match(String(missing.message), /apt install dataset-fashion-mnist/);
+    });
+    assert.deepEqual([...Deno.readDirSync(cache)], []);
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+    await Deno.remove(corrupt, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "fashionMnist: downloads from a mirror into the cache, verified, with progress",
+  ignore: !hasDebian,
+  fn: async () => {
+    const cache = await Deno.makeTempDir();
+    try {
+      await withMirror(() => DEBIAN, async (baseUrl, net) => {
+        // A mirror with the real data (Debian's recompressed copy): accepted and cached.
+        const good = await probe({ split: "test", cacheDir: cache, baseUrl }, {
+          readable: [cache],
+          net,
+        });
+        assert.equal(good.ok, true, String(good.message));
+        assert.equal(good.size, 10000);
+        assert.ok(Number(good.progress) >= 4);
+        assert.deepEqual((good.last as Record<string, unknown>).done, true);
+        const files = [...Deno.readDirSync(cache)].map((e) => e.name).sort();
+        assert.deepEqual(files, ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]);
+        // Second run: found in the cache, no network needed.
+        const cached = await probe({ split: "test", cacheDir: cache, offline: true }, {
+          readable: [cache],
+        });
+        assert.equal(cached.size, 10000);
+        assert.equal(cached.sum, good.sum);
       });
-      assert.equal(cached.size, 10000);
-      assert.equal(cached.sum, good.sum);
     } finally {
-      await server.shutdown();
       await Deno.remove(cache, { recursive: true });
-      await Deno.remove(corrupt, { recursive: true });
     }
   },
 });

@@ -302,10 +302,10 @@ Deno.test("chunked search equals a brute-force oracle (property)", () => {
         minLength: 1,
         maxLength: 30,
       }),
-      queries: fc.array(row, { minLength: 1, maxLength: 6 }),
+      queries: fc.array(row, { minLength: 1, maxLength: 9 }),
       k: fc.integer({ min: 1, max: 8 }),
       chunkSize: fc.integer({ min: 1, max: 40 }),
-      queryBlock: fc.integer({ min: 1, max: 4 }),
+      queryBlock: fc.integer({ min: 1, max: 6 }),
       distance: fc.constantFrom<GalleryDistance>(
         "euclidean",
         "squaredEuclidean",
