@@ -22,7 +22,7 @@ export interface GalleryBenchRow {
   readonly gallery: number;
   readonly dim: number;
   readonly queries: number;
-  /** Queries per identifyBatch call (1 = one identify call per query). */
+  /** Queries per identifyBatch call and per block (1 = one identify call per query). */
   readonly batch: number;
   readonly queriesPerSecond: number;
   /** Share of queries whose rank-1 identity is the one they were drawn from. */
@@ -93,7 +93,8 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
       (globalThis as { gc?: () => void }).gc?.();
       const rssBefore = Deno.memoryUsage().rss;
       const store = memoryStore({ dim, fingerprint: "bench" });
-      const gallery = openGallery(store, { distance });
+      // One identifyBatch call = one block of queries against each chunk of the gallery.
+      const gallery = openGallery(store, { distance, queryBlock: batch });
       let t0 = performance.now();
       gallery.enrolMany(
         (function* () {

@@ -303,7 +303,10 @@ export function metricsBlock(e: metrics.Evaluation) {
         "0.01": e.verification.tarAtFar["0.01"],
         "0.001": e.verification.tarAtFar["0.001"],
       },
-      threshold: e.verification.threshold,
+      // The equal-error-rate threshold: a balanced operating point (the best-accuracy one
+      // follows the share of same-class pairs, 10% here, and rejects nearly everything).
+      threshold: e.verification.eerThreshold,
+      bestAccuracyThreshold: e.verification.threshold,
       accuracy: e.verification.accuracy,
     },
     identification: { rank1: e.identification.rank1, rank5: e.identification.rank5 },

@@ -1,13 +1,15 @@
-#!/usr/bin/env -S deno run --allow-read --allow-write --allow-env
+#!/usr/bin/env -S deno run --allow-read --allow-write=runs
 /**
  * The same backbone trained as a classifier, its penultimate layer used as an embedding:
  *
- *     deno run --allow-read --allow-write --allow-env examples/classification.ts
+ *     deno run --allow-read --allow-write=runs examples/classification.ts
  *
- * Permissions: `--allow-read` (the data, the wasm binaries, the run folder), `--allow-write`
- * (the run folder), `--allow-env` (LIKENESS_DATA / LIKENESS_BACKEND and the cache folder);
- * add `--allow-net` only to download Fashion-MNIST when no local copy exists. `--quick`
- * needs no data at all.
+ * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
+ * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
+ * Optional: `--allow-env` to honour LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder
+ * when looking for Fashion-MNIST; `--allow-net` to download it when no local copy exists (the
+ * Debian package `dataset-fashion-mnist` is found without either). `--quick` uses only the
+ * bundled sample.
  *
  * VGG-style backbone → dense(32) (the embedding) → a 10-way softmax head trained with
  * cross-entropy on class-balanced batches. The 32-d layer before the softmax is then
@@ -37,7 +39,7 @@ const args = parseExampleArgs({
   name: "classification",
   summary:
     "the backbone trained with softmax cross-entropy; its 32-d penultimate layer as embedding",
-  permissions: "--allow-read --allow-write --allow-env",
+  permissions: "--allow-read --allow-write=runs",
   defaults: { epochs: 3, batch: 60, embedding: 32, lr: 1e-3 },
   notes: ["Batches hold every class equally: 10 classes × ⌈batch / 10⌉ images."],
 });

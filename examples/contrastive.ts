@@ -1,13 +1,15 @@
-#!/usr/bin/env -S deno run --allow-read --allow-write --allow-env
+#!/usr/bin/env -S deno run --allow-read --allow-write=runs
 /**
  * Contrastive loss on Fashion-MNIST:
  *
- *     deno run --allow-read --allow-write --allow-env examples/contrastive.ts
+ *     deno run --allow-read --allow-write=runs examples/contrastive.ts
  *
- * Permissions: `--allow-read` (the data, the wasm binaries, the run folder), `--allow-write`
- * (the run folder), `--allow-env` (LIKENESS_DATA / LIKENESS_BACKEND and the cache folder);
- * add `--allow-net` only to download Fashion-MNIST when no local copy exists. `--quick`
- * needs no data at all.
+ * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
+ * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
+ * Optional: `--allow-env` to honour LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder
+ * when looking for Fashion-MNIST; `--allow-net` to download it when no local copy exists (the
+ * Debian package `dataset-fashion-mnist` is found without either). `--quick` uses only the
+ * bundled sample.
  *
  * Random pairs, half of the same class; a shared VGG-style branch with an L2-normalised 32-d
  * embedding; the contrastive loss with margin 1: d² for same-class pairs, max(0, 1 − d)² for
@@ -34,7 +36,7 @@ import {
 const args = parseExampleArgs({
   name: "contrastive",
   summary: "a shared VGG-style branch trained with the contrastive loss (margin 1) on pairs",
-  permissions: "--allow-read --allow-write --allow-env",
+  permissions: "--allow-read --allow-write=runs",
   defaults: { epochs: 3, batch: 64, embedding: 32, lr: 1e-3 },
 });
 if (args) {

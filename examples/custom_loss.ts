@@ -1,13 +1,15 @@
-#!/usr/bin/env -S deno run --allow-read --allow-write --allow-env
+#!/usr/bin/env -S deno run --allow-read --allow-write=runs
 /**
  * A loss written by the user in a few lines, trained like the built-in ones:
  *
- *     deno run --allow-read --allow-write --allow-env examples/custom_loss.ts
+ *     deno run --allow-read --allow-write=runs examples/custom_loss.ts
  *
- * Permissions: `--allow-read` (the data, the wasm binaries, the run folder), `--allow-write`
- * (the run folder), `--allow-env` (LIKENESS_DATA / LIKENESS_BACKEND and the cache folder);
- * add `--allow-net` only to download Fashion-MNIST when no local copy exists. `--quick`
- * needs no data at all.
+ * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
+ * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
+ * Optional: `--allow-env` to honour LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder
+ * when looking for Fashion-MNIST; `--allow-net` to download it when no local copy exists (the
+ * Debian package `dataset-fashion-mnist` is found without either). `--quick` uses only the
+ * bundled sample.
  *
  * The loss is a "soft" triplet loss, softplus(d(a, p) − d(a, n) + margin): it never stops
  * pushing, unlike the hinge of the triplet margin loss. `losses.fromPerItem` turns the
@@ -50,7 +52,7 @@ const softTriplet = fromPerItem<Triplet>(
 const args = parseExampleArgs({
   name: "custom_loss",
   summary: "a user-written soft triplet loss (softplus of the margin violation), trained",
-  permissions: "--allow-read --allow-write --allow-env",
+  permissions: "--allow-read --allow-write=runs",
   defaults: { epochs: 3, batch: 64, embedding: 32, lr: 1e-3 },
 });
 if (args) {

@@ -1,13 +1,15 @@
-#!/usr/bin/env -S deno run --allow-read --allow-write --allow-env
+#!/usr/bin/env -S deno run --allow-read --allow-write=runs
 /**
  * How big should an embedding be? The triplet model trained at sizes 2, 4, 8, 32 and 128:
  *
- *     deno run --allow-read --allow-write --allow-env examples/embedding_size.ts
+ *     deno run --allow-read --allow-write=runs examples/embedding_size.ts
  *
- * Permissions: `--allow-read` (the data, the wasm binaries, the run folder), `--allow-write`
- * (the run folder), `--allow-env` (LIKENESS_DATA / LIKENESS_BACKEND and the cache folder);
- * add `--allow-net` only to download Fashion-MNIST when no local copy exists. `--quick`
- * needs no data at all.
+ * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
+ * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
+ * Optional: `--allow-env` to honour LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder
+ * when looking for Fashion-MNIST; `--allow-net` to download it when no local copy exists (the
+ * Debian package `dataset-fashion-mnist` is found without either). `--quick` uses only the
+ * bundled sample.
  *
  * Each size is trained with the same seed, data and steps (the options apply to each), then
  * evaluated; the run folder gets one table and one plot of the metrics against size, one
@@ -41,7 +43,7 @@ const SIZES = [2, 4, 8, 32, 128];
 const args = parseExampleArgs({
   name: "embedding_size",
   summary: "the triplet model at embedding sizes 2, 4, 8, 32, 128: metrics against size",
-  permissions: "--allow-read --allow-write --allow-env",
+  permissions: "--allow-read --allow-write=runs",
   defaults: { epochs: 1, batch: 64, embedding: 32, lr: 1e-3 },
   notes: [`Sizes: ${SIZES.join(", ")} (and --embedding, if another).`],
 });

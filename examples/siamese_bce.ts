@@ -1,13 +1,15 @@
-#!/usr/bin/env -S deno run --allow-read --allow-write --allow-env
+#!/usr/bin/env -S deno run --allow-read --allow-write=runs
 /**
  * A Siamese network with binary cross-entropy, the lecture's first comparison network:
  *
- *     deno run --allow-read --allow-write --allow-env examples/siamese_bce.ts
+ *     deno run --allow-read --allow-write=runs examples/siamese_bce.ts
  *
- * Permissions: `--allow-read` (the data, the wasm binaries, the run folder), `--allow-write`
- * (the run folder), `--allow-env` (LIKENESS_DATA / LIKENESS_BACKEND and the cache folder);
- * add `--allow-net` only to download Fashion-MNIST when no local copy exists. `--quick`
- * needs no data at all.
+ * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
+ * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
+ * Optional: `--allow-env` to honour LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder
+ * when looking for Fashion-MNIST; `--allow-net` to download it when no local copy exists (the
+ * Debian package `dataset-fashion-mnist` is found without either). `--quick` uses only the
+ * bundled sample.
  *
  * Random pairs, 50% of the same class; one shared VGG-style backbone embeds both images; the
  * two 32-d embeddings are concatenated and a small dense head with a sigmoid says "same"
@@ -39,7 +41,7 @@ import {
 const args = parseExampleArgs({
   name: "siamese_bce",
   summary: "Siamese pairs → concatenated embeddings → dense → sigmoid, binary cross-entropy",
-  permissions: "--allow-read --allow-write --allow-env",
+  permissions: "--allow-read --allow-write=runs",
   defaults: { epochs: 3, batch: 64, embedding: 32, lr: 1e-3 },
 });
 if (args) {

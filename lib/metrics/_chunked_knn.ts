@@ -1,12 +1,14 @@
 /**
- * All-pairs distances, one query row at a time, in pure JavaScript (no tensors): queries
- * are processed four at a time against all references, so memory holds 4 rows of
- * distances, never the whole matrix. Dot-product distances use a 4 × 4 register-blocked
- * kernel in float64.
+ * All-pairs distances, one query row at a time (no tensors): queries are processed four
+ * at a time against all references, so memory holds 4 rows of distances, never the whole
+ * matrix. The default kernel is WebAssembly SIMD in float32 (`_simd_kernel.ts`), computing
+ * differences directly (no `‖a‖² + ‖b‖² − 2a·b` cancellation); the JavaScript fallback
+ * uses a 4 × 4 register-blocked dot-product kernel in float64. Rows are float32 either way.
  *
  * @module
  */
 import type { DistanceName, EmbeddingSet } from "./embedding_set.ts";
+import { type SimdKernel, simdKernel } from "./_simd_kernel.ts";
 
 const BLOCK = 4;
 
@@ -137,26 +139,117 @@ function manhattanBlock(
   }
 }
 
+/** Which implementation computes the rows: WebAssembly SIMD (default when available) or JS. */
+export type Kernel = "simd" | "js";
+
 /**
  * Calls `visit(i, row)` for every query row `i` in order, where `row[j]` is the distance
- * from query `i` to reference `j` (`row.length === references.labels.length`). The row
- * buffer is reused: `visit` must not keep it.
+ * from query `i` to reference `j` (`row.length === references.labels.length`), rounded to
+ * float32. The row buffer is reused: `visit` must not keep it.
  */
 export function forEachDistanceRow(
   queries: EmbeddingSet,
   references: EmbeddingSet,
   distance: DistanceName,
-  visit: (query: number, row: Float64Array) => void,
+  visit: (query: number, row: Float32Array) => void,
+  kernel: Kernel = "simd",
+): void {
+  if (queries.labels.length === 0 || references.labels.length === 0) return;
+  const simd = kernel === "simd" ? simdKernel() : null;
+  if (simd) simdRows(simd, queries, references, distance, visit);
+  else jsRows(queries, references, distance, visit);
+}
+
+/** Inverse norms of each row (0 for a zero row). */
+function inverseNorms(x: ArrayLike<number>, rows: number, dim: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += x[i * dim + k] * x[i * dim + k];
+    out[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
+  }
+  return out;
+}
+
+function simdRows(
+  simd: SimdKernel,
+  queries: EmbeddingSet,
+  references: EmbeddingSet,
+  distance: DistanceName,
+  visit: (query: number, row: Float32Array) => void,
+): void {
+  const dim = queries.dim;
+  const nq = queries.labels.length, nr = references.labels.length;
+  const blocks = Math.ceil(nr / BLOCK), stride = blocks * BLOCK;
+  const refsOff = 0, qsOff = refsOff + blocks * dim * 16, outOff = qsOff + BLOCK * dim * 16;
+  const need = outOff + BLOCK * stride * 4;
+  const have = simd.memory.buffer.byteLength;
+  if (need > have) simd.memory.grow(Math.ceil((need - have) / 65536));
+  const mem = new Float32Array(simd.memory.buffer);
+  const cosine = distance === "cosine";
+  // cosine distance 1 − cos(a, b) = ‖â − b̂‖² / 2 with unit vectors â, b̂ (no cancellation)
+  const qScale = cosine ? inverseNorms(queries.embeddings, nq, dim) : null;
+  const rScale = cosine ? inverseNorms(references.embeddings, nr, dim) : null;
+  const x = references.embeddings;
+  mem.fill(0, refsOff / 4, qsOff / 4);
+  for (let j = 0; j < nr; j++) {
+    const base = refsOff / 4 + ((j >> 2) * dim) * 4 + (j & 3), s = rScale ? rScale[j] : 1;
+    for (let k = 0; k < dim; k++) mem[base + k * 4] = x[j * dim + k] * s;
+  }
+  const zeroRefs: number[] = [];
+  if (rScale) rScale.forEach((s, j) => s === 0 && zeroRefs.push(j));
+  const rows = Array.from(
+    { length: BLOCK },
+    (_, i) => mem.subarray(outOff / 4 + i * stride, outOff / 4 + i * stride + nr),
+  );
+  const run = distance === "manhattan" ? simd.l1 : simd.sq;
+  const q = queries.embeddings;
+  for (let q0 = 0; q0 < nq; q0 += BLOCK) {
+    const last = Math.min(BLOCK, nq - q0);
+    for (let i = 0; i < BLOCK; i++) {
+      const base = qsOff / 4 + i * dim * 4, s = i < last ? (qScale ? qScale[q0 + i] : 1) : 0;
+      for (let k = 0; k < dim; k++) {
+        const v = i < last ? q[(q0 + i) * dim + k] * s : 0;
+        mem[base + k * 4] = v;
+        mem[base + k * 4 + 1] = v;
+        mem[base + k * 4 + 2] = v;
+        mem[base + k * 4 + 3] = v;
+      }
+    }
+    run(refsOff, blocks, dim, qsOff, outOff);
+    for (let i = 0; i < last; i++) {
+      const row = rows[i];
+      if (cosine) {
+        if (qScale![q0 + i] === 0) row.fill(1);
+        else {
+          for (let j = 0; j < nr; j++) {
+            const d = row[j] * 0.5;
+            row[j] = d < 2 ? d : 2;
+          }
+          for (const j of zeroRefs) row[j] = 1;
+        }
+      } else if (distance === "euclidean") {
+        for (let j = 0; j < nr; j++) row[j] = Math.sqrt(row[j]);
+      }
+      visit(q0 + i, row);
+    }
+  }
+}
+
+function jsRows(
+  queries: EmbeddingSet,
+  references: EmbeddingSet,
+  distance: DistanceName,
+  visit: (query: number, row: Float32Array) => void,
 ): void {
   const dim = queries.dim;
   const nq = queries.labels.length;
   const nr = references.labels.length;
-  if (nq === 0 || nr === 0) return;
   const q = padded(queries.embeddings, nq, dim);
   const x = padded(references.embeddings, nr, dim);
   const stride = x.length / dim;
   const rows = new Float64Array(BLOCK * stride);
-  const views = Array.from({ length: BLOCK }, (_, r) => rows.subarray(r * stride, r * stride + nr));
+  const out = new Float32Array(nr);
   const qn = squaredNorms(q, dim);
   const xn = squaredNorms(x, dim);
   if (distance === "cosine") {
@@ -169,23 +262,25 @@ export function forEachDistanceRow(
     else dotBlock(q, q0, x, dim, rows, stride);
     const last = Math.min(BLOCK, nq - q0);
     for (let r = 0; r < last; r++) {
-      const row = views[r];
+      const o = r * stride;
       if (distance === "cosine") {
         const a = qn[q0 + r];
         for (let j = 0; j < nr; j++) {
-          const d = 1 - row[j] * a * xn[j];
-          row[j] = d > 0 ? (d < 2 ? d : 2) : 0;
+          const d = 1 - rows[o + j] * a * xn[j];
+          out[j] = d > 0 ? (d < 2 ? d : 2) : 0;
         }
       } else if (distance === "euclidean" || distance === "squaredEuclidean") {
         const a = qn[q0 + r];
         const root = distance === "euclidean";
         for (let j = 0; j < nr; j++) {
-          const s = a + xn[j] - 2 * row[j];
+          const s = a + xn[j] - 2 * rows[o + j];
           const d = s > 0 ? s : 0;
-          row[j] = root ? Math.sqrt(d) : d;
+          out[j] = root ? Math.sqrt(d) : d;
         }
+      } else {
+        for (let j = 0; j < nr; j++) out[j] = rows[o + j];
       }
-      visit(q0 + r, row);
+      visit(q0 + r, out);
     }
   }
 }

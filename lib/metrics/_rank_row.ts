@@ -46,7 +46,7 @@ export function rankState(n: number, maxR: number, k: number): RankState {
  * `s.out`; `s.kl[0 … s.out[5])` then holds the labels of the nearest neighbours in order.
  */
 export function rankRow(
-  row: Float64Array,
+  row: Float32Array,
   q: number,
   labels: Int32Array,
   r: number,

@@ -21,7 +21,7 @@ import {
 } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
 import { contrastive, fromPerItem, tripletMargin } from "../../lib/losses/mod.ts";
-import type { NWay, Tensor1D, Triplet } from "../../lib/types.ts";
+import type { LossInput, Model, NWay, Tensor1D, Triplet } from "../../lib/types.ts";
 import { assertClose } from "../distances/_fd.ts";
 
 await tf.setBackend("cpu");
@@ -60,13 +60,10 @@ Deno.test("stages compose with pipe into inert data", () => {
 });
 
 Deno.test("sharing: one weight set, the same variable objects, whatever the arity", () => {
-  for (const model of [siamese(small), triplet(small), nWay(5, small), labelled(small)]) {
-    // deno-lint-ignore no-explicit-any
-    const program = compile({
-      model,
-      loss: fromPerItem("any", () => tf.zeros([1])) as any,
-      inputShape: [3],
-    });
+  const models = [siamese(small), triplet(small), nWay(5, small), labelled(small)];
+  for (const model of models as Model<LossInput>[]) {
+    const loss = fromPerItem<LossInput>("any", () => tf.zeros([1]));
+    const program = compile<LossInput>({ model, loss, inputShape: [3] });
     const a = program.trainableWeights(), b = program.trainableWeights();
     assert.equal(a.length, 4, `${model.kind}: kernel + bias of two dense layers, once`);
     a.forEach((v, i) => assert.equal(v, b[i], "the same Variable objects"));

@@ -18,7 +18,11 @@ import type { Labelled, LossInput, NWay, Pair, Program, Triplet } from "../../li
 function _pairings(): void {
   const branch = empty;
   // Accepted pairings.
-  const a: Program<Pair> = compile({ model: siamese(branch), loss: contrastive(), inputShape: [2] });
+  const a: Program<Pair> = compile({
+    model: siamese(branch),
+    loss: contrastive(),
+    inputShape: [2],
+  });
   const b: Program<Triplet> = compile({
     model: triplet(branch),
     loss: tripletMargin(),

@@ -1,0 +1,193 @@
+/**
+ * Training throughput of the classic network (429,176 parameters, 28×28×1 input, 32-d
+ * embedding) with a triplet loss, in images/s (each triplet is 3 images; median of the
+ * timed steps after warm-up), on every available backend, and PyTorch's CPU figure for
+ * the identical network and step when `python3 -c 'import torch'` works.
+ *
+ * Run: `deno run -A bench/train_throughput.ts` (prints a markdown table), or import
+ * {@linkcode trainThroughput} and print the rows yourself.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, useBackend } from "../lib/backend/mod.ts";
+import { classicNetwork, countParams, makeTripletStep } from "./_classic.ts";
+
+/** One measured configuration. */
+export interface ThroughputRow {
+  /** `wasm`, `cpu`, `webgpu`, `tensorflow`, or `pytorch-cpu`. */
+  readonly backend: string;
+  /** Triplets per batch (3× as many images). */
+  readonly triplets: number;
+  /** Median training images per second over `steps` timed steps. */
+  readonly imagesPerSecond: number;
+  /** Timed steps (after warm-up). */
+  readonly steps: number;
+  /** Threads used (wasm/cpu: 1 unless stated; PyTorch: its setting). */
+  readonly threads: number;
+  /** Free-form remark (adapter, why something is missing). */
+  readonly note: string;
+}
+
+/** Options of {@linkcode trainThroughput}. */
+export interface ThroughputOptions {
+  /** Backends to try (default: wasm, cpu, webgpu, tensorflow; unavailable ones are noted). */
+  readonly backends?: readonly BackendName[];
+  /** Triplets per batch (default [32, 128]; cpu only runs the first). */
+  readonly triplets?: readonly number[];
+  /** Timed steps per configuration (default 5; cpu uses 2). */
+  readonly steps?: number;
+  /** Warm-up steps (default 2; cpu uses 1). */
+  readonly warmup?: number;
+  /** Run bench/pytorch_triplet.py when torch imports (default true). */
+  readonly pytorch?: boolean;
+  /** PyTorch threads (default 2). */
+  readonly pytorchThreads?: number;
+  /** Called with each row as soon as it is measured. */
+  readonly onRow?: (row: ThroughputRow) => void;
+}
+
+async function measure(
+  triplets: number,
+  steps: number,
+  warmup: number,
+): Promise<number> {
+  const model = classicNetwork();
+  const { total } = countParams(model);
+  if (total !== 429_176) throw new Error(`classic network has ${total} parameters: expected 429,176`);
+  const optimizer = tf.train.adam(1e-3);
+  const step = makeTripletStep(model, optimizer);
+  const [a, p, n] = [1, 2, 3].map((seed) =>
+    tf.randomUniform([triplets, 28, 28, 1], 0, 1, "float32", seed) as tf.Tensor4D
+  );
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      const start = performance.now();
+      const loss = step(a, p, n);
+      await loss.data();
+      loss.dispose();
+      if (i >= warmup) times.push(performance.now() - start);
+    }
+  } finally {
+    tf.dispose([a, p, n]);
+    model.dispose();
+    optimizer.dispose();
+  }
+  times.sort((x, y) => x - y);
+  return (3 * triplets) / (times[Math.floor(times.length / 2)] / 1000);
+}
+
+async function pythonWithTorch(): Promise<string | undefined> {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    try {
+      const { success } = await new Deno.Command(python, {
+        args: ["-c", "import torch"],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (success) return python;
+    } catch {
+      // not installed at this path
+    }
+  }
+  return undefined;
+}
+
+async function pytorchRows(
+  triplets: readonly number[],
+  steps: number,
+  threads: number,
+): Promise<ThroughputRow[] | string> {
+  const python = await pythonWithTorch();
+  if (python === undefined) return "python3 cannot import torch (apt-get install python3-torch)";
+  const script = new URL("./pytorch_triplet.py", import.meta.url).pathname;
+  const { success, stdout, stderr } = await new Deno.Command(python, {
+    args: [script, "--threads", String(threads), "--batches", triplets.join(","), "--steps", String(steps)],
+  }).output();
+  if (!success) return `pytorch_triplet.py failed: ${new TextDecoder().decode(stderr).trim().split("\n").at(-1)}`;
+  return new TextDecoder().decode(stdout).trim().split("\n").map((line) => {
+    const r = JSON.parse(line) as { batch: number; images_per_s: number; params: number };
+    return {
+      backend: "pytorch-cpu",
+      triplets: r.batch,
+      imagesPerSecond: r.images_per_s,
+      steps,
+      threads,
+      note: `${r.params.toLocaleString("en")} params`,
+    };
+  });
+}
+
+/**
+ * Measures training images/s of the classic network on each available backend, plus
+ * PyTorch on CPU when available. Backends that cannot start give a row with
+ * `imagesPerSecond: NaN` and the reason in `note`. Leaves the backend set to wasm.
+ */
+export async function trainThroughput(options: ThroughputOptions = {}): Promise<ThroughputRow[]> {
+  const backends = options.backends ?? ["wasm", "cpu", "webgpu", "tensorflow"];
+  const triplets = options.triplets ?? [32, 128];
+  const steps = options.steps ?? 5;
+  const warmup = options.warmup ?? 2;
+  const rows: ThroughputRow[] = [];
+  const add = (row: ThroughputRow) => {
+    rows.push(row);
+    options.onRow?.(row);
+  };
+  for (const name of backends) {
+    let info;
+    try {
+      info = await useBackend(name);
+    } catch (e) {
+      add({ backend: name, triplets: triplets[0], imagesPerSecond: NaN, steps: 0, threads: 0, note: (e as Error).message.split(":")[0] });
+      continue;
+    }
+    const slow = name === "cpu";
+    for (const t of slow ? triplets.slice(0, 1) : triplets) {
+      const s = slow ? Math.min(2, steps) : steps;
+      const ips = await measure(t, s, slow ? 1 : warmup);
+      add({
+        backend: name,
+        triplets: t,
+        imagesPerSecond: ips,
+        steps: s,
+        threads: info.threads,
+        note: info.adapter ?? (info.kernels.length > 0 ? `likeness kernels: ${info.kernels.join(", ")}` : ""),
+      });
+    }
+  }
+  if (options.pytorch ?? true) {
+    const threads = options.pytorchThreads ?? 2;
+    const torch = await pytorchRows(triplets, steps, threads);
+    if (typeof torch === "string") {
+      add({ backend: "pytorch-cpu", triplets: triplets[0], imagesPerSecond: NaN, steps: 0, threads, note: torch });
+    } else torch.forEach(add);
+  }
+  await useBackend("wasm");
+  return rows;
+}
+
+/** The rows as a markdown table, with each backend's ratio to PyTorch at the same batch. */
+export function throughputTable(rows: readonly ThroughputRow[]): string {
+  const torch = new Map(rows.filter((r) => r.backend === "pytorch-cpu").map((r) => [r.triplets, r.imagesPerSecond]));
+  const lines = [
+    "| backend | triplets/batch | images/s | vs PyTorch CPU | steps | threads | note |",
+    "|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of rows) {
+    const ref = torch.get(r.triplets);
+    const ratio = r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
+      ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
+      : "";
+    const ips = Number.isFinite(r.imagesPerSecond) ? r.imagesPerSecond.toFixed(1) : "—";
+    lines.push(`| ${r.backend} | ${r.triplets} | ${ips} | ${ratio} | ${r.steps} | ${r.threads} | ${r.note} |`);
+  }
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const rows = await trainThroughput({
+    onRow: (r) => console.error(`measured ${r.backend} ×${r.triplets}: ${r.imagesPerSecond.toFixed(1)} images/s`),
+  });
+  console.log(throughputTable(rows));
+}

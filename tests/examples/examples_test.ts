@@ -1,0 +1,180 @@
+/**
+ * End to end: every example runs as a subprocess with the permissions its header states
+ * (`--allow-read --allow-write=<its run folder>`), trains a few steps on the bundled sample
+ * (`--quick`), and leaves a model that loads in this process, a metrics.json with the fields
+ * of issue 5, and a report.
+ */
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { loadModel } from "../../lib/train/mod.ts";
+
+await tf.setBackend("cpu");
+
+const root = new URL("../../", import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+async function runExample(name: string, out: string, extra: string[] = []) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      `--allow-write=${out}`,
+      `${root}examples/${name}.ts`,
+      "--quick",
+      "--steps",
+      "2",
+      "--batch",
+      "10",
+      "--out",
+      out,
+      ...extra,
+    ],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stdout = decoder.decode(output.stdout);
+  const stderr = decoder.decode(output.stderr);
+  assert.equal(output.code, 0, `${name} failed:\n${stdout}\n${stderr}`);
+  return { stdout, stderr };
+}
+
+const isUnit = (x: unknown) => typeof x === "number" && x >= 0 && x <= 1;
+
+async function checkRun(out: string, name: string, embeddingSize: number) {
+  for (
+    const file of ["model/model.json", "model/weights.bin", "model/metadata.json", "report.html"]
+  ) {
+    await Deno.stat(`${out}/${file}`); // throws if missing
+  }
+  const m = JSON.parse(await Deno.readTextFile(`${out}/metrics.json`));
+  assert.equal(m.example, name);
+  assert.equal(m.backend, "wasm");
+  assert.equal(m.embeddingSize, embeddingSize);
+  assert.equal(m.trainImages, 600);
+  assert.ok(typeof m.epochs === "number" && m.epochs > 0);
+  assert.ok(m.imagesPerSecond > 0);
+  for (const v of [m.verification.auc, m.verification.eer, m.verification.tarAtFar["0.01"]]) {
+    assert.ok(isUnit(v), JSON.stringify(m.verification));
+  }
+  assert.ok(isUnit(m.verification.tarAtFar["0.001"]));
+  assert.ok(Number.isFinite(m.verification.threshold));
+  assert.ok(isUnit(m.identification.rank1) && m.identification.rank5 >= m.identification.rank1);
+  for (const v of Object.values(m.retrieval)) assert.ok(isUnit(v));
+  // Retrieval on 400 test images of 10 classes: even a few steps beat chance (0.1) clearly.
+  assert.ok(m.retrieval.precisionAt1 > 0.2, `P@1 ${m.retrieval.precisionAt1}`);
+
+  const html = await Deno.readTextFile(`${out}/report.html`);
+  assert.ok(html.includes("<img"), "the report has figures");
+
+  const model = await loadModel(`${out}/model`);
+  assert.equal(model.metadata.embeddingSize, embeddingSize);
+  assert.deepEqual(model.metadata.inputShape, [28, 28, 1]);
+  assert.equal(model.metadata.threshold, m.verification.threshold);
+  const x = tf.randomUniform([3, 28, 28, 1], 0, 1, "float32", 5);
+  const y = model.embed(x);
+  assert.deepEqual(y.shape, [3, embeddingSize]);
+  assert.ok(Array.from(y.dataSync()).every(Number.isFinite));
+  if (model.metadata.normalisation === "l2") {
+    const row = Array.from(y.dataSync()).slice(0, embeddingSize);
+    assert.ok(Math.abs(Math.hypot(...row) - 1) < 1e-4, "l2-normalised rows");
+  }
+  tf.dispose([x, y]);
+  model.dispose();
+  return m;
+}
+
+const examples = ["triplet", "contrastive", "siamese_bce", "classification", "custom_loss"];
+
+for (const name of examples) {
+  Deno.test(`examples/${name}.ts --quick trains, saves, evaluates and reports`, async () => {
+    const out = await Deno.makeTempDir({ prefix: `likeness-${name}-` });
+    try {
+      const { stdout } = await runExample(name, out);
+      assert.ok(stdout.includes("P@1"), stdout);
+      await checkRun(out, name, 32);
+      if (name === "siamese_bce") {
+        const m = JSON.parse(await Deno.readTextFile(`${out}/metrics.json`));
+        assert.equal(m.pairPredictions.pairs, 400);
+        assert.ok(isUnit(m.pairPredictions.accuracyAtHalf));
+        const metadata = JSON.parse(await Deno.readTextFile(`${out}/model/metadata.json`));
+        assert.equal(metadata.hasHead, true);
+      }
+      if (name === "triplet") {
+        // Resume: continue the same run to step 3 from its checkpoint.
+        await runExample(name, out, ["--steps", "3", "--resume"]);
+        const m = JSON.parse(await Deno.readTextFile(`${out}/metrics.json`));
+        assert.equal(m.steps, 3);
+        const checkpoints = [];
+        for await (const e of Deno.readDir(`${out}/checkpoints`)) checkpoints.push(e.name);
+        assert.deepEqual(checkpoints.sort(), ["step-000000002", "step-000000003"]);
+      }
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  });
+}
+
+Deno.test("examples/embedding_size.ts --quick trains each size and tabulates them", async () => {
+  const out = await Deno.makeTempDir({ prefix: "likeness-embedding_size-" });
+  try {
+    const { stdout } = await runExample("embedding_size", out, ["--steps", "1"]);
+    assert.ok(stdout.includes("size\tAUC"), stdout);
+    const m = await checkRun(out, "embedding_size", 32);
+    assert.deepEqual(m.sizes, [2, 4, 8, 32, 128]);
+    assert.deepEqual(m.results.map((r: { embeddingSize: number }) => r.embeddingSize), [
+      2,
+      4,
+      8,
+      32,
+      128,
+    ]);
+    for (const size of m.sizes) await Deno.stat(`${out}/size-${size}/model/model.json`);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("every example answers --help with its options and permissions", async () => {
+  for (const name of [...examples, "embedding_size"]) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--allow-read", `${root}examples/${name}.ts`, "--help"],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = decoder.decode(output.stdout);
+    assert.equal(output.code, 0, decoder.decode(output.stderr));
+    for (
+      const option of [
+        "--epochs",
+        "--steps",
+        "--batch",
+        "--embedding",
+        "--seed",
+        "--out",
+        "--backend",
+        "--quick",
+      ]
+    ) {
+      assert.ok(text.includes(option), `${name} --help lacks ${option}`);
+    }
+    assert.ok(text.includes(`--allow-read --allow-write=runs examples/${name}.ts`), text);
+  }
+});
+
+Deno.test("an example names a bad option and its value", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--allow-read", `${root}examples/triplet.ts`, "--batch", "zero"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.notEqual(output.code, 0);
+  assert.match(
+    decoder.decode(output.stderr),
+    /--batch must be an integer ≥ 2: current value is zero/,
+  );
+});
