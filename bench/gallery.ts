@@ -22,9 +22,14 @@ export interface GalleryBenchRow {
   readonly gallery: number;
   readonly dim: number;
   readonly queries: number;
-  /** Queries per identifyBatch call and per block (1 = one identify call per query). */
+  /** Queries per identifyBatch call (1 = one identify call per query). */
   readonly batch: number;
   readonly queriesPerSecond: number;
+  /**
+   * Queries per second of CPU time this process used (Linux): what one otherwise idle core
+   * would give, since the search is single-threaded; NaN where /proc is unreadable.
+   */
+  readonly queriesPerCpuSecond: number;
   /** Share of queries whose rank-1 identity is the one they were drawn from. */
   readonly rank1: number;
   /** Seconds to enrol and to build the searchable index (first query). */
@@ -33,6 +38,8 @@ export interface GalleryBenchRow {
   readonly rssBeforeMiB: number;
   readonly rssAfterMiB: number;
   readonly rssPeakDeltaMiB: number;
+  /** The machine's 1-minute load average after the run (other processes share the CPUs). */
+  readonly load1: number;
 }
 
 /** Options of {@linkcode benchGallery}. */
@@ -60,6 +67,17 @@ function normals(seed: number) {
 }
 
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** CPU seconds (user + system, all threads) this process has used, from /proc. */
+function cpuSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in 1/100 s ticks
+  } catch {
+    return NaN;
+  }
+}
 
 /** Runs the benchmark; one row per (distance, batch size). */
 export async function benchGallery(options: GalleryBenchOptions = {}): Promise<GalleryBenchRow[]> {
@@ -93,8 +111,7 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
       (globalThis as { gc?: () => void }).gc?.();
       const rssBefore = Deno.memoryUsage().rss;
       const store = memoryStore({ dim, fingerprint: "bench" });
-      // One identifyBatch call = one block of queries against each chunk of the gallery.
-      const gallery = openGallery(store, { distance, queryBlock: batch });
+      const gallery = openGallery(store, { distance });
       let t0 = performance.now();
       gallery.enrolMany(
         (function* () {
@@ -111,6 +128,7 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
       const count = batch === 1 ? Math.min(nq, 50) : nq;
       let peak = Deno.memoryUsage().rss;
       let hits = 0;
+      const cpu0 = cpuSeconds();
       t0 = performance.now();
       for (let q0 = 0; q0 < count; q0 += batch) {
         const size = Math.min(batch, count - q0);
@@ -124,6 +142,7 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
         peak = Math.max(peak, Deno.memoryUsage().rss);
       }
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = cpuSeconds() - cpu0;
       const rssAfter = Deno.memoryUsage().rss;
       rows.push({
         backend,
@@ -134,12 +153,14 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
         queries: count,
         batch,
         queriesPerSecond: Math.round(count / seconds),
+        queriesPerCpuSecond: Math.round(count / cpu),
         rank1: hits / count,
         enrolSeconds: +enrolSeconds.toFixed(2),
         indexSeconds: +indexSeconds.toFixed(2),
         rssBeforeMiB: mib(rssBefore),
         rssAfterMiB: mib(rssAfter),
         rssPeakDeltaMiB: mib(peak - rssBefore),
+        load1: +Deno.loadavg()[0].toFixed(1),
       });
       gallery.close();
     }

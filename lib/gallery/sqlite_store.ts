@@ -120,12 +120,16 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     add(entries: Iterable<StoreEntry>, opts?: { readonly replace?: boolean }) {
       checkOpen(closed, "add to the store");
       const added: number[] = [];
+      const replaced = new Set<string>();
       transaction(db, () => {
         // Entries are consumed inside the transaction: an error (or a crash) while
         // iterating leaves the file as it was before `add`.
         for (const entry of entries) {
           checkEntry(entry, dim, "add");
-          if (opts?.replace === true) deleteOne.run(entry.identity);
+          if (opts?.replace === true && !replaced.has(entry.identity)) {
+            replaced.add(entry.identity);
+            deleteOne.run(entry.identity);
+          }
           const e = entry.embeddings;
           for (let r = 0; r < e.length / dim; r++) {
             const bytes = new Uint8Array(e.buffer, e.byteOffset + r * dim * 4, dim * 4);

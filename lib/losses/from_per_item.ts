@@ -7,20 +7,31 @@ import { mean } from "./mean.ts";
  * The per-item function gets the loss input (embeddings, not images) and returns one value
  * per pair, triplet or row.
  *
- * A custom loss in a few lines:
+ * A custom loss in a few lines, trained (annotate the input type, or pass it as the type
+ * argument, so `compile` can check it against the model):
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { pipe } from "../pipe.ts";
  * import type { Triplet } from "../types.ts";
+ * import { dense, empty, triplet } from "../branches/mod.ts";
+ * import { compile } from "../compile/mod.ts";
  * import { euclidean } from "../distances/mod.ts";
  * import { fromPerItem } from "./from_per_item.ts";
  * await tf.setBackend("cpu");
- * const softTriplet = fromPerItem<Triplet>("soft-triplet", ({ anchor, positive, negative }) =>
+ *
+ * const softTriplet = fromPerItem("soft-triplet", ({ anchor, positive, negative }: Triplet) =>
  *   tf.softplus(tf.sub(euclidean(anchor, positive), euclidean(anchor, negative))));
- * const x = tf.tensor2d([[0, 0]]), far = tf.tensor2d([[30, 40]]);
- * const value = softTriplet.reduce(softTriplet.perItem({ kind: "triplet", anchor: x, positive: x, negative: far }));
- * if (value.dataSync()[0] > 1e-6) throw new Error("soft-triplet");
+ *
+ * const model = triplet(pipe(empty, dense(8, { activation: "tanh" }), dense(2)));
+ * const program = compile({ model, loss: softTriplet, inputShape: [4], learningRate: 0.05 });
+ * const a = tf.tensor2d([[1, 0, 0, 0], [0, 1, 0, 0]]);
+ * const batch = { kind: "triplet" as const, anchor: a, positive: tf.add(a, 0.1), negative: tf.sub(0, a) };
+ * const before = program.evaluate(batch).dataSync()[0];
+ * for (let i = 0; i < 20; i++) program.trainStep(batch).dispose();
+ * if (!(program.evaluate(batch).dataSync()[0] < before)) throw new Error("it trains");
+ * program.dispose();
  * ```
  */
 export function fromPerItem<I extends LossInput>(

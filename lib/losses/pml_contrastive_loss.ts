@@ -17,8 +17,7 @@ export interface PmlContrastiveLossOptions {
   readonly distance?: Distance;
 }
 
-const meanOfNonZero = (x: Tensor): Tensor =>
-  tf.div(x, tf.maximum(countPositive(x), 1));
+const meanOfNonZero = (x: Tensor): Tensor => tf.div(x, tf.maximum(countPositive(x), 1));
 
 /**
  * pytorch-metric-learning's `ContrastiveLoss` on a labelled batch: every ordered pair `(i, j)`,

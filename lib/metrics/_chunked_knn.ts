@@ -145,7 +145,8 @@ export type Kernel = "simd" | "js";
 /**
  * Calls `visit(i, row)` for every query row `i` in order, where `row[j]` is the distance
  * from query `i` to reference `j` (`row.length === references.labels.length`), rounded to
- * float32. The row buffer is reused: `visit` must not keep it.
+ * float32. The row buffer is reused: `visit` must not keep it, nor call this function
+ * again (the SIMD kernel's memory is shared).
  */
 export function forEachDistanceRow(
   queries: EmbeddingSet,

@@ -1,28 +1,32 @@
 /**
  * The per-query work of the retrieval metrics: from one row of distances, the 1-based
  * ranks of the query's matches (through counts, without sorting the whole row) and its k
- * nearest neighbours.
+ * nearest neighbours. Rows are grouped by label, so a query's matches are one contiguous
+ * range. Distances arrive as the bit patterns of non-negative float32 values (a
+ * `Uint32Array` view of the row), which order exactly as the values do.
  *
  * @module
  */
-import { sortRange } from "./_sort.ts";
+import { type RadixScratch, radixScratch, sortKeys } from "./_radix.ts";
 
 /** Reusable buffers, sized once for a whole pass. */
 export interface RankState {
-  /** Match distances (size: most matches of any query). */
-  readonly matches: Float64Array;
-  /** Non-match distances (size: rows). */
-  readonly others: Float64Array;
+  /** Match distance keys (size: most matches of any query). */
+  readonly matches: Uint32Array;
+  /** Non-match distance keys that can precede a match (size: rows). */
+  readonly others: Uint32Array;
+  /** Radix sort scratch. */
+  readonly scratch: RadixScratch;
   /** before[p]: non-matches ranked after exactly p matches. */
   readonly before: Int32Array;
-  /** Bucket table over the match distances. */
-  readonly table: Int32Array;
-  /** k nearest: distances, match flags, labels, sorted by the tie rule. */
-  readonly kd: Float64Array;
+  /** k nearest, in order: distance keys. */
+  readonly kd: Uint32Array;
   /** Match flag of each of the k nearest. */
   readonly km: Uint8Array;
   /** Label of each of the k nearest. */
   readonly kl: Int32Array;
+  /** Original row index of each of the k nearest (the last tie-breaker). */
+  readonly ko: Int32Array;
   /** Per-query results: precision@1, R-precision, MAP@R, AP, reciprocal rank, kNN filled. */
   readonly out: Float64Array;
 }
@@ -30,97 +34,122 @@ export interface RankState {
 /** Buffers for queries with at most `maxR` matches among `n` rows, and `k` neighbours. */
 export function rankState(n: number, maxR: number, k: number): RankState {
   return {
-    matches: new Float64Array(maxR),
-    others: new Float64Array(n),
+    matches: new Uint32Array(Math.max(1, maxR)),
+    others: new Uint32Array(n),
+    scratch: radixScratch(n),
     before: new Int32Array(maxR + 1),
-    table: new Int32Array(maxR + 1),
-    kd: new Float64Array(k),
+    kd: new Uint32Array(k),
     km: new Uint8Array(k),
     kl: new Int32Array(k),
+    ko: new Int32Array(k),
     out: new Float64Array(6),
   };
 }
 
+/** Whether (e, m, o) comes before the i-th nearest: distance, then tie rule, then index. */
+function precedes(s: RankState, i: number, e: number, m: number, o: number, first: number) {
+  const d = s.kd[i];
+  if (e !== d) return e < d;
+  if (m !== s.km[i]) return m === first;
+  return o < s.ko[i];
+}
+
+/** Inserts (e, m, label, o) into the k nearest; returns the new fill. */
+function insert(
+  s: RankState,
+  filled: number,
+  k: number,
+  e: number,
+  m: number,
+  label: number,
+  o: number,
+  first: number,
+): number {
+  const { kd, km, kl, ko } = s;
+  let i = filled < k ? filled++ : k - 1;
+  while (i > 0 && precedes(s, i - 1, e, m, o, first)) {
+    kd[i] = kd[i - 1];
+    km[i] = km[i - 1];
+    kl[i] = kl[i - 1];
+    ko[i] = ko[i - 1];
+    i--;
+  }
+  kd[i] = e;
+  km[i] = m;
+  kl[i] = label;
+  ko[i] = o;
+  return filled;
+}
+
 /**
- * Ranks row `q` (whose label has `r ≥ 1` other rows) and writes the per-query metrics to
- * `s.out`; `s.kl[0 … s.out[5])` then holds the labels of the nearest neighbours in order.
+ * Ranks row `q` of a label-grouped set, whose label occupies rows `[start, end)` (so it has
+ * `end − start − 1 ≥ 1` matches), and writes the per-query metrics to `s.out`;
+ * `s.kl[0 … s.out[5])` then holds the labels of the nearest neighbours in order.
+ * `order[j]` is the original index of grouped row `j`.
  */
 export function rankRow(
-  row: Float32Array,
+  row: Uint32Array,
   q: number,
+  range: readonly [number, number],
   labels: Int32Array,
-  r: number,
+  order: Int32Array,
   k: number,
   pessimistic: boolean,
   s: RankState,
 ): void {
-  const n = labels.length, y = labels[q];
-  const { matches, others, before, table, kd, km, kl, out } = s;
-  // tie flag of the k-th entry that a new entry at the same distance beats
-  const beatsFlag = pessimistic ? 1 : 0;
-  let m = 0, u = 0, filled = 0;
-  for (let j = 0; j < n; j++) {
+  const n = labels.length, [start, end] = range, r = end - start - 1;
+  const { matches, others, before, kd, out } = s;
+  const first = pessimistic ? 0 : 1; // match flag that comes first among equal distances
+  const y = labels[q];
+  matches.set(row.subarray(start, q), 0);
+  matches.set(row.subarray(q + 1, end), q - start);
+  let filled = 0;
+  for (let j = start; j < end; j++) {
     if (j === q) continue;
     const e = row[j];
-    const match = labels[j] === y;
-    if (match) matches[m++] = e;
-    else others[u++] = e;
     if (
-      filled < k || e < kd[k - 1] ||
-      (e === kd[k - 1] && km[k - 1] === beatsFlag && match !== pessimistic)
+      filled < k || e < kd[k - 1] || (e === kd[k - 1] && precedes(s, k - 1, e, 1, order[j], first))
     ) {
-      let i = filled < k ? filled++ : k - 1;
-      while (
-        i > 0 &&
-        (kd[i - 1] > e || (kd[i - 1] === e && km[i - 1] === beatsFlag && match !== pessimistic))
-      ) {
-        kd[i] = kd[i - 1];
-        km[i] = km[i - 1];
-        kl[i] = kl[i - 1];
-        i--;
-      }
-      kd[i] = e;
-      km[i] = match ? 1 : 0;
-      kl[i] = labels[j];
+      filled = insert(s, filled, k, e, 1, y, order[j], first);
     }
   }
-  sortRange(matches, 0, r);
+  sortKeys(matches, r, s.scratch);
   const dMin = matches[0], dMax = matches[r - 1];
-  // table[b] = matches below the edge dMin + b / scale of bucket b (r buckets)
-  const scale = dMax > dMin ? r / (dMax - dMin) : 0;
-  for (let b = 0, p = 0; b <= r; b++) {
-    const edge = scale > 0 ? dMin + b / scale : dMin;
-    while (p < r && matches[p] < edge) p++;
-    table[b] = p;
-  }
+  // non-matches that can precede a match (≤ dMax) are kept, sorted, then merged with the
+  // matches; before[p] counts non-matches that come after exactly p matches
   before.fill(0, 0, r + 1);
-  for (let j = 0; j < u; j++) {
-    const e = others[j];
-    if (e > dMax) continue;
-    if (e < dMin) {
-      before[0]++;
-      continue;
-    }
-    // p = matches ranked before this non-match: those < e (pessimistic) or ≤ e
-    // (optimistic), by binary search between the bounds of the neighbouring buckets
-    const b = Math.floor((e - dMin) * scale);
-    let lo = table[b > 0 ? b - 1 : 0], hi = b + 2 <= r ? table[b + 2] : r;
-    if (pessimistic) {
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (matches[mid] < e) lo = mid + 1;
-        else hi = mid;
+  let c = 0;
+  for (let part = 0; part < 2; part++) {
+    const from = part === 0 ? 0 : end, to = part === 0 ? start : n;
+    for (let j = from; j < to; j++) {
+      const e = row[j];
+      if (
+        filled < k || e < kd[k - 1] ||
+        (e === kd[k - 1] && precedes(s, k - 1, e, 0, order[j], first))
+      ) {
+        filled = insert(s, filled, k, e, 0, labels[j], order[j], first);
       }
-    } else {
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (matches[mid] <= e) lo = mid + 1;
-        else hi = mid;
-      }
+      if (e > dMax) continue;
+      if (e < dMin) before[0]++;
+      else others[c++] = e;
     }
-    before[lo]++;
   }
-  let ahead = 0, hits = 0, apR = 0, ap = 0, first = 0;
+  sortKeys(others, c, s.scratch);
+  let p = 0;
+  if (pessimistic) {
+    for (let j = 0; j < c; j++) {
+      const e = others[j];
+      while (p < r && matches[p] < e) p++; // matches strictly nearer come first
+      before[p]++;
+    }
+  } else {
+    for (let j = 0; j < c; j++) {
+      const e = others[j];
+      while (p < r && matches[p] <= e) p++; // tied matches come first too
+      before[p]++;
+    }
+  }
+  let ahead = 0, hits = 0, apR = 0, ap = 0, firstRank = 0;
   for (let j = 0; j < r; j++) {
     ahead += before[j];
     const rank = j + 1 + ahead;
@@ -130,12 +159,12 @@ export function rankRow(
       hits++;
       apR += precision;
     }
-    if (j === 0) first = rank;
+    if (j === 0) firstRank = rank;
   }
-  out[0] = first === 1 ? 1 : 0;
+  out[0] = firstRank === 1 ? 1 : 0;
   out[1] = hits / r;
   out[2] = apR / r;
   out[3] = ap / r;
-  out[4] = 1 / first;
+  out[4] = 1 / firstRank;
   out[5] = filled;
 }

@@ -40,6 +40,8 @@ export interface CmcOptions {
  * rows of other labels nearer than the nearest match (with `"pessimistic"` ties, also
  * those at the same distance). The gallery may hold several rows per label.
  *
+ * Distances are computed in float32 (WebAssembly SIMD where available).
+ *
  * Probes whose label has no gallery row are left out and counted in `probesWithoutMatch`;
  * throws when that leaves no probe, or on malformed sets (dims differ, lengths, NaN).
  * Distances are computed four probe rows at a time; the full probe × gallery matrix is

@@ -44,13 +44,6 @@ export interface RetrievalOptions {
   readonly ties?: TieRule;
 }
 
-/** Per-label counts. */
-function labelCounts(labels: Int32Array): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const y of labels) counts.set(y, (counts.get(y) ?? 0) + 1);
-  return counts;
-}
-
 /**
  * Retrieval metrics with every row as a query against all other rows (the query itself is
  * left out), in one chunked pass that never holds more than four rows of distances.
@@ -76,6 +69,9 @@ function labelCounts(labels: Int32Array): Map<number, number> {
  * Ties: tied distances between matches and non-matches are ordered by `options.ties`
  * (see {@linkcode TieRule}); the order among matches, or among non-matches, does not
  * change any metric. In kNN the same rule orders the neighbours at the k-th distance.
+ *
+ * Distances are computed in float32 (WebAssembly SIMD where available): distances that
+ * differ by less than about one part in a million may compare as tied.
  *
  * Throws when the set is malformed (lengths, non-finite values), has fewer than two rows,
  * or no label occurs twice.
@@ -119,15 +115,32 @@ export function retrievalMetrics(
       }`,
     );
   }
-  const labels = set.labels;
-  const n = labels.length;
+  const n = set.labels.length;
   if (n < 2) throw new RangeError(`Cannot ${what} as set must have at least 2 rows: it has ${n}`);
-  const counts = labelCounts(labels);
-  let lone = 0;
-  let maxR = 0;
-  for (const c of counts.values()) {
-    if (c === 1) lone++;
-    if (c - 1 > maxR) maxR = c - 1;
+  // group rows by label (stable), so that each query's matches form one range
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) =>
+    set.labels[a] - set.labels[b] || a - b
+  );
+  const dim = set.dim;
+  const grouped: EmbeddingSet = {
+    embeddings: Float32Array.from(
+      { length: n * dim },
+      (_, i) => set.embeddings[order[Math.floor(i / dim)] * dim + (i % dim)],
+    ),
+    labels: Int32Array.from(order, (i) => set.labels[i]),
+    dim,
+  };
+  const labels = grouped.labels;
+  const ranges: [number, number][] = new Array(n);
+  let lone = 0, maxR = 0;
+  for (let start = 0; start < n;) {
+    let end = start + 1;
+    while (end < n && labels[end] === labels[start]) end++;
+    const range: [number, number] = [start, end];
+    for (let i = start; i < end; i++) ranges[i] = range;
+    if (end - start === 1) lone++;
+    maxR = Math.max(maxR, end - start - 1);
+    start = end;
   }
   if (lone === n) {
     throw new RangeError(
@@ -142,11 +155,12 @@ export function retrievalMetrics(
   let p1 = 0, rp = 0, mapr = 0, map = 0, mrr = 0, knn = 0;
   // euclidean ranks like squared euclidean: skip the square roots
   const rankBy = distance === "euclidean" ? "squaredEuclidean" : distance;
-  forEachDistanceRow(set, set, rankBy, (q, row) => {
+  forEachDistanceRow(grouped, grouped, rankBy, (q, row) => {
     const y = labels[q];
-    const r = counts.get(y)! - 1;
-    if (r === 0) return;
-    rankRow(row, q, labels, r, k, pessimistic, state);
+    const range = ranges[q];
+    if (range[1] - range[0] === 1) return;
+    const bits = new Uint32Array(row.buffer, row.byteOffset, n);
+    rankRow(bits, q, range, labels, order, k, pessimistic, state);
     p1 += out[0];
     rp += out[1];
     mapr += out[2];

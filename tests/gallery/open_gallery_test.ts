@@ -168,6 +168,12 @@ Deno.test("enrolMany is all or nothing", () => {
     ]);
     assert.deepEqual(done.map((e) => [e.identity, e.ids.length]), [["a", 1], ["b", 2]]);
     assert.equal(gallery.count(), 4);
+    // replace drops earlier samples once, even when an identity comes twice in one call
+    gallery.enrolMany([
+      { identity: "b", embeddings: [[5, 5]] },
+      { identity: "b", embeddings: [[6, 6]] },
+    ], { replace: true });
+    assert.deepEqual([...gallery.store.embeddings("b")], [5, 5, 6, 6]);
     gallery.close();
   }
 });

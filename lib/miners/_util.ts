@@ -1,0 +1,35 @@
+import * as tf from "@tensorflow/tfjs";
+import { pairwise } from "../distances/pairwise.ts";
+import type { Distance, Labelled, Tensor2D } from "../types.ts";
+import type { MinedTriplets } from "./miner.ts";
+
+/** Validates a labelled batch; returns its labels as plain integers. */
+export function labelsOf(what: string, input: Labelled): Int32Array {
+  const e = input.embeddings;
+  if (e.rank !== 2) {
+    throw new Error(`Cannot mine ${what} as embeddings must be rank 2: current rank is ${e.rank}`);
+  }
+  if (input.labels.rank !== 1 || input.labels.shape[0] !== e.shape[0]) {
+    throw new Error(
+      `Cannot mine ${what} as labels must have shape [${
+        e.shape[0]
+      }]: current shape is [${input.labels.shape}]`,
+    );
+  }
+  return Int32Array.from(input.labels.dataSync(), (v) => Math.round(v));
+}
+
+/** The all-pairs distances of the embeddings' current values, as plain rows (no gradient). */
+export function distanceRows(distance: Distance, embeddings: Tensor2D): number[][] {
+  return tf.tidy(() => {
+    const detached = tf.tensor2d(embeddings.dataSync(), embeddings.shape);
+    return pairwise(distance)(detached, detached).arraySync();
+  });
+}
+
+/** Packs index lists. */
+export const pack = (a: number[], p: number[], n: number[]): MinedTriplets => ({
+  anchor: Int32Array.from(a),
+  positive: Int32Array.from(p),
+  negative: Int32Array.from(n),
+});

@@ -1,0 +1,34 @@
+import type { Miner } from "./miner.ts";
+import { labelsOf, pack } from "./_util.ts";
+
+/**
+ * Batch-all mining: every valid triplet of the batch — anchor `a`, positive `p ≠ a` of its
+ * class, negative `n` of another class. Depends on the labels only (`n·(K−1)·(n−K)` triplets
+ * for `P` classes of `K` items), so pair it with a reducer such as `meanNonZero`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { batchAll } from "./batch_all.ts";
+ * await tf.setBackend("cpu");
+ * const input = { kind: "labelled" as const, embeddings: tf.zeros([4, 2]) as tf.Tensor2D, labels: tf.tensor1d([0, 0, 1, 1], "int32") };
+ * const t = batchAll()(input);
+ * if (t.anchor.length !== 8) throw new Error("4 anchors × 1 positive × 2 negatives");
+ * ```
+ */
+export function batchAll(): Miner {
+  return (input) => {
+    const labels = labelsOf("batch-all triplets", input);
+    const a: number[] = [], p: number[] = [], n: number[] = [];
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = 0; j < labels.length; j++) {
+        if (j === i || labels[j] !== labels[i]) continue;
+        for (let k = 0; k < labels.length; k++) {
+          if (labels[k] === labels[i]) continue;
+          a.push(i), p.push(j), n.push(k);
+        }
+      }
+    }
+    return pack(a, p, n);
+  };
+}

@@ -1,0 +1,47 @@
+import { euclidean } from "../distances/euclidean.ts";
+import type { Distance } from "../types.ts";
+import type { Miner } from "./miner.ts";
+import { distanceRows, labelsOf, pack } from "./_util.ts";
+
+/** Options of {@linkcode batchHard}. */
+export interface BatchHardOptions {
+  /** Distance used to rank candidates (default `euclidean`). */
+  readonly distance?: Distance;
+}
+
+/**
+ * Batch-hard mining (Hermans et al., "In defense of the triplet loss"): for each anchor, the
+ * furthest positive and the closest negative of the batch — one triplet per anchor that has
+ * both. Ties go to the lowest row.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { batchHard } from "./batch_hard.ts";
+ * await tf.setBackend("cpu");
+ * // Rows on a line: 0, 1, 5 (class 0) and 3, 9 (class 1).
+ * const input = { kind: "labelled" as const, embeddings: tf.tensor2d([[0], [1], [5], [3], [9]]), labels: tf.tensor1d([0, 0, 0, 1, 1], "int32") };
+ * const t = batchHard()(input);
+ * // anchor 0: furthest positive 2 (at 5), closest negative 3 (at 3)
+ * if (t.positive[0] !== 2 || t.negative[0] !== 3) throw new Error("batchHard");
+ * ```
+ */
+export function batchHard(options: BatchHardOptions = {}): Miner {
+  const distance = options.distance ?? euclidean;
+  return (input) => {
+    const labels = labelsOf("batch-hard triplets", input);
+    const d = distanceRows(distance, input.embeddings);
+    const a: number[] = [], p: number[] = [], n: number[] = [];
+    labels.forEach((label, i) => {
+      let pos = -1, neg = -1;
+      for (let j = 0; j < labels.length; j++) {
+        if (j === i) continue;
+        if (labels[j] === label) {
+          if (pos < 0 || d[i][j] > d[i][pos]) pos = j;
+        } else if (neg < 0 || d[i][j] < d[i][neg]) neg = j;
+      }
+      if (pos >= 0 && neg >= 0) a.push(i), p.push(pos), n.push(neg);
+    });
+    return pack(a, p, n);
+  };
+}

@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Labelled, Loss, LossContext, Reducer, Tensor1D, Triplet } from "../types.ts";
+import type { Miner } from "./miner.ts";
+import { gatherRows } from "./_gather_rows.ts";
+
+/** Options of {@linkcode mined}. */
+export interface MinedOptions {
+  /** Replaces the triplet loss's reducer (e.g. `losses.meanNonZero` with `batchAll`). */
+  readonly reduce?: Reducer;
+}
+
+/**
+ * Turns a triplet loss into a loss over labelled batches: `miner` picks triplets within each
+ * batch, their embeddings are gathered, and `loss` is computed on them (gradients flow through
+ * the gathered rows; the choice itself is not differentiated). Compile it with
+ * `branches.labelled(branch)` and P×K batches. A batch with no valid triplet costs 0.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { tripletMargin } from "../losses/mod.ts";
+ * import { batchHard } from "./batch_hard.ts";
+ * import { mined } from "./mined.ts";
+ * await tf.setBackend("cpu");
+ * const loss = mined(batchHard(), tripletMargin({ margin: 1 }));
+ * const input = { kind: "labelled" as const, embeddings: tf.tensor2d([[0], [0.5], [5], [5.25]]), labels: tf.tensor1d([0, 0, 1, 1], "int32") };
+ * // Every anchor's hardest negative is ≥ 4.5 away, its positive ≤ 0.5: all margins met.
+ * if (loss.reduce(loss.perItem(input)).dataSync()[0] !== 0) throw new Error("mined");
+ * ```
+ */
+export function mined(
+  miner: Miner,
+  loss: Loss<Triplet>,
+  options: MinedOptions = {},
+): Loss<Labelled> {
+  if (typeof miner !== "function") {
+    throw new Error(
+      `Cannot create mined loss as miner must be a function: current value is ${String(miner)}`,
+    );
+  }
+  const reduce = options.reduce ?? loss.reduce;
+  return {
+    name: `mined ${loss.name}`,
+    reduce,
+    ...(loss.distance ? { distance: loss.distance } : {}),
+    ...(loss.head ? { head: loss.head } : {}),
+    perItem: (input: Labelled, context?: LossContext): Tensor1D => {
+      const chosen = miner(input);
+      return tf.tidy(() => {
+        const rows = (idx: Int32Array) => gatherRows(input.embeddings, idx);
+        return loss.perItem({
+          kind: "triplet",
+          anchor: rows(chosen.anchor),
+          positive: rows(chosen.positive),
+          negative: rows(chosen.negative),
+        }, context);
+      });
+    },
+  };
+}
