@@ -40,7 +40,10 @@ export function classicNetwork(
     // Spatial dropout: one draw per image and channel. No `seed`: tfjs-layers' seeded
     // dropout draws the SAME mask at every step. `null` (batch) is read at run time but
     // not allowed by the type.
-    x = tf.layers.dropout({ rate: dropoutRate, noiseShape: [null, 1, 1, filters] as unknown as number[] })
+    x = tf.layers.dropout({
+      rate: dropoutRate,
+      noiseShape: [null, 1, 1, filters] as unknown as number[],
+    })
       .apply(x) as tf.SymbolicTensor;
     if (block < 2) x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   });
@@ -55,15 +58,23 @@ export function classicNetwork(
 
 /** Parameter counts: all weights and trainable ones. */
 export function countParams(model: tf.LayersModel): { total: number; trainable: number } {
-  const size = (ws: tf.LayerVariable[]) => ws.reduce((s, w) => s + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
+  const size = (ws: tf.LayerVariable[]) =>
+    ws.reduce((s, w) => s + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
   return { total: size(model.weights), trainable: size(model.trainableWeights) };
 }
 
 /** Mean triplet loss, margin 1, euclidean on L2-normalised embeddings. */
-export function tripletLoss(anchor: tf.Tensor2D, positive: tf.Tensor2D, negative: tf.Tensor2D): tf.Scalar {
+export function tripletLoss(
+  anchor: tf.Tensor2D,
+  positive: tf.Tensor2D,
+  negative: tf.Tensor2D,
+): tf.Scalar {
   return tf.tidy(() => {
-    const dist = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(a, b)), 1), 1e-12));
-    const [a, p, n] = [anchor, positive, negative].map((t) => tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D);
+    const dist = (a: tf.Tensor2D, b: tf.Tensor2D) =>
+      tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(a, b)), 1), 1e-12));
+    const [a, p, n] = [anchor, positive, negative].map((t) =>
+      tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D
+    );
     return tf.mean(tf.relu(tf.add(tf.sub(dist(a, p), dist(a, n)), margin)));
   });
 }

@@ -9,13 +9,20 @@
 import { useBackend } from "../lib/backend/mod.ts";
 import {
   type GalleryDistance,
+  type GalleryStore,
   memoryStore,
   openGallery,
+  sqliteStore,
   type TemplateMode,
 } from "../lib/gallery/mod.ts";
 
 /** One measured configuration. */
 export interface GalleryBenchRow {
+  /**
+   * `memory`: memoryStore with the in-memory search copy (the default); `sqlite-stream`:
+   * sqliteStore opened with `cache: false`, every search streams the file.
+   */
+  readonly store: "memory" | "sqlite-stream";
   readonly backend: string;
   readonly distance: GalleryDistance;
   readonly templates: TemplateMode;
@@ -50,6 +57,8 @@ export interface GalleryBenchOptions {
   readonly batches?: readonly number[];
   readonly distances?: readonly GalleryDistance[];
   readonly backend?: "wasm" | "cpu";
+  /** Add the row that streams from SQLite (default true). */
+  readonly sqlite?: boolean;
   readonly seed?: number;
 }
 
@@ -79,7 +88,7 @@ function cpuSeconds(): number {
   }
 }
 
-/** Runs the benchmark; one row per (distance, batch size). */
+/** Runs the benchmark; one row per (distance, batch size), plus one streaming from SQLite. */
 export async function benchGallery(options: GalleryBenchOptions = {}): Promise<GalleryBenchRow[]> {
   const n = options.gallery ?? 100_000;
   const dim = options.dim ?? 32;
@@ -105,64 +114,85 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
       queries[i * dim + t] = templates[who * dim + t] + 0.05 * normal();
     }
   });
-  const rows: GalleryBenchRow[] = [];
+  const configs: { store: GalleryBenchRow["store"]; distance: GalleryDistance; batch: number }[] =
+    [];
   for (const distance of options.distances ?? ["euclidean", "cosine"]) {
     for (const batch of options.batches ?? [1, 256, 1000]) {
-      (globalThis as { gc?: () => void }).gc?.();
-      const rssBefore = Deno.memoryUsage().rss;
-      const store = memoryStore({ dim, fingerprint: "bench" });
-      const gallery = openGallery(store, { distance });
-      let t0 = performance.now();
-      gallery.enrolMany(
-        (function* () {
-          for (let i = 0; i < n; i++) {
-            yield { identity: `id${i}`, embeddings: templates.subarray(i * dim, (i + 1) * dim) };
-          }
-        })(),
-      );
-      const enrolSeconds = (performance.now() - t0) / 1000;
-      t0 = performance.now();
-      gallery.identify(queries.subarray(0, dim), 1);
-      const indexSeconds = (performance.now() - t0) / 1000;
-      // Single queries are slow by design: time fewer of them.
-      const count = batch === 1 ? Math.min(nq, 50) : nq;
-      let peak = Deno.memoryUsage().rss;
-      let hits = 0;
-      const cpu0 = cpuSeconds();
-      t0 = performance.now();
-      for (let q0 = 0; q0 < count; q0 += batch) {
-        const size = Math.min(batch, count - q0);
-        const block = queries.subarray(q0 * dim, (q0 + size) * dim);
-        const ranked = size === 1 && batch === 1
-          ? [gallery.identify(block, 5)]
-          : gallery.identifyBatch(block, 5);
-        ranked.forEach((r, i) => {
-          if (r[0].identity === `id${truth[q0 + i]}`) hits++;
-        });
-        peak = Math.max(peak, Deno.memoryUsage().rss);
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const cpu = cpuSeconds() - cpu0;
-      const rssAfter = Deno.memoryUsage().rss;
-      rows.push({
-        backend,
-        distance,
-        templates: "all",
-        gallery: n,
-        dim,
-        queries: count,
-        batch,
-        queriesPerSecond: Math.round(count / seconds),
-        queriesPerCpuSecond: Math.round(count / cpu),
-        rank1: hits / count,
-        enrolSeconds: +enrolSeconds.toFixed(2),
-        indexSeconds: +indexSeconds.toFixed(2),
-        rssBeforeMiB: mib(rssBefore),
-        rssAfterMiB: mib(rssAfter),
-        rssPeakDeltaMiB: mib(peak - rssBefore),
-        load1: +Deno.loadavg()[0].toFixed(1),
+      configs.push({ store: "memory", distance, batch });
+    }
+  }
+  if (options.sqlite ?? true) {
+    configs.push({ store: "sqlite-stream", distance: "euclidean", batch: 1000 });
+  }
+  const rows: GalleryBenchRow[] = [];
+  for (const { store: kind, distance, batch } of configs) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const rssBefore = Deno.memoryUsage().rss;
+    const path = kind === "memory" ? "" : Deno.makeTempFileSync({ suffix: ".db" });
+    const store: GalleryStore = kind === "memory"
+      ? memoryStore({ dim, fingerprint: "bench" })
+      : sqliteStore(path, { dim, fingerprint: "bench" });
+    const gallery = openGallery(store, { distance, cache: kind === "memory" });
+    let t0 = performance.now();
+    gallery.enrolMany(
+      (function* () {
+        for (let i = 0; i < n; i++) {
+          yield { identity: `id${i}`, embeddings: templates.subarray(i * dim, (i + 1) * dim) };
+        }
+      })(),
+    );
+    const enrolSeconds = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    gallery.identify(queries.subarray(0, dim), 1);
+    const indexSeconds = (performance.now() - t0) / 1000;
+    // Single queries are slow by design: time fewer of them.
+    const count = batch === 1 ? Math.min(nq, 50) : nq;
+    let peak = Deno.memoryUsage().rss;
+    let hits = 0;
+    const cpu0 = cpuSeconds();
+    t0 = performance.now();
+    for (let q0 = 0; q0 < count; q0 += batch) {
+      const size = Math.min(batch, count - q0);
+      const block = queries.subarray(q0 * dim, (q0 + size) * dim);
+      const ranked = size === 1 && batch === 1
+        ? [gallery.identify(block, 5)]
+        : gallery.identifyBatch(block, 5);
+      ranked.forEach((r, i) => {
+        if (r[0].identity === `id${truth[q0 + i]}`) hits++;
       });
-      gallery.close();
+      peak = Math.max(peak, Deno.memoryUsage().rss);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds() - cpu0;
+    const rssAfter = Deno.memoryUsage().rss;
+    rows.push({
+      store: kind,
+      backend,
+      distance,
+      templates: "all",
+      gallery: n,
+      dim,
+      queries: count,
+      batch,
+      queriesPerSecond: Math.round(count / seconds),
+      queriesPerCpuSecond: Math.round(count / cpu),
+      rank1: hits / count,
+      enrolSeconds: +enrolSeconds.toFixed(2),
+      indexSeconds: +indexSeconds.toFixed(2),
+      rssBeforeMiB: mib(rssBefore),
+      rssAfterMiB: mib(rssAfter),
+      rssPeakDeltaMiB: mib(peak - rssBefore),
+      load1: +Deno.loadavg()[0].toFixed(1),
+    });
+    gallery.close();
+    if (path !== "") {
+      for (const suffix of ["", "-wal", "-shm"]) {
+        try {
+          Deno.removeSync(path + suffix);
+        } catch {
+          // absent after a clean close
+        }
+      }
     }
   }
   return rows;

@@ -33,9 +33,9 @@ export interface ThroughputRow {
 export interface ThroughputOptions {
   /** Backends to try (default: wasm, cpu, webgpu, tensorflow; unavailable ones are noted). */
   readonly backends?: readonly BackendName[];
-  /** Triplets per batch (default [32, 128]; cpu only runs the first). */
+  /** Triplets per batch (default [32, 128]; cpu and webgpu only run the first). */
   readonly triplets?: readonly number[];
-  /** Timed steps per configuration (default 5; cpu uses 2). */
+  /** Timed steps per configuration (default 5; cpu uses 2; webgpu 3). */
   readonly steps?: number;
   /** Warm-up steps (default 2; cpu uses 1). */
   readonly warmup?: number;
@@ -54,7 +54,9 @@ async function measure(
 ): Promise<number> {
   const model = classicNetwork();
   const { total } = countParams(model);
-  if (total !== 429_176) throw new Error(`classic network has ${total} parameters: expected 429,176`);
+  if (total !== 429_176) {
+    throw new Error(`classic network has ${total} parameters: expected 429,176`);
+  }
   const optimizer = tf.train.adam(1e-3);
   const step = makeTripletStep(model, optimizer);
   const [a, p, n] = [1, 2, 3].map((seed) =>
@@ -103,9 +105,21 @@ async function pytorchRows(
   if (python === undefined) return "python3 cannot import torch (apt-get install python3-torch)";
   const script = new URL("./pytorch_triplet.py", import.meta.url).pathname;
   const { success, stdout, stderr } = await new Deno.Command(python, {
-    args: [script, "--threads", String(threads), "--batches", triplets.join(","), "--steps", String(steps)],
+    args: [
+      script,
+      "--threads",
+      String(threads),
+      "--batches",
+      triplets.join(","),
+      "--steps",
+      String(steps),
+    ],
   }).output();
-  if (!success) return `pytorch_triplet.py failed: ${new TextDecoder().decode(stderr).trim().split("\n").at(-1)}`;
+  if (!success) {
+    return `pytorch_triplet.py failed: ${
+      new TextDecoder().decode(stderr).trim().split("\n").at(-1)
+    }`;
+  }
   return new TextDecoder().decode(stdout).trim().split("\n").map((line) => {
     const r = JSON.parse(line) as { batch: number; images_per_s: number; params: number };
     return {
@@ -139,12 +153,24 @@ export async function trainThroughput(options: ThroughputOptions = {}): Promise<
     try {
       info = await useBackend(name);
     } catch (e) {
-      add({ backend: name, triplets: triplets[0], imagesPerSecond: NaN, steps: 0, threads: 0, note: (e as Error).message.split(":")[0] });
+      add({
+        backend: name,
+        triplets: triplets[0],
+        imagesPerSecond: NaN,
+        steps: 0,
+        threads: 0,
+        note: (e as Error).message.split(":")[0],
+      });
       continue;
     }
-    const slow = name === "cpu";
+    // cpu (~1 image/s) and webgpu on a software adapter (~10) are too slow for more.
+    const slow = name === "cpu" || name === "webgpu";
     for (const t of slow ? triplets.slice(0, 1) : triplets) {
-      const s = slow ? Math.min(2, steps) : steps;
+      const s = name === "cpu"
+        ? Math.min(2, steps)
+        : name === "webgpu"
+        ? Math.min(3, steps)
+        : steps;
       const ips = await measure(t, s, slow ? 1 : warmup);
       add({
         backend: name,
@@ -152,7 +178,8 @@ export async function trainThroughput(options: ThroughputOptions = {}): Promise<
         imagesPerSecond: ips,
         steps: s,
         threads: info.threads,
-        note: info.adapter ?? (info.kernels.length > 0 ? `likeness kernels: ${info.kernels.join(", ")}` : ""),
+        note: info.adapter ??
+          (info.kernels.length > 0 ? `likeness kernels: ${info.kernels.join(", ")}` : ""),
       });
     }
   }
@@ -160,7 +187,14 @@ export async function trainThroughput(options: ThroughputOptions = {}): Promise<
     const threads = options.pytorchThreads ?? 2;
     const torch = await pytorchRows(triplets, steps, threads);
     if (typeof torch === "string") {
-      add({ backend: "pytorch-cpu", triplets: triplets[0], imagesPerSecond: NaN, steps: 0, threads, note: torch });
+      add({
+        backend: "pytorch-cpu",
+        triplets: triplets[0],
+        imagesPerSecond: NaN,
+        steps: 0,
+        threads,
+        note: torch,
+      });
     } else torch.forEach(add);
   }
   await useBackend("wasm");
@@ -169,25 +203,33 @@ export async function trainThroughput(options: ThroughputOptions = {}): Promise<
 
 /** The rows as a markdown table, with each backend's ratio to PyTorch at the same batch. */
 export function throughputTable(rows: readonly ThroughputRow[]): string {
-  const torch = new Map(rows.filter((r) => r.backend === "pytorch-cpu").map((r) => [r.triplets, r.imagesPerSecond]));
+  const torch = new Map(
+    rows.filter((r) => r.backend === "pytorch-cpu").map((r) => [r.triplets, r.imagesPerSecond]),
+  );
   const lines = [
     "| backend | triplets/batch | images/s | vs PyTorch CPU | steps | threads | note |",
     "|---|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of rows) {
     const ref = torch.get(r.triplets);
-    const ratio = r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
-      ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
-      : "";
+    const ratio =
+      r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
+        ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
+        : "";
     const ips = Number.isFinite(r.imagesPerSecond) ? r.imagesPerSecond.toFixed(1) : "—";
-    lines.push(`| ${r.backend} | ${r.triplets} | ${ips} | ${ratio} | ${r.steps} | ${r.threads} | ${r.note} |`);
+    lines.push(
+      `| ${r.backend} | ${r.triplets} | ${ips} | ${ratio} | ${r.steps} | ${r.threads} | ${r.note} |`,
+    );
   }
   return lines.join("\n");
 }
 
 if (import.meta.main) {
   const rows = await trainThroughput({
-    onRow: (r) => console.error(`measured ${r.backend} ×${r.triplets}: ${r.imagesPerSecond.toFixed(1)} images/s`),
+    onRow: (r) =>
+      console.error(
+        `measured ${r.backend} ×${r.triplets}: ${r.imagesPerSecond.toFixed(1)} images/s`,
+      ),
   });
   console.log(throughputTable(rows));
 }

@@ -95,7 +95,9 @@ function tileBody(
   const x = inputs.x;
   const outShape = x.shape.map((d, i) => d * reps[i]);
   if (reps.every((r) => r === 1)) return runner.run("Identity", { x });
-  if (outShape.some((d) => d === 0)) return runner.run("Fill", {}, { shape: outShape, value: 0, dtype: x.dtype });
+  if (outShape.some((d) => d === 0)) {
+    return runner.run("Fill", {}, { shape: outShape, value: 0, dtype: x.dtype });
+  }
   const [spread, full] = tileViews(x.shape, reps);
   const zeros = runner.run("Fill", {}, { shape: full, value: 0, dtype: x.dtype });
   const sum = runner.run("Add", { a: runner.reshape(x, spread), b: zeros });

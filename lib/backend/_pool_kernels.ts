@@ -36,7 +36,9 @@ function maxPoolGradBody(
   // lies outside the input (padding never wins a window).
   const keepH = Math.min(h, oh * ph - top);
   const keepW = Math.min(w, ow * pw - left);
-  const kept = keepH === h && keepW === w ? input : runner.slice(input, [0, 0, 0, 0], [n, keepH, keepW, c]);
+  const kept = keepH === h && keepW === w
+    ? input
+    : runner.slice(input, [0, 0, 0, 0], [n, keepH, keepW, c]);
   const cropped = top === 0 && left === 0 && keepH + top === oh * ph && keepW + left === ow * pw
     ? kept
     : runner.run("PadV2", { x: kept }, {
@@ -91,7 +93,9 @@ function maxPoolGradGeneralBody(
   const wp = (ow - 1) * sw + pw;
   const keepH = Math.min(h, hp - top);
   const keepW = Math.min(w, wp - left);
-  const kept = keepH === h && keepW === w ? input : runner.slice(input, [0, 0, 0, 0], [n, keepH, keepW, c]);
+  const kept = keepH === h && keepW === w
+    ? input
+    : runner.slice(input, [0, 0, 0, 0], [n, keepH, keepW, c]);
   const padded = runner.run("PadV2", { x: kept }, {
     paddings: [[0, 0], [top, hp - top - keepH], [left, wp - left - keepW], [0, 0]],
     constantValue: -Infinity,
@@ -116,11 +120,21 @@ function maxPoolGradGeneralBody(
     }
   }
   const k = ph * pw;
-  const stacked = k === 1 ? views[0] : runner.run("Concat", views as unknown as Record<string, TensorInfo>, { axis: 1 });
+  const stacked = k === 1
+    ? views[0]
+    : runner.run("Concat", views as unknown as Record<string, TensorInfo>, { axis: 1 });
   const first = runner.run("ArgMax", { x: stacked }, { axis: [1] });
-  const hot = runner.run("OneHot", { indices: first }, { depth: k, onValue: 1, offValue: 0, dtype: "int32" });
+  const hot = runner.run("OneHot", { indices: first }, {
+    depth: k,
+    onValue: 1,
+    offValue: 0,
+    dtype: "int32",
+  });
   const mask = runner.run("Cast", { x: hot }, { dtype: "float32" });
-  const shares = runner.transpose(runner.run("Multiply", { a: mask, b: runner.reshape(dy, [m, 1]) }), [1, 0]);
+  const shares = runner.transpose(
+    runner.run("Multiply", { a: mask, b: runner.reshape(dy, [m, 1]) }),
+    [1, 0],
+  );
   const placed: TensorInfo[] = [];
   const zh = (oh - 1) * sh + 1;
   const zw = (ow - 1) * sw + 1;
@@ -136,7 +150,9 @@ function maxPoolGradGeneralBody(
       placed.push(runner.pad(z, [[0, 0], [i, hp - i - zh], [j, wp - j - zw], [0, 0]]));
     }
   }
-  const grid = placed.length === 1 ? placed[0] : runner.run("AddN", placed as unknown as Record<string, TensorInfo>);
+  const grid = placed.length === 1
+    ? placed[0]
+    : runner.run("AddN", placed as unknown as Record<string, TensorInfo>);
   const dx = runner.slice(grid, [0, top, left, 0], [n, keepH, keepW, c]);
   return runner.pad(dx, [[0, 0], [0, h - keepH], [0, w - keepW], [0, 0]]);
 }

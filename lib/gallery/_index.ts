@@ -1,7 +1,7 @@
 import type { GalleryDistance, GalleryStore } from "./types.ts";
 
 /** A run of gallery rows laid out for search. */
-export interface IndexChunk {
+export interface SearchChunk {
   /** Rows in this chunk. */
   readonly n: number;
   /**
@@ -10,25 +10,22 @@ export interface IndexChunk {
    * `[q̂, 0]·column` (cosine) is larger for closer rows.
    */
   readonly columns: Float32Array;
+  /** Identity number of each row (an index into the source's `names`). */
+  readonly groups: Int32Array;
+  /** Item id of each row (-1 for mean templates). */
+  readonly ids: Float64Array;
 }
 
-/** The searchable form of a gallery: item rows or per-identity mean templates. */
-export interface SearchIndex {
-  readonly revision: string;
-  readonly dim: number;
-  readonly size: number;
-  readonly chunkSize: number;
-  readonly chunks: readonly IndexChunk[];
-  /** Identity number of each row (an index into `names`). */
-  readonly group: Int32Array;
-  /** Identity names. */
+/** Where search reads gallery rows from: a cached index or a stream over the store. */
+export interface SearchSource {
+  /** The chunks, in row order (a stream may be read once per search). */
+  chunks(): Iterable<SearchChunk>;
+  /** Identity names by number; complete once `chunks()` has been read to the end. */
   readonly names: readonly string[];
-  /** Item id of each row (empty for mean templates). */
-  readonly ids: readonly number[];
 }
 
-/** Lays `rows` (n × dim, row-major) out as an index chunk for `distance`. */
-function toChunk(rows: Float32Array, n: number, dim: number, distance: GalleryDistance) {
+/** Lays `rows` (n × dim, row-major) out as columns for `distance`. */
+function toColumns(rows: Float32Array, n: number, dim: number, distance: GalleryDistance) {
   const columns = new Float32Array((dim + 1) * n);
   for (let j = 0; j < n; j++) {
     let sq = 0;
@@ -37,55 +34,61 @@ function toChunk(rows: Float32Array, n: number, dim: number, distance: GalleryDi
     for (let t = 0; t < dim; t++) columns[t * n + j] = rows[j * dim + t] * scale;
     columns[dim * n + j] = distance === "cosine" ? 0 : -sq;
   }
-  return { n, columns };
+  return columns;
 }
 
-/** Every stored item, `chunkSize` rows per chunk. */
-export function buildItemIndex(
+/** Every stored item, read from the store chunk by chunk each time it is iterated. */
+export function streamItems(
   store: GalleryStore,
   distance: GalleryDistance,
   chunkSize: number,
-): SearchIndex {
-  const revision = store.revision();
-  const dim = store.dim;
-  const chunks: IndexChunk[] = [];
-  const groups: number[] = [];
+): SearchSource {
   const names: string[] = [];
   const number = new Map<string, number>();
-  const ids: number[] = [];
-  for (const chunk of store.scan(chunkSize)) {
-    chunks.push(toChunk(chunk.embeddings, chunk.ids.length, dim, distance));
-    for (let i = 0; i < chunk.ids.length; i++) {
-      const name = chunk.identities[i];
-      let g = number.get(name);
-      if (g === undefined) {
-        g = names.length;
-        number.set(name, g);
-        names.push(name);
-      }
-      groups.push(g);
-      ids.push(chunk.ids[i]);
-    }
-  }
   return {
-    revision,
-    dim,
-    size: ids.length,
-    chunkSize,
-    chunks,
-    group: Int32Array.from(groups),
     names,
-    ids,
+    *chunks() {
+      for (const chunk of store.scan(chunkSize)) {
+        const n = chunk.ids.length;
+        const groups = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          const name = chunk.identities[i];
+          let g = number.get(name);
+          if (g === undefined) {
+            g = names.length;
+            number.set(name, g);
+            names.push(name);
+          }
+          groups[i] = g;
+        }
+        yield {
+          n,
+          columns: toColumns(chunk.embeddings, n, store.dim, distance),
+          groups,
+          ids: Float64Array.from(chunk.ids),
+        };
+      }
+    },
   };
 }
 
-/** One mean template per identity (in order of first enrolment), `chunkSize` per chunk. */
-export function buildMeanIndex(
+/** Every stored item, kept in memory (`n × (dim + 1)` floats). */
+export function cacheItems(
   store: GalleryStore,
   distance: GalleryDistance,
   chunkSize: number,
-): SearchIndex {
-  const revision = store.revision();
+): SearchSource {
+  const stream = streamItems(store, distance, chunkSize);
+  const chunks = [...stream.chunks()];
+  return { names: stream.names, chunks: () => chunks };
+}
+
+/** One mean template per identity (in order of first enrolment), kept in memory. */
+export function cacheMeans(
+  store: GalleryStore,
+  distance: GalleryDistance,
+  chunkSize: number,
+): SearchSource {
   const dim = store.dim;
   const sums = new Map<string, { sum: Float64Array; n: number }>();
   for (const chunk of store.scan(chunkSize)) {
@@ -102,7 +105,7 @@ export function buildMeanIndex(
   }
   const names = [...sums.keys()];
   const means = [...sums.values()];
-  const chunks: IndexChunk[] = [];
+  const chunks: SearchChunk[] = [];
   for (let start = 0; start < names.length; start += chunkSize) {
     const n = Math.min(chunkSize, names.length - start);
     const rows = new Float32Array(n * dim);
@@ -110,16 +113,12 @@ export function buildMeanIndex(
       const { sum, n: count } = means[start + j];
       for (let t = 0; t < dim; t++) rows[j * dim + t] = sum[t] / count;
     }
-    chunks.push(toChunk(rows, n, dim, distance));
+    chunks.push({
+      n,
+      columns: toColumns(rows, n, dim, distance),
+      groups: Int32Array.from({ length: n }, (_, j) => start + j),
+      ids: new Float64Array(n).fill(-1),
+    });
   }
-  return {
-    revision,
-    dim,
-    size: names.length,
-    chunkSize,
-    chunks,
-    group: Int32Array.from(names.keys()),
-    names,
-    ids: [],
-  };
+  return { names, chunks: () => chunks };
 }

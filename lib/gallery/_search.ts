@@ -1,17 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
 import type { GalleryDistance } from "./types.ts";
 import type { Tensor2D } from "../types.ts";
-import type { IndexChunk, SearchIndex } from "./_index.ts";
+import type { SearchChunk } from "./_index.ts";
 import { rowDistance } from "./_distance.ts";
 
-/** One result row: an index row and its exact distance to the query. */
+/** One result: an identity number, an item id (-1 for templates) and the exact distance. */
 export interface Hit {
-  readonly row: number;
+  readonly group: number;
+  readonly id: number;
   readonly distance: number;
 }
 
 /** Options of {@linkcode search}. */
 export interface SearchOptions {
+  readonly dim: number;
   readonly distance: GalleryDistance;
   /** Keep only the best row of each identity (group) when ranking. */
   readonly distinct: boolean;
@@ -19,23 +21,29 @@ export interface SearchOptions {
   readonly queryBlock: number;
 }
 
-/** The k best rows (distinct groups when asked) per query, closest first. */
+/**
+ * The k best rows (distinct groups when asked) of one query, closest first, with a copy of
+ * each kept row so that it can be re-scored after its chunk is gone.
+ */
 class Top {
-  readonly rows: Int32Array;
-  readonly groups: Int32Array;
   readonly scores: Float64Array;
+  readonly groups: Int32Array;
+  readonly ids: Float64Array;
+  readonly rows: Float32Array;
   size = 0;
-  constructor(readonly k: number) {
-    this.rows = new Int32Array(k);
-    this.groups = new Int32Array(k);
+  constructor(readonly k: number, readonly dim: number) {
     this.scores = new Float64Array(k);
+    this.groups = new Int32Array(k);
+    this.ids = new Float64Array(k);
+    this.rows = new Float32Array(k * dim);
   }
   /** Scores at or above this are never kept. */
   worst(): number {
     return this.size < this.k ? Infinity : this.scores[this.k - 1];
   }
-  offer(score: number, row: number, group: number, distinct: boolean): void {
+  offer(score: number, chunk: SearchChunk, j: number, distinct: boolean): void {
     if (score >= this.worst()) return;
+    const group = chunk.groups[j];
     if (distinct) {
       for (let p = 0; p < this.size; p++) {
         if (this.groups[p] !== group) continue;
@@ -47,22 +55,23 @@ class Top {
     // Insert after every kept score <= score: ties keep the earlier row first.
     let p = this.size < this.k ? this.size : this.k - 1;
     while (p > 0 && this.scores[p - 1] > score) {
-      this.scores[p] = this.scores[p - 1];
-      this.rows[p] = this.rows[p - 1];
-      this.groups[p] = this.groups[p - 1];
+      this.move(p - 1, p);
       p--;
     }
     this.scores[p] = score;
-    this.rows[p] = row;
     this.groups[p] = group;
+    this.ids[p] = chunk.ids[j];
+    for (let t = 0; t < this.dim; t++) this.rows[p * this.dim + t] = chunk.columns[t * chunk.n + j];
     if (this.size < this.k) this.size++;
   }
+  private move(from: number, to: number): void {
+    this.scores[to] = this.scores[from];
+    this.groups[to] = this.groups[from];
+    this.ids[to] = this.ids[from];
+    this.rows.copyWithin(to * this.dim, from * this.dim, (from + 1) * this.dim);
+  }
   private removeAt(p: number): void {
-    for (let i = p; i < this.size - 1; i++) {
-      this.scores[i] = this.scores[i + 1];
-      this.rows[i] = this.rows[i + 1];
-      this.groups[i] = this.groups[i + 1];
-    }
+    for (let i = p; i < this.size - 1; i++) this.move(i + 1, i);
     this.size--;
   }
 }
@@ -71,51 +80,48 @@ class Top {
 const SMALL_BLOCK = 4;
 
 /**
- * Exact k-nearest search of `queries` (nq × dim, row-major) in `index`, one block of
- * queries against one chunk at a time, so that working memory is bounded by
- * `queryBlock × chunkSize` scores whatever the gallery's size. For euclidean, squared
- * euclidean and cosine each step is one matrix product on the current tfjs backend (a plain
- * loop for very small blocks); manhattan is a plain loop. A scan keeps the best rows (the
- * best row of each identity when `distinct`), whose distances are then recomputed exactly in
- * float64 and re-sorted.
+ * Exact k-nearest search of `queries` (nq × dim, row-major) over `chunks`, read once: each
+ * chunk is scored against one block of queries at a time, so that working memory is one
+ * chunk plus `queryBlock × chunk` scores whatever the gallery's size. For euclidean,
+ * squared euclidean and cosine a score block is one matrix product on the current tfjs
+ * backend (a plain loop for very small blocks); manhattan is a plain loop. A scan keeps the
+ * best rows (the best row of each identity when `distinct`), whose distances are then
+ * recomputed exactly in float64 and re-sorted.
  */
 export function search(
-  index: SearchIndex,
+  chunks: Iterable<SearchChunk>,
   queries: Float32Array,
   k: number,
   options: SearchOptions,
 ): Hit[][] {
-  const { dim } = index;
+  const { dim, distance, distinct, queryBlock } = options;
   const nq = queries.length / dim;
-  const { distance, distinct, queryBlock } = options;
-  const results: Hit[][] = [];
-  for (let q0 = 0; q0 < nq; q0 += queryBlock) {
-    const nb = Math.min(queryBlock, nq - q0);
-    const raw = queries.subarray(q0 * dim, (q0 + nb) * dim);
-    const block = distance === "manhattan" ? raw : augment(raw, nb, dim, distance);
-    const blockTensor = distance === "manhattan" || nb < SMALL_BLOCK
-      ? undefined
-      : tf.tensor2d(block, [nb, dim + 1]);
-    const tops = Array.from({ length: nb }, () => new Top(Math.min(k, index.size)));
-    let rowStart = 0;
-    try {
-      for (const chunk of index.chunks) {
+  const tops = Array.from({ length: nq }, () => new Top(k, dim));
+  const blocks: { q0: number; nb: number; data: Float32Array; tensor?: Tensor2D }[] = [];
+  try {
+    for (let q0 = 0; q0 < nq; q0 += queryBlock) {
+      const nb = Math.min(queryBlock, nq - q0);
+      const raw = queries.subarray(q0 * dim, (q0 + nb) * dim);
+      const data = distance === "manhattan" ? raw : augment(raw, nb, dim, distance);
+      const tensor = distance === "manhattan" || nb < SMALL_BLOCK
+        ? undefined
+        : tf.tensor2d(data, [nb, dim + 1]);
+      blocks.push({ q0, nb, data, tensor });
+    }
+    for (const chunk of chunks) {
+      for (const { q0, nb, data, tensor } of blocks) {
         const closeness = distance === "manhattan"
-          ? manhattanCloseness(block, nb, chunk, dim)
-          : blockTensor === undefined
-          ? productsJs(block, nb, chunk, dim)
-          : productsTf(blockTensor, chunk, dim);
-        scan(closeness, nb, chunk.n, rowStart, tops, index.group, distinct);
-        rowStart += chunk.n;
+          ? manhattanCloseness(data, nb, chunk, dim)
+          : tensor === undefined
+          ? productsJs(data, nb, chunk, dim)
+          : productsTf(tensor, chunk, dim);
+        scan(closeness, nb, chunk, tops.slice(q0, q0 + nb), distinct);
       }
-    } finally {
-      blockTensor?.dispose();
     }
-    for (let i = 0; i < nb; i++) {
-      results.push(rescore(index, tops[i], raw.subarray(i * dim, (i + 1) * dim), distance));
-    }
+  } finally {
+    for (const block of blocks) block.tensor?.dispose();
   }
-  return results;
+  return tops.map((top, i) => rescore(top, queries.subarray(i * dim, (i + 1) * dim), distance));
 }
 
 /** Queries as `[2q, 1]` rows (euclidean family) or `[q̂, 0]` rows (cosine). */
@@ -132,7 +138,7 @@ function augment(rows: Float32Array, nb: number, dim: number, distance: GalleryD
 }
 
 /** block (nb × (dim + 1)) times the chunk's columns on the current backend. */
-function productsTf(block: Tensor2D, chunk: IndexChunk, dim: number): Float32Array {
+function productsTf(block: Tensor2D, chunk: SearchChunk, dim: number): Float32Array {
   const product = tf.tidy(() => tf.matMul(block, tf.tensor2d(chunk.columns, [dim + 1, chunk.n])));
   try {
     return product.dataSync() as Float32Array;
@@ -145,7 +151,7 @@ function productsTf(block: Tensor2D, chunk: IndexChunk, dim: number): Float32Arr
 function productsJs(
   block: Float32Array,
   nb: number,
-  chunk: IndexChunk,
+  chunk: SearchChunk,
   dim: number,
 ): Float32Array {
   const n = chunk.n;
@@ -167,7 +173,7 @@ function productsJs(
 function manhattanCloseness(
   block: Float32Array,
   nb: number,
-  chunk: IndexChunk,
+  chunk: SearchChunk,
   dim: number,
 ): Float32Array {
   const n = chunk.n;
@@ -189,12 +195,11 @@ function manhattanCloseness(
 function scan(
   closeness: Float32Array,
   nb: number,
-  n: number,
-  rowStart: number,
+  chunk: SearchChunk,
   tops: Top[],
-  group: Int32Array,
   distinct: boolean,
 ): void {
+  const n = chunk.n;
   for (let i = 0; i < nb; i++) {
     const top = tops[i];
     let bar = -top.worst(); // rows must be strictly closer than the current k-th
@@ -202,26 +207,25 @@ function scan(
     for (let j = 0; j < n; j++) {
       const c = closeness[off + j];
       if (c > bar) {
-        const row = rowStart + j;
-        top.offer(-c, row, group[row], distinct);
+        top.offer(-c, chunk, j, distinct);
         bar = -top.worst();
       }
     }
   }
 }
 
-/** Exact float64 distances of the kept candidates, sorted (ties keep the ranking order). */
-function rescore(index: SearchIndex, top: Top, query: Float32Array, distance: GalleryDistance) {
-  const { dim, chunkSize } = index;
-  const row = new Float64Array(dim);
+/** Exact float64 distances of the kept rows, sorted (ties keep the ranking order). */
+function rescore(top: Top, query: Float32Array, distance: GalleryDistance): Hit[] {
   const hits: (Hit & { order: number })[] = [];
   for (let p = 0; p < top.size; p++) {
-    const r = top.rows[p];
-    const chunk = index.chunks[Math.floor(r / chunkSize)];
-    const j = r % chunkSize;
-    for (let t = 0; t < dim; t++) row[t] = chunk.columns[t * chunk.n + j];
-    hits.push({ row: r, distance: rowDistance(distance, query, row), order: p });
+    const row = top.rows.subarray(p * top.dim, (p + 1) * top.dim);
+    hits.push({
+      group: top.groups[p],
+      id: top.ids[p],
+      distance: rowDistance(distance, query, row),
+      order: p,
+    });
   }
   hits.sort((a, b) => a.distance - b.distance || a.order - b.order);
-  return hits.map(({ row, distance }) => ({ row, distance }));
+  return hits.map(({ group, id, distance }) => ({ group, id, distance }));
 }

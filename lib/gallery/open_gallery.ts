@@ -12,7 +12,7 @@ import type {
 } from "./types.ts";
 import { checkIdentity, checkK, checkPositiveInteger, show, toRow, toRows } from "./_validate.ts";
 import { distanceNames, rowDistance } from "./_distance.ts";
-import { buildItemIndex, buildMeanIndex, type SearchIndex } from "./_index.ts";
+import { cacheItems, cacheMeans, type SearchSource, streamItems } from "./_index.ts";
 import { search } from "./_search.ts";
 
 /** Options of {@linkcode openGallery}. */
@@ -31,6 +31,14 @@ export interface OpenGalleryOptions {
    * it must equal the store's, so that a different model is refused at once.
    */
   readonly fingerprint?: string;
+  /**
+   * Keep a searchable copy of the enrolled samples in memory (`count × (dim + 1)` floats,
+   * rebuilt lazily after any change; default `true`). With `false` every search streams the
+   * store chunk by chunk, so memory stays at one chunk whatever the gallery's size (slower:
+   * each search reads the whole store). Mean templates (one row per identity) are always
+   * kept in memory.
+   */
+  readonly cache?: boolean;
   /** Gallery rows scored per step (default 4096): bounds working memory. */
   readonly chunkSize?: number;
   /**
@@ -49,7 +57,8 @@ export interface OpenGalleryOptions {
  * product on the current tfjs backend for euclidean, squared euclidean and cosine, a loop for
  * manhattan), the best candidates are re-scored exactly in float64, and working memory stays
  * at `queryBlock × chunkSize` scores however large the gallery. The searchable copy of the
- * gallery is rebuilt lazily after any change to the store.
+ * gallery is rebuilt lazily after any change to the store (also by another process), or
+ * not kept at all with `cache: false`.
  *
  * @example
  * ```ts
@@ -93,18 +102,24 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     );
   }
   const dim = store.dim;
-  let items: SearchIndex | undefined;
-  let means: SearchIndex | undefined;
+  const cache = options.cache ?? true;
+  let items: { revision: string; source: SearchSource } | undefined;
+  let means: { revision: string; source: SearchSource } | undefined;
 
-  const itemIndex = (): SearchIndex => {
+  const itemSource = (): SearchSource => {
+    if (!cache) return streamItems(store, distance, chunkSize);
     const revision = store.revision();
-    if (items?.revision !== revision) items = buildItemIndex(store, distance, chunkSize);
-    return items;
+    if (items?.revision !== revision) {
+      items = { revision, source: cacheItems(store, distance, chunkSize) };
+    }
+    return items.source;
   };
-  const meanIndex = (): SearchIndex => {
+  const meanSource = (): SearchSource => {
     const revision = store.revision();
-    if (means?.revision !== revision) means = buildMeanIndex(store, distance, chunkSize);
-    return means;
+    if (means?.revision !== revision) {
+      means = { revision, source: cacheMeans(store, distance, chunkSize) };
+    }
+    return means.source;
   };
 
   const rowsOf = (value: Embeddings, name: string, action: string): Float32Array => {
@@ -143,33 +158,31 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     return rows;
   };
 
-  const nonEmpty = (index: SearchIndex, action: string): SearchIndex => {
-    if (index.size === 0) {
+  const nonEmpty = (action: string): void => {
+    if (store.count() === 0) {
       throw new Error(`Cannot ${action} as the gallery is empty: enrol an identity first`);
     }
-    return index;
   };
 
   const identifyBatch = (queries: Embeddings, k: number, name = "queries"): Match[][] => {
     const action = "identify";
     const rows = queriesOf(queries, name, action, k);
-    const index = nonEmpty(templates === "mean" ? meanIndex() : itemIndex(), action);
-    return search(index, rows, k, { distance, distinct: templates === "all", queryBlock })
-      .map((hits) =>
-        hits.map(({ row, distance }) => ({ identity: index.names[index.group[row]], distance }))
-      );
+    nonEmpty(action);
+    const source = templates === "mean" ? meanSource() : itemSource();
+    const options = { dim, distance, distinct: templates === "all", queryBlock };
+    return search(source.chunks(), rows, k, options).map((hits) =>
+      hits.map(({ group, distance }) => ({ identity: source.names[group], distance }))
+    );
   };
 
   const similarBatch = (queries: Embeddings, k: number, name = "queries"): ItemMatch[][] => {
     const action = "search similar items";
     const rows = queriesOf(queries, name, action, k);
-    const index = nonEmpty(itemIndex(), action);
-    return search(index, rows, k, { distance, distinct: false, queryBlock }).map((hits) =>
-      hits.map(({ row, distance }) => ({
-        id: index.ids[row],
-        identity: index.names[index.group[row]],
-        distance,
-      }))
+    nonEmpty(action);
+    const source = itemSource();
+    const options = { dim, distance, distinct: false, queryBlock };
+    return search(source.chunks(), rows, k, options).map((hits) =>
+      hits.map(({ group, id, distance }) => ({ id, identity: source.names[group], distance }))
     );
   };
 

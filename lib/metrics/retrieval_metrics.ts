@@ -68,7 +68,8 @@ export interface RetrievalOptions {
  *
  * Ties: tied distances between matches and non-matches are ordered by `options.ties`
  * (see {@linkcode TieRule}); the order among matches, or among non-matches, does not
- * change any metric. In kNN the same rule orders the neighbours at the k-th distance.
+ * change any metric. In kNN the same rule, then the row index, orders neighbours at equal
+ * distance.
  *
  * Distances are computed in float32 (WebAssembly SIMD where available): distances that
  * differ by less than about one part in a million may compare as tied.

@@ -22,10 +22,17 @@ export interface Spec {
   dtype?: "float32" | "int32";
 }
 
-export function randomSpec(shape: number[], seed: number, dtype: "float32" | "int32" = "float32"): Spec {
+export function randomSpec(
+  shape: number[],
+  seed: number,
+  dtype: "float32" | "int32" = "float32",
+): Spec {
   const next = seeded(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  const values = Array.from({ length: size }, () => dtype === "int32" ? Math.floor(next() * 50) : next());
+  const values = Array.from(
+    { length: size },
+    () => dtype === "int32" ? Math.floor(next() * 50) : next(),
+  );
   return { shape, values, dtype };
 }
 

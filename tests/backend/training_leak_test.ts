@@ -6,14 +6,28 @@ import { useBackend } from "../../lib/backend/mod.ts";
 Deno.test("50 training steps on wasm leave tf.memory().numTensors unchanged", async () => {
   await useBackend("wasm");
   const input = tf.input({ shape: [12, 12, 1] });
-  let h = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+  let h = tf.layers.conv2d({
+    filters: 4,
+    kernelSize: 3,
+    padding: "same",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+  })
     .apply(input) as tf.SymbolicTensor;
   h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
   h = tf.layers.activation({ activation: "relu" }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.dropout({ rate: 0.1, noiseShape: [null, 1, 1, 4] as unknown as number[] }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dropout({
+    rate: 0.1,
+    noiseShape: [null, 1, 1, 4] as unknown as number[],
+    seed: 2, // deterministic test (tfjs draws the same mask each step with a seed)
+  }).apply(
+    h,
+  ) as tf.SymbolicTensor;
   h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 8, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+  const out = tf.layers.dense({
+    units: 8,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+  })
     .apply(h) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
   const optimizer = tf.train.adam(1e-2);
@@ -23,8 +37,10 @@ Deno.test("50 training steps on wasm leave tf.memory().numTensors unchanged", as
       const loss = optimizer.minimize(() => {
         const e = model.apply(images, { training: true }) as tf.Tensor2D;
         const [a, p, n] = tf.split(e, 3, 0);
-        const d = (u: tf.Tensor, v: tf.Tensor) => tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(u, v)), 1), 1e-12));
-        return tf.mean(tf.relu(tf.add(tf.sub(d(a, p), d(a, n)), 1))) as tf.Scalar;
+        const d = (u: tf.Tensor, v: tf.Tensor) =>
+          tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(u, v)), 1), 1e-12));
+        // Soft triplet loss: never exactly zero, so the decrease below is meaningful.
+        return tf.mean(tf.softplus(tf.add(tf.sub(d(a, p), d(a, n)), 1))) as tf.Scalar;
       }, true)!;
       return loss;
     });
@@ -40,7 +56,9 @@ Deno.test("50 training steps on wasm leave tf.memory().numTensors unchanged", as
   assert.equal(tf.memory().numTensors, tensors);
   assert.equal(tf.memory().numBytes, bytes);
   assert.ok(losses.every(Number.isFinite), "every loss is finite");
-  assert.ok(losses[49] < losses[0], `training lowers the loss: ${losses[0]} → ${losses[49]}`);
+  const head = losses.slice(0, 5).reduce((x, y) => x + y) / 5;
+  const tail = losses.slice(-5).reduce((x, y) => x + y) / 5;
+  assert.ok(tail < head, `training lowers the loss: ${head} → ${tail}`);
   images.dispose();
   model.dispose();
   optimizer.dispose();

@@ -24,11 +24,23 @@ function conv2DShape(
   ).outShape;
 }
 
-async function check(kernel: string, inputs: Record<string, Spec>, attrs: NamedAttrMap, label: string) {
+async function check(
+  kernel: string,
+  inputs: Record<string, Spec>,
+  attrs: NamedAttrMap,
+  label: string,
+) {
   const { maxAbsDiff, maxAbs } = await diffVsCpu("wasm", kernel, inputs, attrs);
-  console.log(`${kernel} ${label}: max abs diff ${maxAbsDiff.toExponential(2)} (max |value| ${maxAbs.toFixed(2)})`);
+  console.log(
+    `${kernel} ${label}: max abs diff ${maxAbsDiff.toExponential(2)} (max |value| ${
+      maxAbs.toFixed(2)
+    })`,
+  );
   assert.ok(maxAbs > 0, `${kernel} ${label}: reference is all zeros, the test would not see a bug`);
-  assert.ok(maxAbsDiff <= tolerance, `${kernel} ${label}: max abs diff ${maxAbsDiff} > ${tolerance}`);
+  assert.ok(
+    maxAbsDiff <= tolerance,
+    `${kernel} ${label}: max abs diff ${maxAbsDiff} > ${tolerance}`,
+  );
 }
 
 const convCases: {
@@ -51,13 +63,18 @@ const convCases: {
 Deno.test("wasm Conv2DBackpropFilter matches cpu across strides and paddings", async () => {
   for (const [i, c] of convCases.entries()) {
     const out = conv2DShape(c.x, c.f, c.strides, c.pad);
-    await check("Conv2DBackpropFilter", { x: randomSpec(c.x, 10 + i), dy: randomSpec(out, 20 + i) }, {
-      strides: c.strides,
-      pad: c.pad,
-      dataFormat: "NHWC",
-      dimRoundingMode: undefined,
-      filterShape: c.f,
-    } as unknown as NamedAttrMap, JSON.stringify({ x: c.x, f: c.f, s: c.strides, pad: c.pad }));
+    await check(
+      "Conv2DBackpropFilter",
+      { x: randomSpec(c.x, 10 + i), dy: randomSpec(out, 20 + i) },
+      {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: "NHWC",
+        dimRoundingMode: undefined,
+        filterShape: c.f,
+      } as unknown as NamedAttrMap,
+      JSON.stringify({ x: c.x, f: c.f, s: c.strides, pad: c.pad }),
+    );
   }
 });
 
@@ -66,7 +83,10 @@ Deno.test("wasm Conv2DBackpropFilter matches cpu across strides and paddings", a
 Deno.test("wasm Conv2DBackpropInput matches cpu across strides and paddings", async () => {
   for (const [i, c] of convCases.entries()) {
     const out = conv2DShape(c.x, c.f, c.strides, c.pad);
-    await check("Conv2DBackpropInput", { dy: randomSpec(out, 30 + i), filter: randomSpec(c.f, 40 + i) }, {
+    await check("Conv2DBackpropInput", {
+      dy: randomSpec(out, 30 + i),
+      filter: randomSpec(c.f, 40 + i),
+    }, {
       strides: c.strides,
       pad: c.pad,
       dataFormat: "NHWC",
@@ -83,7 +103,12 @@ Deno.test("wasm BatchMatMul and _FusedMatMul match cpu for every transpose combi
       for (const batch of [[1, 1], [3, 3], [3, 1]]) {
         const a = randomSpec(transposeA ? [batch[0], k, m] : [batch[0], m, k], 50);
         const b = randomSpec(transposeB ? [batch[1], n, k] : [batch[1], k, n], 51);
-        await check("BatchMatMul", { a, b }, { transposeA, transposeB }, `tA=${transposeA} tB=${transposeB} batch=${batch}`);
+        await check(
+          "BatchMatMul",
+          { a, b },
+          { transposeA, transposeB },
+          `tA=${transposeA} tB=${transposeB} batch=${batch}`,
+        );
       }
       const a = randomSpec(transposeA ? [1, k, m] : [1, m, k], 52);
       const b = randomSpec(transposeB ? [1, n, k] : [1, k, n], 53);
@@ -110,7 +135,12 @@ Deno.test("wasm Tile matches cpu for float32 and int32, including zero and unit 
   ];
   for (const [i, [shape, reps]] of cases.entries()) {
     for (const dtype of ["float32", "int32"] as const) {
-      await check("Tile", { x: randomSpec(shape, 60 + i, dtype) }, { reps }, `${dtype} [${shape}] × [${reps}]`);
+      await check(
+        "Tile",
+        { x: randomSpec(shape, 60 + i, dtype) },
+        { reps },
+        `${dtype} [${shape}] × [${reps}]`,
+      );
     }
   }
   const empty = await runOn("wasm", "Tile", { x: randomSpec([2, 3], 1) }, { reps: [0, 2] });
@@ -128,8 +158,8 @@ Deno.test("wasm MaxPoolGrad matches cpu, including ties, odd sizes and overlappi
     { x: [2, 7, 9, 3], size: 2, strides: 2, pad: "valid" }, // rows/cols no window reaches
     { x: [1, 9, 9, 2], size: 3, strides: 3, pad: "same" },
     { x: [1, 6, 8, 2], size: [2, 4], strides: [2, 4], pad: "valid" },
-    { x: [1, 7, 7, 2], size: 3, strides: 2, pad: "same"}, // overlapping
-    { x: [2, 4, 4, 3], size: 2, strides: 1, pad: "same"}, // overlapping, padded below
+    { x: [1, 7, 7, 2], size: 3, strides: 2, pad: "same" }, // overlapping
+    { x: [2, 4, 4, 3], size: 2, strides: 1, pad: "same" }, // overlapping, padded below
     { x: [1, 7, 7, 2], size: 2, strides: 2, pad: "same" }, // padded: stock wasm is wrong here
     { x: [2, 5, 6, 3], size: 3, strides: 3, pad: "same" }, // top/left padding too
     { x: [1, 9, 8, 2], size: [3, 2], strides: [2, 1], pad: "valid" }, // overlapping
@@ -147,12 +177,26 @@ Deno.test("wasm MaxPoolGrad matches cpu, including ties, odd sizes and overlappi
         1,
         c.pad,
       ).outShape;
-      const y = await runOn("cpu", "MaxPool", { x }, { filterSize: c.size, strides: c.strides, pad: c.pad });
-      await check("MaxPoolGrad", {
-        dy: randomSpec(out, 80 + i),
-        input: x,
-        output: { shape: out, values: [...y.values] },
-      }, { filterSize: c.size, strides: c.strides, pad: c.pad, dimRoundingMode: undefined } as unknown as NamedAttrMap, `${JSON.stringify(c)} ties=${ties}`);
+      const y = await runOn("cpu", "MaxPool", { x }, {
+        filterSize: c.size,
+        strides: c.strides,
+        pad: c.pad,
+      });
+      await check(
+        "MaxPoolGrad",
+        {
+          dy: randomSpec(out, 80 + i),
+          input: x,
+          output: { shape: out, values: [...y.values] },
+        },
+        {
+          filterSize: c.size,
+          strides: c.strides,
+          pad: c.pad,
+          dimRoundingMode: undefined,
+        } as unknown as NamedAttrMap,
+        `${JSON.stringify(c)} ties=${ties}`,
+      );
     }
   }
 });

@@ -10,7 +10,9 @@ const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown
 const adapter = gpu === undefined ? null : await gpu.requestAdapter().catch(() => null);
 const reason = gpu === undefined ? "navigator.gpu is undefined" : "navigator.gpu gave no adapter";
 if (adapter === null || adapter === undefined) {
-  console.log(`webgpu tests skipped: ${reason} (install a Vulkan driver, e.g. mesa-vulkan-drivers)`);
+  console.log(
+    `webgpu tests skipped: ${reason} (install a Vulkan driver, e.g. mesa-vulkan-drivers)`,
+  );
 }
 const ignore = adapter === null || adapter === undefined;
 
@@ -29,8 +31,17 @@ Deno.test({
         dimRoundingMode: undefined,
         filterShape: [3, 3, ci, co],
       } as unknown as NamedAttrMap;
-      const { maxAbsDiff, maxAbs } = await diffVsCpu("webgpu", "Conv2DBackpropFilter", { x, dy }, attrs);
-      console.log(`webgpu Conv2DBackpropFilter [${n},${size},${size},${ci}]: max abs diff ${maxAbsDiff.toExponential(2)} (max |value| ${maxAbs.toFixed(1)})`);
+      const { maxAbsDiff, maxAbs } = await diffVsCpu(
+        "webgpu",
+        "Conv2DBackpropFilter",
+        { x, dy },
+        attrs,
+      );
+      console.log(
+        `webgpu Conv2DBackpropFilter [${n},${size},${size},${ci}]: max abs diff ${
+          maxAbsDiff.toExponential(2)
+        } (max |value| ${maxAbs.toFixed(1)})`,
+      );
       // Sums of 75k products of values in [-1, 1): float32 accumulation, relative 1e-4.
       assert.ok(maxAbsDiff <= 1e-4 * Math.max(1, maxAbs), `max abs diff ${maxAbsDiff}`);
     }
@@ -48,17 +59,34 @@ Deno.test({
         return tf.tensor(s.values.map((v) => v * 0.5), shape);
       };
       const x = spec([6, 8, 8, 1], 1) as tf.Tensor4D;
-      const params = [spec([3, 3, 1, 4], 2), spec([3, 3, 4, 4], 3), spec([4], 4), spec([4], 5), spec([64, 8], 6), spec([8], 7)];
-      const f = (w1: tf.Tensor, w2: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, dense: tf.Tensor, bias: tf.Tensor) => {
+      const params = [
+        spec([3, 3, 1, 4], 2),
+        spec([3, 3, 4, 4], 3),
+        spec([4], 4),
+        spec([4], 5),
+        spec([64, 8], 6),
+        spec([8], 7),
+      ];
+      const f = (
+        w1: tf.Tensor,
+        w2: tf.Tensor,
+        gamma: tf.Tensor,
+        beta: tf.Tensor,
+        dense: tf.Tensor,
+        bias: tf.Tensor,
+      ) => {
         const h1 = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, "same"));
         const h2 = tf.conv2d(h1, w2 as tf.Tensor4D, 1, "same");
         const { mean, variance } = tf.moments(h2, [0, 1, 2]);
-        const bn = tf.relu(tf.batchNorm(h2, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-3));
+        const bn = tf.relu(
+          tf.batchNorm(h2, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-3),
+        );
         const pooled = tf.maxPool(bn as tf.Tensor4D, 2, 2, "valid");
         const e = tf.add(tf.matMul(tf.reshape(pooled, [6, 64]), dense as tf.Tensor2D), bias);
         const unit = tf.div(e, tf.norm(e, 2, 1, true));
         const [a, p, n] = tf.split(unit, 3, 0);
-        const d = (u: tf.Tensor, v: tf.Tensor) => tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(u, v)), 1), 1e-12));
+        const d = (u: tf.Tensor, v: tf.Tensor) =>
+          tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(u, v)), 1), 1e-12));
         return tf.mean(tf.relu(tf.add(tf.sub(d(a, p), d(a, n)), 1))) as tf.Scalar;
       };
       const grads = tf.grads(f)(params);
@@ -73,7 +101,10 @@ Deno.test({
       for (let j = 0; j < g.length; j++) worst = Math.max(worst, Math.abs(g[j] - cpuGrads[i][j]));
     }
     console.log(`webgpu vs cpu gradients of the step: max abs diff ${worst.toExponential(2)}`);
-    assert.ok(cpuGrads.some((g) => g.some((v) => Math.abs(v) > 1e-3)), "reference gradients are not all zero");
+    assert.ok(
+      cpuGrads.some((g) => g.some((v) => Math.abs(v) > 1e-3)),
+      "reference gradients are not all zero",
+    );
     assert.ok(worst <= 1e-4, `max abs diff ${worst}`);
   },
 });

@@ -319,6 +319,7 @@ Deno.test("chunked search equals a brute-force oracle (property)", () => {
         "manhattan",
       ),
       templates: fc.constantFrom<TemplateMode>("all", "mean"),
+      cache: fc.boolean(),
     });
   });
   fc.assert(

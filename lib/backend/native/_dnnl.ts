@@ -1,0 +1,277 @@
+/**
+ * oneDNN convolution primitives through FFI, created once per shape and cached.
+ *
+ * Tensors stay where tfjs keeps them (the wasm heap): each execution points oneDNN's memory
+ * objects at the tensors' bytes (`dnnl_memory_set_data_handle`), so nothing is copied.
+ * Layouts are tfjs's own: activations NHWC, filters HWIO.
+ *
+ * @module
+ */
+import type { Dnnl } from "./_libraries.ts";
+
+const mdSize = 696 * 2; // sizeof(dnnl_memory_desc_t) is 696 in oneDNN 2.6; room to spare
+const opDescSize = 8192; // sizeof(dnnl_convolution_desc_t) is 5976 in oneDNN 2.6
+
+const F32 = 3;
+const TAG_ANY = 1;
+const TAG_A = 2;
+const TAG_NHWC = 20;
+const TAG_HWIO = 30;
+const FORWARD_TRAINING = 64;
+const CONV_DIRECT = 1;
+const ELTWISE_RELU = 31;
+
+/** oneDNN execution argument ids. */
+export const Arg = {
+  src: 1,
+  dst: 17,
+  weights: 33,
+  bias: 41,
+  diffSrc: 129,
+  diffDst: 145,
+  diffWeights: 161,
+  diffBias: 169,
+} as const;
+
+const query = {
+  src: 129,
+  diffSrc: 130,
+  weights: 131,
+  diffWeights: 132,
+  dst: 133,
+  diffDst: 134,
+  implInfo: 8,
+} as const;
+
+/** Which convolution computation a primitive does. */
+export type ConvKind = "forward" | "backwardData" | "backwardWeights";
+
+/** Geometry of a 2-D convolution in tfjs's NHWC/HWIO layouts. */
+export interface ConvGeometry {
+  readonly batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly inChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly outChannels: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly strides: readonly [number, number];
+  readonly dilations: readonly [number, number];
+  /** top, left, bottom, right */
+  readonly pads: readonly [number, number, number, number];
+}
+
+function check(status: number, what: string): void {
+  if (status !== 0) {
+    throw new Error(`Cannot run oneDNN as ${what} failed: dnnl_status_t is ${status}`);
+  }
+}
+
+function dims(values: readonly number[]): BigInt64Array {
+  const out = new BigInt64Array(12);
+  values.forEach((v, i) => out[i] = BigInt(v));
+  return out;
+}
+
+function readPointer(buf: Uint8Array): Deno.PointerValue {
+  const view = new BigUint64Array(buf.buffer, buf.byteOffset, 1);
+  return Deno.UnsafePointer.create(view[0]);
+}
+
+/** A ready oneDNN primitive with its memory objects; `run` points them at data and runs. */
+export interface Primitive {
+  /** Implementation oneDNN chose (e.g. `brgconv:avx512_core`). */
+  readonly impl: string;
+  /** Runs with one data pointer per argument id, in the order of `args`. */
+  run(pointers: readonly Deno.PointerValue[]): void;
+  /** Argument ids, in the order `run` expects pointers. */
+  readonly args: readonly number[];
+}
+
+/** A oneDNN CPU engine and stream with a cache of convolution primitives. */
+export class DnnlContext {
+  private readonly engine: Deno.PointerValue;
+  private readonly stream: Deno.PointerValue;
+  private readonly cache = new Map<string, Primitive>();
+
+  constructor(private readonly dnnl: Dnnl) {
+    const out = new Uint8Array(8);
+    check(dnnl.dnnl_engine_create(out, 1, 0n), "dnnl_engine_create");
+    this.engine = readPointer(out);
+    check(dnnl.dnnl_stream_create(out, this.engine, 1), "dnnl_stream_create");
+    this.stream = readPointer(out);
+  }
+
+  /** Number of primitives created so far (one per distinct shape and kind). */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private md(shape: readonly number[], tag: number): Uint8Array {
+    const md = new Uint8Array(mdSize);
+    check(
+      this.dnnl.dnnl_memory_desc_init_by_tag(md, shape.length, dims(shape), F32, tag),
+      "dnnl_memory_desc_init_by_tag",
+    );
+    return md;
+  }
+
+  /**
+   * A convolution primitive for `kind` and geometry `g` (cached). `bias` adds a bias input
+   * (forward) or output (backward weights); `relu` fuses a ReLU after the forward.
+   */
+  conv(
+    kind: ConvKind,
+    g: ConvGeometry,
+    options: { bias?: boolean; relu?: boolean } = {},
+  ): Primitive {
+    const key = `${kind}|${JSON.stringify(g)}|${options.bias ? 1 : 0}|${options.relu ? 1 : 0}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const d = this.dnnl;
+    // oneDNN's logical dims are always N,C,H,W / O,I,H,W; the tag says the memory order.
+    const src = this.md([g.batch, g.inChannels, g.inHeight, g.inWidth], TAG_NHWC);
+    const dst = this.md([g.batch, g.outChannels, g.outHeight, g.outWidth], TAG_NHWC);
+    const weights = this.md(
+      [g.outChannels, g.inChannels, g.filterHeight, g.filterWidth],
+      TAG_HWIO,
+    );
+    const bias = options.bias ? this.md([g.outChannels], TAG_A) : null;
+    const strides = dims(g.strides);
+    const dilates = dims([g.dilations[0] - 1, g.dilations[1] - 1]);
+    const padL = dims([g.pads[0], g.pads[1]]);
+    const padR = dims([g.pads[2], g.pads[3]]);
+    const desc = new Uint8Array(opDescSize);
+    let args: number[];
+    let mds: Uint8Array[];
+    if (kind === "forward") {
+      check(
+        d.dnnl_dilated_convolution_forward_desc_init(
+          desc,
+          FORWARD_TRAINING,
+          CONV_DIRECT,
+          src,
+          weights,
+          bias,
+          dst,
+          strides,
+          dilates,
+          padL,
+          padR,
+        ),
+        "dnnl_dilated_convolution_forward_desc_init",
+      );
+      args = bias ? [Arg.src, Arg.weights, Arg.bias, Arg.dst] : [Arg.src, Arg.weights, Arg.dst];
+      mds = bias ? [src, weights, bias, dst] : [src, weights, dst];
+    } else if (kind === "backwardData") {
+      check(
+        d.dnnl_dilated_convolution_backward_data_desc_init(
+          desc,
+          CONV_DIRECT,
+          src,
+          weights,
+          dst,
+          strides,
+          dilates,
+          padL,
+          padR,
+        ),
+        "dnnl_dilated_convolution_backward_data_desc_init",
+      );
+      args = [Arg.diffDst, Arg.weights, Arg.diffSrc];
+      mds = [dst, weights, src];
+    } else {
+      check(
+        d.dnnl_dilated_convolution_backward_weights_desc_init(
+          desc,
+          CONV_DIRECT,
+          src,
+          weights,
+          bias,
+          dst,
+          strides,
+          dilates,
+          padL,
+          padR,
+        ),
+        "dnnl_dilated_convolution_backward_weights_desc_init",
+      );
+      args = bias
+        ? [Arg.src, Arg.diffDst, Arg.diffWeights, Arg.diffBias]
+        : [Arg.src, Arg.diffDst, Arg.diffWeights];
+      mds = bias ? [src, dst, weights, bias] : [src, dst, weights];
+    }
+    let attr: Deno.PointerValue = null;
+    let postOps: Deno.PointerValue = null;
+    const out = new Uint8Array(8);
+    if (kind === "forward" && options.relu) {
+      check(d.dnnl_primitive_attr_create(out), "dnnl_primitive_attr_create");
+      attr = readPointer(out);
+      check(d.dnnl_post_ops_create(out), "dnnl_post_ops_create");
+      postOps = readPointer(out);
+      check(d.dnnl_post_ops_append_eltwise(postOps, 1, ELTWISE_RELU, 0, 0), "append relu");
+      check(d.dnnl_primitive_attr_set_post_ops(attr, postOps), "set post ops");
+    }
+    let hint: Deno.PointerValue = null;
+    if (kind !== "forward") {
+      // Backward primitives need a forward primitive descriptor as a hint.
+      const fdesc = new Uint8Array(opDescSize);
+      check(
+        d.dnnl_dilated_convolution_forward_desc_init(
+          fdesc,
+          FORWARD_TRAINING,
+          CONV_DIRECT,
+          src,
+          weights,
+          bias,
+          dst,
+          strides,
+          dilates,
+          padL,
+          padR,
+        ),
+        "forward hint desc",
+      );
+      check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "forward hint");
+      hint = readPointer(out);
+    }
+    check(d.dnnl_primitive_desc_create(out, desc, attr, this.engine, hint), `${kind} pd`);
+    const pd = readPointer(out);
+    if (hint !== null) d.dnnl_primitive_desc_destroy(hint);
+    if (postOps !== null) d.dnnl_post_ops_destroy(postOps);
+    if (attr !== null) d.dnnl_primitive_attr_destroy(attr);
+    const implOut = new Uint8Array(8);
+    check(d.dnnl_primitive_desc_query(pd, query.implInfo, 0, implOut), "query impl");
+    const implPtr = readPointer(implOut);
+    const impl = implPtr === null ? "?" : new Deno.UnsafePointerView(implPtr).getCString();
+    check(d.dnnl_primitive_create(out, pd), `${kind} primitive`);
+    const prim = readPointer(out);
+    d.dnnl_primitive_desc_destroy(pd);
+    const argBuf = new Uint8Array(16 * args.length);
+    const argView = new DataView(argBuf.buffer);
+    const memories: Deno.PointerValue[] = [];
+    args.forEach((arg, i) => {
+      check(d.dnnl_memory_create(out, Deno.UnsafePointer.of(mds[i]), this.engine, null), "memory");
+      const mem = readPointer(out);
+      memories.push(mem);
+      argView.setInt32(16 * i, arg, true);
+      argView.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+    });
+    const stream = this.stream;
+    const primitive: Primitive = {
+      impl,
+      args,
+      run(pointers) {
+        for (let i = 0; i < memories.length; i++) {
+          d.dnnl_memory_set_data_handle(memories[i], pointers[i]);
+        }
+        check(d.dnnl_primitive_execute(prim, stream, args.length, argBuf), `${kind} execute`);
+        check(d.dnnl_stream_wait(stream), "dnnl_stream_wait");
+      },
+    };
+    this.cache.set(key, primitive);
+    return primitive;
+  }
+}
