@@ -159,7 +159,7 @@ export async function trainThroughput(options: ThroughputOptions = {}): Promise<
         imagesPerSecond: NaN,
         steps: 0,
         threads: 0,
-        note: (e as Error).message.split(":")[0],
+        note: (e as Error).message.split(". ")[0],
       });
       continue;
     }

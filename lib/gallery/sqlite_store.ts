@@ -40,6 +40,7 @@ const FORMAT = "likeness-gallery/1";
  *   refused = true;
  * }
  * if (!refused) throw new Error("a different model must be refused");
+ * await Deno.remove(path);
  * ```
  */
 export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryStore {

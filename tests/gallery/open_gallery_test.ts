@@ -396,6 +396,9 @@ Deno.test("memory and sqlite stores behave alike", () => {
   }
 });
 
+const tmp = Deno.makeTempDirSync({ prefix: "likeness-gallery-test-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));
+
 function tempSqlite(dim: number): GalleryStore {
-  return sqliteStore(Deno.makeTempFileSync({ suffix: ".db" }), { dim, fingerprint: "m" });
+  return sqliteStore(Deno.makeTempFileSync({ dir: tmp, suffix: ".db" }), { dim, fingerprint: "m" });
 }

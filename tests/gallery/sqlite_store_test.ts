@@ -5,8 +5,12 @@ import { memoryStore, openGallery, sqliteStore } from "../../lib/gallery/mod.ts"
 
 await tf.setBackend("cpu");
 
+const tmp = Deno.makeTempDirSync({ prefix: "likeness-gallery-test-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));
+const tempDb = () => Deno.makeTempFileSync({ dir: tmp, suffix: ".db" });
+
 Deno.test("a sqlite gallery persists across openings and records its model", () => {
-  const path = Deno.makeTempFileSync({ suffix: ".db" });
+  const path = tempDb();
   const first = openGallery(sqliteStore(path, { dim: 2, fingerprint: "model-A" }));
   first.enrol("alice", [[0, 0], [0, 1]]);
   first.enrol("bob", [[3, 0]]);
@@ -40,7 +44,7 @@ Deno.test("a sqlite gallery persists across openings and records its model", () 
 });
 
 Deno.test("a second connection sees committed writes (the index is rebuilt)", () => {
-  const path = Deno.makeTempFileSync({ suffix: ".db" });
+  const path = tempDb();
   const reader = openGallery(sqliteStore(path, { dim: 1, fingerprint: "m" }));
   const writer = openGallery(sqliteStore(path, { dim: 1, fingerprint: "m" }));
   writer.enrol("one", [[1]]);
@@ -54,7 +58,7 @@ Deno.test("a second connection sees committed writes (the index is rebuilt)", ()
 });
 
 Deno.test("a file that is not a likeness gallery is refused", () => {
-  const path = Deno.makeTempFileSync({ suffix: ".db" });
+  const path = tempDb();
   const db = new DatabaseSync(path);
   db.exec("CREATE TABLE likeness_gallery_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   db.exec("INSERT INTO likeness_gallery_meta VALUES ('format', 'something-else')");
@@ -66,7 +70,7 @@ Deno.test("a file that is not a likeness gallery is refused", () => {
 });
 
 Deno.test("a process killed mid-transaction loses nothing committed and leaves no partial write", async () => {
-  const dir = Deno.makeTempDirSync();
+  const dir = Deno.makeTempDirSync({ dir: tmp });
   const path = `${dir}/gallery.db`;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./_crash_child.ts", import.meta.url).pathname, path],
@@ -110,7 +114,7 @@ Deno.test("a memory store and a sqlite store give the same rankings", () => {
   const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(3 * i), i % 5]);
   const stores = [
     memoryStore({ dim: 3, fingerprint: "m" }),
-    sqliteStore(Deno.makeTempFileSync({ suffix: ".db" }), { dim: 3, fingerprint: "m" }),
+    sqliteStore(tempDb(), { dim: 3, fingerprint: "m" }),
   ];
   const answers = stores.map((store, i) => {
     // the sqlite gallery streams from the file on every search (no in-memory copy)

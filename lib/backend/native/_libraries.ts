@@ -217,7 +217,10 @@ export function openLibraries(): Libraries {
   const paths: Record<string, string> = {};
   const missing: string[] = [];
   const dnnlPath = envValue("LIKENESS_DNNL");
-  const dnnl = open(dnnlPath ? [dnnlPath] : ["libdnnl.so.2", "libdnnl.so.3", "libdnnl.so"], dnnlSymbols);
+  const dnnl = open(
+    dnnlPath ? [dnnlPath] : ["libdnnl.so.2", "libdnnl.so.3", "libdnnl.so"],
+    dnnlSymbols,
+  );
   if (dnnl.lib) paths.dnnl = dnnl.path!;
   else {
     missing.push(
@@ -229,7 +232,9 @@ export function openLibraries(): Libraries {
   if (blas.lib) paths.blas = blas.path!;
   else {
     missing.push(
-      `OpenBLAS: ${blas.errors.join("; ")} (Debian: apt-get install libopenblas0; or set LIKENESS_BLAS)`,
+      `OpenBLAS: ${
+        blas.errors.join("; ")
+      } (Debian: apt-get install libopenblas0; or set LIKENESS_BLAS)`,
     );
   }
   const omp = dnnl.lib ? open(["libgomp.so.1"], ompSymbols) : { errors: [] };
