@@ -1,7 +1,7 @@
-"""The classic network and triplet step of bench/_classic.ts, in PyTorch on CPU.
+"""The classic network and triplet step of bench/_classic.ts, in PyTorch (CPU by default).
 
 Prints one JSON line per batch size: {"batch": B, "images_per_s": X, "params": P}.
-Usage: python3 bench/pytorch_triplet.py [--threads 2] [--batches 32,128] [--steps 5]
+Usage: python3 bench/pytorch_triplet.py [--threads 2] [--batches 32,128] [--steps 5] [--device cpu|cuda]
 """
 import argparse
 import json
@@ -49,17 +49,19 @@ def main():
     parser.add_argument("--batches", default="32,128")
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     args = parser.parse_args()
+    device = torch.device(args.device)
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     for batch in [int(b) for b in args.batches.split(",")]:
-        model = classic()
+        model = classic().to(device)
         params = sum(p.numel() for p in model.parameters()) + sum(
             b.numel() for name, b in model.named_buffers() if not name.endswith("num_batches_tracked")
         )
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         model.train()
-        a, p, n = (torch.rand(batch, 1, 28, 28) for _ in range(3))
+        a, p, n = (torch.rand(batch, 1, 28, 28, device=device) for _ in range(3))
         times = []
         for step in range(args.warmup + args.steps):
             start = time.perf_counter()
@@ -74,7 +76,7 @@ def main():
                 times.append(time.perf_counter() - start)
         times.sort()
         median = times[len(times) // 2]
-        print(json.dumps({"batch": batch, "images_per_s": 3 * batch / median, "params": params}), flush=True)
+        print(json.dumps({"batch": batch, "images_per_s": 3 * batch / median, "params": params, "device": args.device}), flush=True)
 
 
 if __name__ == "__main__":

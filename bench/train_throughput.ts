@@ -164,13 +164,10 @@ export async function trainThroughput(options: ThroughputOptions = {}): Promise<
       continue;
     }
     // cpu (~1 image/s) and webgpu on a software adapter (~10) are too slow for more.
-    const slow = name === "cpu" || name === "webgpu";
+    const software = /llvmpipe|lavapipe|swiftshader|software/i.test(info.adapter ?? "");
+    const slow = name === "cpu" || (name === "webgpu" && software);
     for (const t of slow ? triplets.slice(0, 1) : triplets) {
-      const s = name === "cpu"
-        ? Math.min(2, steps)
-        : name === "webgpu"
-        ? Math.min(3, steps)
-        : steps;
+      const s = name === "cpu" ? Math.min(2, steps) : slow ? Math.min(3, steps) : steps;
       const ips = await measure(t, s, slow ? 1 : warmup);
       add({
         backend: name,

@@ -40,7 +40,7 @@ const args = parseExampleArgs({
   summary:
     "the backbone trained with softmax cross-entropy; its 32-d penultimate layer as embedding",
   permissions: "--allow-read --allow-write=runs",
-  defaults: { epochs: 3, batch: 60, embedding: 32, lr: 1e-3 },
+  defaults: { epochs: 1, batch: 60, embedding: 32, lr: 1e-3 },
   notes: ["Batches hold every class equally: 10 classes × ⌈batch / 10⌉ images."],
 });
 if (args) {

@@ -37,7 +37,7 @@ const args = parseExampleArgs({
   name: "contrastive",
   summary: "a shared VGG-style branch trained with the contrastive loss (margin 1) on pairs",
   permissions: "--allow-read --allow-write=runs",
-  defaults: { epochs: 3, batch: 64, embedding: 32, lr: 1e-3 },
+  defaults: { epochs: 1, batch: 32, embedding: 32, lr: 1e-3 },
 });
 if (args) {
   const backend = await startBackend(args);

@@ -53,7 +53,7 @@ const args = parseExampleArgs({
   name: "custom_loss",
   summary: "a user-written soft triplet loss (softplus of the margin violation), trained",
   permissions: "--allow-read --allow-write=runs",
-  defaults: { epochs: 3, batch: 64, embedding: 32, lr: 1e-3 },
+  defaults: { epochs: 1, batch: 32, embedding: 32, lr: 1e-3 },
 });
 if (args) {
   const backend = await startBackend(args);

@@ -44,7 +44,7 @@ const args = parseExampleArgs({
   name: "embedding_size",
   summary: "the triplet model at embedding sizes 2, 4, 8, 32, 128: metrics against size",
   permissions: "--allow-read --allow-write=runs",
-  defaults: { epochs: 1, batch: 64, embedding: 32, lr: 1e-3 },
+  defaults: { epochs: 1, batch: 32, embedding: 32, lr: 1e-3 },
   notes: [`Sizes: ${SIZES.join(", ")} (and --embedding, if another).`],
 });
 if (args) {

@@ -42,7 +42,7 @@ const args = parseExampleArgs({
   name: "siamese_bce",
   summary: "Siamese pairs → concatenated embeddings → dense → sigmoid, binary cross-entropy",
   permissions: "--allow-read --allow-write=runs",
-  defaults: { epochs: 3, batch: 64, embedding: 32, lr: 1e-3 },
+  defaults: { epochs: 1, batch: 32, embedding: 32, lr: 1e-3 },
 });
 if (args) {
   const backend = await startBackend(args);

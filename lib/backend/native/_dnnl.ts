@@ -88,7 +88,12 @@ export interface Primitive {
   run(pointers: readonly Deno.PointerValue[]): void;
   /** Argument ids, in the order `run` expects pointers. */
   readonly args: readonly number[];
+  /** Frees the primitive's native objects (after eviction from the cache). */
+  destroy(): void;
 }
+
+/** Primitives kept per context; the least recently used beyond this is destroyed. */
+const maxCached = 64;
 
 /** A oneDNN CPU engine and stream with a cache of convolution primitives. */
 export class DnnlContext {
@@ -125,19 +130,30 @@ export class DnnlContext {
   conv(
     kind: ConvKind,
     g: ConvGeometry,
-    options: { bias?: boolean; relu?: boolean } = {},
+    options: { bias?: boolean; relu?: boolean; plain?: boolean } = {},
   ): Primitive {
-    const key = `${kind}|${JSON.stringify(g)}|${options.bias ? 1 : 0}|${options.relu ? 1 : 0}`;
+    const key = `${kind}|${JSON.stringify(g)}|${options.bias ? 1 : 0}|${options.relu ? 1 : 0}|${options.plain ? 1 : 0}`;
     const hit = this.cache.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      // Most recently used last, so eviction drops the least recently used.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
     const d = this.dnnl;
     // oneDNN's logical dims are always N,C,H,W / O,I,H,W; the tag says the memory order.
-    const src = this.md([g.batch, g.inChannels, g.inHeight, g.inWidth], TAG_NHWC);
-    const dst = this.md([g.batch, g.outChannels, g.outHeight, g.outWidth], TAG_NHWC);
-    const weights = this.md(
-      [g.outChannels, g.inChannels, g.filterHeight, g.filterWidth],
-      TAG_HWIO,
-    );
+    const srcDims = [g.batch, g.inChannels, g.inHeight, g.inWidth];
+    const dstDims = [g.batch, g.outChannels, g.outHeight, g.outWidth];
+    const wDims = [g.outChannels, g.inChannels, g.filterHeight, g.filterWidth];
+    const plain = options.plain === true;
+    // Descriptors of the computation (`any`: oneDNN picks its fastest, blocked, layout) …
+    const src = this.md(srcDims, plain ? TAG_NHWC : TAG_ANY);
+    const dst = this.md(dstDims, plain ? TAG_NHWC : TAG_ANY);
+    const weights = this.md(wDims, plain ? TAG_HWIO : TAG_ANY);
+    // … and of the tensors as tfjs holds them.
+    const srcUser = this.md(srcDims, TAG_NHWC);
+    const dstUser = this.md(dstDims, TAG_NHWC);
+    const wUser = this.md(wDims, TAG_HWIO);
     const bias = options.bias ? this.md([g.outChannels], TAG_A) : null;
     const strides = dims(g.strides);
     const dilates = dims([g.dilations[0] - 1, g.dilations[1] - 1]);
@@ -164,7 +180,7 @@ export class DnnlContext {
         "dnnl_dilated_convolution_forward_desc_init",
       );
       args = bias ? [Arg.src, Arg.weights, Arg.bias, Arg.dst] : [Arg.src, Arg.weights, Arg.dst];
-      mds = bias ? [src, weights, bias, dst] : [src, weights, dst];
+      mds = bias ? [srcUser, wUser, bias, dstUser] : [srcUser, wUser, dstUser];
     } else if (kind === "backwardData") {
       check(
         d.dnnl_dilated_convolution_backward_data_desc_init(
@@ -181,7 +197,7 @@ export class DnnlContext {
         "dnnl_dilated_convolution_backward_data_desc_init",
       );
       args = [Arg.diffDst, Arg.weights, Arg.diffSrc];
-      mds = [dst, weights, src];
+      mds = [dstUser, wUser, srcUser];
     } else {
       check(
         d.dnnl_dilated_convolution_backward_weights_desc_init(
@@ -201,7 +217,7 @@ export class DnnlContext {
       args = bias
         ? [Arg.src, Arg.diffDst, Arg.diffWeights, Arg.diffBias]
         : [Arg.src, Arg.diffDst, Arg.diffWeights];
-      mds = bias ? [src, dst, weights, bias] : [src, dst, weights];
+      mds = bias ? [srcUser, dstUser, wUser, bias] : [srcUser, dstUser, wUser];
     }
     let attr: Deno.PointerValue = null;
     let postOps: Deno.PointerValue = null;
@@ -248,30 +264,97 @@ export class DnnlContext {
     const impl = implPtr === null ? "?" : new Deno.UnsafePointerView(implPtr).getCString();
     check(d.dnnl_primitive_create(out, pd), `${kind} primitive`);
     const prim = readPointer(out);
-    d.dnnl_primitive_desc_destroy(pd);
+    const queryOf: Record<number, number> = {
+      [Arg.src]: query.src,
+      [Arg.dst]: query.dst,
+      [Arg.weights]: query.weights,
+      [Arg.diffSrc]: query.diffSrc,
+      [Arg.diffDst]: query.diffDst,
+      [Arg.diffWeights]: query.diffWeights,
+    };
+    const outputs = new Set<number>([Arg.dst, Arg.diffSrc, Arg.diffWeights, Arg.diffBias]);
+    const user: Deno.PointerValue[] = []; // memories in tfjs's layout, pointed at tensors
+    const before: [Deno.PointerValue, Uint8Array][] = []; // reorders of inputs
+    const after: [Deno.PointerValue, Uint8Array][] = []; // reorders of outputs
+    const mems: Deno.PointerValue[] = []; // every memory to destroy
+    const prims: Deno.PointerValue[] = [prim]; // every primitive to destroy
     const argBuf = new Uint8Array(16 * args.length);
     const argView = new DataView(argBuf.buffer);
-    const memories: Deno.PointerValue[] = [];
+    const layouts: string[] = [];
     args.forEach((arg, i) => {
       check(d.dnnl_memory_create(out, Deno.UnsafePointer.of(mds[i]), this.engine, null), "memory");
-      const mem = readPointer(out);
-      memories.push(mem);
+      const plain = readPointer(out);
+      user.push(plain);
+      mems.push(plain);
+      let inner = plain;
+      const q = queryOf[arg];
+      const innerMd = q === undefined ? null : d.dnnl_primitive_desc_query_md(pd, q, 0);
+      if (innerMd !== null && !d.dnnl_memory_desc_equal(innerMd, mds[i])) {
+        check(d.dnnl_memory_create(out, innerMd, this.engine, allocate), "inner memory");
+        inner = readPointer(out);
+        mems.push(inner);
+        const isOutput = outputs.has(arg);
+        const [from, to] = isOutput ? [inner, plain] : [plain, inner];
+        check(
+          d.dnnl_reorder_primitive_desc_create(
+            out,
+            isOutput ? innerMd : Deno.UnsafePointer.of(mds[i]),
+            this.engine,
+            isOutput ? Deno.UnsafePointer.of(mds[i]) : innerMd,
+            this.engine,
+            null,
+          ),
+          "reorder pd",
+        );
+        const rpd = readPointer(out);
+        check(d.dnnl_primitive_create(out, rpd), "reorder primitive");
+        d.dnnl_primitive_desc_destroy(rpd);
+        const reorder = readPointer(out);
+        prims.push(reorder);
+        (isOutput ? after : before).push([reorder, execArgs([[Arg.src, from], [Arg.dst, to]])]);
+        layouts.push("blocked");
+      } else layouts.push("plain");
       argView.setInt32(16 * i, arg, true);
-      argView.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+      argView.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(inner)), true);
     });
+    d.dnnl_primitive_desc_destroy(pd);
     const stream = this.stream;
+    const exec = (p: Deno.PointerValue, a: Uint8Array) =>
+      check(d.dnnl_primitive_execute(p, stream, a.length / 16, a), `${kind} execute`);
     const primitive: Primitive = {
-      impl,
+      impl: `${impl} (${layouts.join(",")})`,
       args,
       run(pointers) {
-        for (let i = 0; i < memories.length; i++) {
-          d.dnnl_memory_set_data_handle(memories[i], pointers[i]);
-        }
-        check(d.dnnl_primitive_execute(prim, stream, args.length, argBuf), `${kind} execute`);
+        for (let i = 0; i < user.length; i++) d.dnnl_memory_set_data_handle(user[i], pointers[i]);
+        for (const [p, a] of before) exec(p, a);
+        exec(prim, argBuf);
+        for (const [p, a] of after) exec(p, a);
         check(d.dnnl_stream_wait(stream), "dnnl_stream_wait");
+      },
+      destroy() {
+        for (const p of prims) d.dnnl_primitive_destroy(p);
+        for (const m of mems) d.dnnl_memory_destroy(m);
       },
     };
     this.cache.set(key, primitive);
+    if (this.cache.size > maxCached) {
+      const [oldestKey, oldest] = this.cache.entries().next().value!;
+      this.cache.delete(oldestKey);
+      oldest.destroy();
+    }
     return primitive;
   }
+}
+
+/** `DNNL_MEMORY_ALLOCATE`: oneDNN allocates (and later frees) the buffer. */
+const allocate = Deno.UnsafePointer.create(0xffffffffffffffffn);
+
+function execArgs(pairs: readonly [number, Deno.PointerValue][]): Uint8Array {
+  const buf = new Uint8Array(16 * pairs.length);
+  const view = new DataView(buf.buffer);
+  pairs.forEach(([arg, mem], i) => {
+    view.setInt32(16 * i, arg, true);
+    view.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+  });
+  return buf;
 }

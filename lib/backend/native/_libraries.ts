@@ -135,6 +135,23 @@ const blasSymbols = {
     ],
     result: "void",
   },
+  cblas_sgemv: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+      "pointer",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+    ],
+    result: "void",
+  },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
   openblas_get_num_threads: { parameters: [], result: "i32" },
 } as const;

@@ -1,0 +1,492 @@
+/**
+ * tfjs kernels for the `native` backend: convolutions in oneDNN, matrix products in
+ * OpenBLAS (or oneDNN's sgemm), reading and writing the tensors in place in the wasm heap.
+ * Anything a native kernel does not cover (another dtype, NCHW, an unusual activation,
+ * empty tensors) goes to the kernel it replaced.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { DataType, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { ConvGeometry, DnnlContext } from "./_dnnl.ts";
+import type { Blas, Dnnl } from "./_libraries.ts";
+
+type Pad = Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
+type Rounding = "floor" | "round" | "ceil" | undefined;
+type Shape4 = [number, number, number, number];
+
+/** What the native kernels need: a oneDNN context and a GEMM. */
+export interface NativeRuntime {
+  readonly dnnl: Dnnl;
+  readonly conv: DnnlContext;
+  readonly blas?: Blas;
+}
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
+interface WasmBackendLike {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+}
+
+function heap(backend: WasmBackendLike): Deno.PointerValue {
+  return Deno.UnsafePointer.of(backend.wasm.HEAPU8 as Uint8Array<ArrayBuffer>);
+}
+
+function offsetOf(backend: WasmBackendLike, t: TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error("Cannot run native kernel as a tensor has no wasm data");
+  return data.memoryOffset;
+}
+
+/** Pointers to the tensors' bytes in the wasm heap (call after every allocation). */
+function pointers(backend: WasmBackendLike, ts: readonly TensorInfo[]): Deno.PointerValue[] {
+  const base = heap(backend);
+  return ts.map((t) => Deno.UnsafePointer.offset(base!, offsetOf(backend, t)));
+}
+
+function floatView(backend: WasmBackendLike, t: TensorInfo, size: number): Float32Array {
+  return new Float32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, t), size);
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function allFloat(ts: readonly (TensorInfo | undefined)[]): boolean {
+  return ts.every((t) => t === undefined || (t.dtype === "float32" && size(t.shape) > 0));
+}
+
+function geometry(
+  xShape: Shape4,
+  filterShape: Shape4,
+  attrs: NamedAttrMap,
+  dilations: number | [number, number],
+): ConvGeometry | undefined {
+  if (attrs.dataFormat === "NCHW") return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides as [number, number],
+    dilations,
+    attrs.pad as Pad,
+    attrs.dimRoundingMode as Rounding,
+    false,
+    "channelsLast",
+  );
+  const { top, left } = info.padInfo;
+  // oneDNN needs the right/bottom padding that makes its output size formula exact.
+  const bottom = (info.outHeight - 1) * info.strideHeight +
+    (info.filterHeight - 1) * info.dilationHeight + 1 - info.inHeight - top;
+  const right = (info.outWidth - 1) * info.strideWidth +
+    (info.filterWidth - 1) * info.dilationWidth + 1 - info.inWidth - left;
+  if (bottom < 0 || right < 0 || top < 0 || left < 0) return undefined;
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    pads: [top, left, bottom, right],
+  };
+}
+
+/** A kernel function given the one it replaces (for the cases it does not cover). */
+export type NativeKernel = (runtime: NativeRuntime, previous: KernelFunc) => KernelFunc;
+
+function conv2DLike(fused: boolean): NativeKernel {
+  return (runtime, previous) => (args) => {
+    const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs ?? {};
+    const { x, filter, bias, preluActivationWeights } = inputs;
+    const activation = (attrs.activation as string | undefined) ?? "linear";
+    const ok = x !== undefined && filter !== undefined && allFloat([x, filter, bias]) &&
+      preluActivationWeights === undefined && (activation === "linear" || activation === "relu") &&
+      (bias === undefined || size(bias.shape) === filter.shape[3]);
+    const g = ok
+      ? geometry(x.shape as Shape4, filter.shape as Shape4, attrs, attrs.dilations as [number, number])
+      : undefined;
+    if (g === undefined) return previous(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const prim = runtime.conv.conv("forward", g, {
+      bias: bias !== undefined,
+      relu: fused && activation === "relu",
+    });
+    const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.outChannels], "float32");
+    prim.run(pointers(backend, bias === undefined ? [x!, filter!, out] : [x!, filter!, bias, out]));
+    return out;
+  };
+}
+
+/** `Conv2D` in oneDNN. */
+export const conv2D: NativeKernel = conv2DLike(false);
+/** `FusedConv2D` (bias, linear or ReLU) in oneDNN. */
+export const fusedConv2D: NativeKernel = conv2DLike(true);
+
+/** `Conv2DBackpropInput` in oneDNN. */
+export const conv2DBackpropInput: NativeKernel = (runtime, previous) => (args) => {
+  const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs ?? {};
+  const inputShape = attrs.inputShape as Shape4;
+  const g = allFloat([dy, filter]) && size(inputShape) > 0
+    ? geometry(inputShape, filter.shape as Shape4, attrs, 1)
+    : undefined;
+  if (g === undefined) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.conv("backwardData", g);
+  const out = backend.makeOutput([...inputShape], "float32");
+  prim.run(pointers(backend, [dy, filter, out]));
+  return out;
+};
+
+/** `Conv2DBackpropFilter` in oneDNN. */
+export const conv2DBackpropFilter: NativeKernel = (runtime, previous) => (args) => {
+  const { x, dy } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs ?? {};
+  const filterShape = attrs.filterShape as Shape4;
+  const g = allFloat([x, dy]) ? geometry(x.shape as Shape4, filterShape, attrs, 1) : undefined;
+  if (g === undefined) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.conv("backwardWeights", g);
+  const out = backend.makeOutput([...filterShape], "float32");
+  prim.run(pointers(backend, [x, dy, out]));
+  return out;
+};
+
+const RowMajor = 101;
+const NoTrans = 111;
+const Trans = 112;
+
+/** C[M×N] = op(A)·op(B), row-major, through OpenBLAS (or oneDNN's sgemm without it). */
+function sgemm(
+  runtime: NativeRuntime,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Deno.PointerValue,
+  b: Deno.PointerValue,
+  c: Deno.PointerValue,
+): void {
+  const lda = transA ? m : k;
+  const ldb = transB ? k : n;
+  if (runtime.blas !== undefined) {
+    runtime.blas.cblas_sgemm(
+      RowMajor,
+      transA ? Trans : NoTrans,
+      transB ? Trans : NoTrans,
+      m,
+      n,
+      k,
+      1,
+      a,
+      lda,
+      b,
+      ldb,
+      0,
+      c,
+      n,
+    );
+    return;
+  }
+  const status = runtime.dnnl.dnnl_sgemm(
+    transA ? 84 : 78, // 'T' : 'N'
+    transB ? 84 : 78,
+    BigInt(m),
+    BigInt(n),
+    BigInt(k),
+    1,
+    a,
+    BigInt(lda),
+    b,
+    BigInt(ldb),
+    0,
+    c,
+    BigInt(n),
+  );
+  if (status !== 0) throw new Error(`Cannot run native matMul as dnnl_sgemm returned ${status}`);
+}
+
+/** Runs a (batched) product; returns the output or undefined when not covered. */
+function batchProduct(
+  runtime: NativeRuntime,
+  backend: WasmBackendLike,
+  a: TensorInfo,
+  b: TensorInfo,
+  transA: boolean,
+  transB: boolean,
+): TensorInfo | undefined {
+  if (a.shape.length !== 3 || b.shape.length !== 3 || !allFloat([a, b])) return undefined;
+  const [ba, ra, ca] = a.shape;
+  const [bb, rb, cb] = b.shape;
+  if (ba !== bb && ba !== 1 && bb !== 1) return undefined;
+  const m = transA ? ca : ra;
+  const k = transA ? ra : ca;
+  const n = transB ? rb : cb;
+  if ((transB ? cb : rb) !== k) return undefined; // let the stock kernel word the error
+  const batch = Math.max(ba, bb);
+  const out = backend.makeOutput([batch, m, n], "float32");
+  if (m * n === 0) return out;
+  const [pa, pb, pc] = pointers(backend, [a, b, out]);
+  for (let i = 0; i < batch; i++) {
+    sgemm(
+      runtime,
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      Deno.UnsafePointer.offset(pa!, 4 * (ba === 1 ? 0 : i) * ra * ca),
+      Deno.UnsafePointer.offset(pb!, 4 * (bb === 1 ? 0 : i) * rb * cb),
+      Deno.UnsafePointer.offset(pc!, 4 * i * m * n),
+    );
+  }
+  return out;
+}
+
+/** `BatchMatMul` in OpenBLAS (transposes passed to sgemm, never materialised). */
+export const batchMatMul: NativeKernel = (runtime, previous) => (args) => {
+  const { a, b } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs ?? {};
+  const out = batchProduct(
+    runtime,
+    args.backend as unknown as WasmBackendLike,
+    a,
+    b,
+    attrs.transposeA === true,
+    attrs.transposeB === true,
+  );
+  return out ?? previous(args);
+};
+
+/** `_FusedMatMul` (bias, linear or ReLU) in OpenBLAS plus one pass over the output. */
+export const fusedMatMul: NativeKernel = (runtime, previous) => (args) => {
+  const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+  const attrs = args.attrs ?? {};
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const activation = (attrs.activation as string | undefined) ?? "linear";
+  const n = a === undefined || b === undefined ? 0 : attrs.transposeB ? b.shape[1] : b.shape[2];
+  const biasSize = bias === undefined ? 0 : size(bias.shape);
+  const covered = a !== undefined && b !== undefined && preluActivationWeights === undefined &&
+    activation in activations &&
+    (bias === undefined || (bias.dtype === "float32" && (biasSize === n || biasSize === 1)));
+  if (!covered) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const out = batchProduct(
+    runtime,
+    backend,
+    a,
+    b,
+    attrs.transposeA === true,
+    attrs.transposeB === true,
+  );
+  if (out === undefined) return previous(args);
+  const total = size(out.shape);
+  if (bias === undefined && activation === "linear") return out;
+  const y = floatView(backend, out, total);
+  const beta = bias === undefined ? new Float32Array(n) : floatView(backend, bias, biasSize);
+  const f = activations[activation];
+  const alpha = (attrs.leakyreluAlpha as number | undefined) ?? 0.2;
+  for (let i = 0; i < total; i += n) {
+    for (let j = 0; j < n; j++) y[i + j] = f(y[i + j] + beta[biasSize === 1 ? 0 : j], alpha);
+  }
+  return out;
+};
+
+/** The activations `_FusedMatMul` may fuse, as tfjs defines them (prelu: stock kernel). */
+const activations: Readonly<Record<string, (v: number, alpha: number) => number>> = {
+  linear: (v) => v,
+  relu: (v) => (v < 0 ? 0 : v),
+  relu6: (v) => (v < 0 ? 0 : v > 6 ? 6 : v),
+  elu: (v) => (v < 0 ? Math.exp(v) - 1 : v),
+  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+  leakyrelu: (v, alpha) => (v < 0 ? alpha * v : v),
+};
+
+let ones = new Float32Array(0);
+
+function onesPointer(length: number): Deno.PointerValue {
+  if (ones.length < length) ones = new Float32Array(Math.max(length, 2 * ones.length)).fill(1);
+  return Deno.UnsafePointer.of(ones);
+}
+
+function reduction(mean: boolean): NativeKernel {
+  return (runtime, previous) => (args) => {
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    const attrs = args.attrs ?? {};
+    const blas = runtime.blas;
+    const rank = x.shape.length;
+    const raw = attrs.axis as number | number[] | undefined;
+    // No axis (undefined or null) reduces every axis.
+    const given = raw === undefined || raw === null ? [...x.shape.keys()] : [raw].flat();
+    const axes = [...new Set(given.map((a) => (a + rank) % rank))]
+      .sort((p, q) => p - q);
+    const contiguous = axes.length > 0 && axes.every((a, i) => a === axes[0] + i);
+    if (blas === undefined || !contiguous || !allFloat([x])) return previous(args);
+    const lo = axes[0];
+    const hi = axes[axes.length - 1];
+    const outer = size(x.shape.slice(0, lo));
+    const reduced = size(x.shape.slice(lo, hi + 1));
+    const inner = size(x.shape.slice(hi + 1));
+    if (inner > 1 && outer > 64) return previous(args); // too many calls: stock kernel
+    const shape = attrs.keepDims
+      ? x.shape.map((d, i) => (i >= lo && i <= hi ? 1 : d))
+      : x.shape.filter((_, i) => i < lo || i > hi);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(shape, "float32");
+    const alpha = mean ? 1 / reduced : 1;
+    const one = onesPointer(reduced);
+    const [px, py] = pointers(backend, [x, out]);
+    if (inner === 1) {
+      // y[outer] = X[outer × reduced] · 1
+      blas.cblas_sgemv(RowMajor, NoTrans, outer, reduced, alpha, px, reduced, one, 1, 0, py, 1);
+      return out;
+    }
+    for (let o = 0; o < outer; o++) {
+      // y[inner] = X[reduced × inner]ᵀ · 1
+      blas.cblas_sgemv(
+        RowMajor,
+        Trans,
+        reduced,
+        inner,
+        alpha,
+        Deno.UnsafePointer.offset(px!, 4 * o * reduced * inner),
+        inner,
+        one,
+        1,
+        0,
+        Deno.UnsafePointer.offset(py!, 4 * o * inner),
+        1,
+      );
+    }
+    return out;
+  };
+}
+
+/** `Sum` over one contiguous block of axes, as a matrix–vector product with ones. */
+export const sum: NativeKernel = reduction(false);
+/** `Mean` over one contiguous block of axes (sum scaled by 1/count). */
+export const mean: NativeKernel = reduction(true);
+
+/** `Identity` without a copy: the output shares the input's data (as in tfjs's cpu backend). */
+export const identity: NativeKernel = (_runtime, previous) => (args) => {
+  const { x } = args.inputs as Record<string, TensorInfo>;
+  if (x.dtype === "string") return previous(args);
+  (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
+/**
+ * `MaxPoolGrad` (NHWC): each output gradient goes to the first maximal input of its window
+ * (row-major window order, strict comparison), as tfjs's cpu kernel does.
+ */
+export const maxPoolGrad: NativeKernel = (_runtime, previous) => (args) => {
+  const { dy, input } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs ?? {};
+  if (!allFloat([dy, input]) || input.shape.length !== 4) return previous(args);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as Shape4,
+    attrs.filterSize as [number, number],
+    attrs.strides as [number, number],
+    1,
+    attrs.pad as Pad,
+    attrs.dimRoundingMode as Rounding,
+  );
+  const backend = args.backend as unknown as WasmBackendLike;
+  const out = backend.makeOutput([...input.shape], "float32");
+  const [n, h, w, c] = input.shape;
+  const { outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const x = floatView(backend, input, size(input.shape));
+  const g = floatView(backend, dy, size(dy.shape));
+  const dx = floatView(backend, out, size(input.shape)).fill(0);
+  const best = new Float32Array(c);
+  const where = new Int32Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const ih = oh * strideHeight - top + kh;
+          if (ih < 0 || ih >= h) continue;
+          for (let kw = 0; kw < filterWidth; kw++) {
+            const iw = ow * strideWidth - left + kw;
+            if (iw < 0 || iw >= w) continue;
+            const base = ((b * h + ih) * w + iw) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[base + ch];
+              if (v > best[ch]) {
+                best[ch] = v;
+                where[ch] = base + ch;
+              }
+            }
+          }
+        }
+        const gBase = ((b * outHeight + oh) * outWidth + ow) * c;
+        for (let ch = 0; ch < c; ch++) {
+          if (where[ch] >= 0) dx[where[ch]] += g[gBase + ch];
+        }
+      }
+    }
+  }
+  return out;
+};
+
+/** `FusedBatchNorm` with per-channel (last axis) statistics, in one pass. */
+export const fusedBatchNorm: NativeKernel = (_runtime, previous) => (args) => {
+  const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+  const { x, mean: m, variance, offset, scale } = inputs;
+  const epsilon = (args.attrs?.varianceEpsilon as number | undefined) ?? 0.001;
+  if (x === undefined || m === undefined || variance === undefined) return previous(args);
+  const c = x.shape[x.shape.length - 1];
+  const fits = (t: TensorInfo | undefined) =>
+    t === undefined || (t.dtype === "float32" && (size(t.shape) === c || size(t.shape) === 1));
+  if (!allFloat([x]) || ![m, variance, offset, scale].every(fits)) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const out = backend.makeOutput([...x.shape], "float32");
+  const total = size(x.shape);
+  const read = (t: TensorInfo | undefined, fallback: number) => {
+    const v = new Float32Array(c).fill(fallback);
+    if (t === undefined) return v;
+    const src = floatView(backend, t, size(t.shape));
+    for (let i = 0; i < c; i++) v[i] = src[src.length === 1 ? 0 : i];
+    return v;
+  };
+  const mu = read(m, 0);
+  const s2 = read(variance, 1);
+  const gamma = read(scale, 1);
+  const beta = read(offset, 0);
+  const a = new Float32Array(c);
+  const b = new Float32Array(c);
+  for (let i = 0; i < c; i++) {
+    a[i] = gamma[i] / Math.sqrt(s2[i] + epsilon);
+    b[i] = beta[i] - mu[i] * a[i];
+  }
+  const xs = floatView(backend, x, total);
+  const ys = floatView(backend, out, total);
+  for (let i = 0; i < total; i += c) {
+    for (let j = 0; j < c; j++) ys[i + j] = xs[i + j] * a[j] + b[j];
+  }
+  return out;
+};
+
+/** Every kernel the native backend replaces, by tfjs kernel name. */
+export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
+  Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+  Sum: sum,
+  Mean: mean,
+  Identity: identity,
+  MaxPoolGrad: maxPoolGrad,
+  FusedBatchNorm: fusedBatchNorm,
+};
