@@ -1,0 +1,259 @@
+/**
+ * The `native` backend (oneDNN + OpenBLAS through Deno's FFI) beside `wasm` and PyTorch on
+ * CPU, in the same run: training images/s of the classic network (429,176 parameters,
+ * VGG-style, 28×28×1, 32-d embedding) with the triplet step of `bench/_classic.ts`, at 32
+ * and 128 triplets per batch (3 images each), median of the timed steps after warm-up.
+ * Also a per-kernel profile of one step on each backend (`--profile`).
+ *
+ * Run: `deno run -A bench/native.ts [--profile]`, or import {@linkcode nativeBench}.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
+import { useBackend } from "../lib/backend/mod.ts";
+import { nativeStatus, registerNative } from "../lib/backend/native/mod.ts";
+import { classicNetwork, countParams, makeTripletStep } from "./_classic.ts";
+
+/** One measured configuration. */
+export interface NativeBenchRow {
+  /** `native`, `wasm` or `pytorch-cpu`. */
+  readonly backend: string;
+  /** Triplets per batch (3× as many images). */
+  readonly triplets: number;
+  /** Median training images per second (NaN when the backend is unavailable). */
+  readonly imagesPerSecond: number;
+  /** Threads the heavy kernels use. */
+  readonly threads: number;
+  /** Why a row is missing, or what ran. */
+  readonly note: string;
+}
+
+/** Options of {@linkcode nativeBench}. */
+export interface NativeBenchOptions {
+  /** Triplets per batch (default [32, 128]). */
+  readonly triplets?: readonly number[];
+  /** Timed steps (default 5) after `warmup` steps (default 2). */
+  readonly steps?: number;
+  readonly warmup?: number;
+  /** Threads for native and PyTorch (default 2). */
+  readonly threads?: number;
+  /** Run bench/pytorch_triplet.py with /usr/bin/python3 when torch imports (default true). */
+  readonly pytorch?: boolean;
+  /** Called with each row as soon as it is measured. */
+  readonly onRow?: (row: NativeBenchRow) => void;
+}
+
+async function setBackend(name: "native" | "wasm", threads: number): Promise<void> {
+  await useBackend("wasm");
+  if (name === "native") {
+    await registerNative({ threads });
+    await tf.setBackend("native");
+  }
+}
+
+function setup(triplets: number) {
+  const model = classicNetwork();
+  const { total } = countParams(model);
+  if (total !== 429_176) throw new Error(`classic network has ${total} parameters: expected 429,176`);
+  const optimizer = tf.train.adam(1e-3);
+  const step = makeTripletStep(model, optimizer);
+  const inputs = [1, 2, 3].map((seed) =>
+    tf.randomUniform([triplets, 28, 28, 1], 0, 1, "float32", seed) as tf.Tensor4D
+  );
+  const run = async () => {
+    const loss = step(inputs[0], inputs[1], inputs[2]);
+    await loss.data();
+    loss.dispose();
+  };
+  const dispose = () => {
+    tf.dispose(inputs);
+    model.dispose();
+    optimizer.dispose();
+  };
+  return { run, dispose };
+}
+
+async function imagesPerSecond(triplets: number, steps: number, warmup: number): Promise<number> {
+  const { run, dispose } = setup(triplets);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      const start = performance.now();
+      await run();
+      if (i >= warmup) times.push(performance.now() - start);
+    }
+  } finally {
+    dispose();
+  }
+  times.sort((a, b) => a - b);
+  return (3 * triplets) / (times[Math.floor(times.length / 2)] / 1000);
+}
+
+async function pytorch(
+  triplets: readonly number[],
+  steps: number,
+  threads: number,
+): Promise<NativeBenchRow[] | string> {
+  const python = "/usr/bin/python3";
+  try {
+    const probe = await new Deno.Command(python, { args: ["-c", "import torch"], stderr: "null" })
+      .output();
+    if (!probe.success) return `${python} cannot import torch (apt-get install python3-torch)`;
+  } catch {
+    return `${python} not found`;
+  }
+  const script = new URL("./pytorch_triplet.py", import.meta.url).pathname;
+  const { success, stdout, stderr } = await new Deno.Command(python, {
+    args: [script, "--threads", String(threads), "--batches", triplets.join(","), "--steps", String(steps)],
+  }).output();
+  if (!success) {
+    return `pytorch_triplet.py failed: ${new TextDecoder().decode(stderr).trim().split("\n").at(-1)}`;
+  }
+  return new TextDecoder().decode(stdout).trim().split("\n").map((line) => {
+    const r = JSON.parse(line) as { batch: number; images_per_s: number };
+    return {
+      backend: "pytorch-cpu",
+      triplets: r.batch,
+      imagesPerSecond: r.images_per_s,
+      threads,
+      note: `torch ${threads} threads`,
+    };
+  });
+}
+
+/**
+ * Measures native, wasm and PyTorch (when available) in one run. Unavailable backends give
+ * rows with `imagesPerSecond: NaN` and the reason. Leaves the backend set to wasm.
+ */
+export async function nativeBench(options: NativeBenchOptions = {}): Promise<NativeBenchRow[]> {
+  const triplets = options.triplets ?? [32, 128];
+  const steps = options.steps ?? 5;
+  const warmup = options.warmup ?? 2;
+  const threads = options.threads ?? 2;
+  const rows: NativeBenchRow[] = [];
+  const add = (row: NativeBenchRow) => {
+    rows.push(row);
+    options.onRow?.(row);
+  };
+  const status = nativeStatus();
+  for (const t of triplets) {
+    for (const backend of ["native", "wasm"] as const) {
+      if (backend === "native" && !status.available) {
+        add({ backend, triplets: t, imagesPerSecond: NaN, threads: 0, note: status.reason });
+        continue;
+      }
+      await setBackend(backend, threads);
+      add({
+        backend,
+        triplets: t,
+        imagesPerSecond: await imagesPerSecond(t, steps, warmup),
+        threads: backend === "native" ? threads : 1,
+        note: backend === "native" ? "oneDNN conv, OpenBLAS matmul; other ops wasm" : "likeness wasm kernels",
+      });
+    }
+  }
+  if (options.pytorch ?? true) {
+    const torch = await pytorch(triplets, steps, threads);
+    if (typeof torch === "string") {
+      add({ backend: "pytorch-cpu", triplets: triplets[0], imagesPerSecond: NaN, threads, note: torch });
+    } else torch.forEach(add);
+  }
+  await useBackend("wasm");
+  return rows;
+}
+
+/** Time per kernel (ms per step) of the classic triplet step on `backend`. */
+export interface KernelTime {
+  readonly kernel: string;
+  readonly ms: number;
+  readonly calls: number;
+}
+
+/**
+ * Profiles `steps` classic triplet steps on `backend` by timing every kernel call (wall
+ * clock; composites count their inner kernels too). Returns kernels by time and the step's
+ * total ms.
+ */
+export async function profileStep(
+  backend: "native" | "wasm",
+  triplets = 128,
+  options: { steps?: number; threads?: number } = {},
+): Promise<{ stepMs: number; kernels: KernelTime[] }> {
+  const steps = options.steps ?? 3;
+  await setBackend(backend, options.threads ?? 2);
+  const { run, dispose } = setup(triplets);
+  await run();
+  await run();
+  const table = new Map<string, { ms: number; calls: number }>();
+  const saved = tf.getKernelsForBackend(backend).map((c) => ({ ...c }) as KernelConfig);
+  for (const config of saved) {
+    const f = config.kernelFunc as KernelFunc;
+    tf.unregisterKernel(config.kernelName, backend);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const start = performance.now();
+        const out = f(args);
+        const entry = table.get(config.kernelName) ?? { ms: 0, calls: 0 };
+        entry.ms += performance.now() - start;
+        entry.calls++;
+        table.set(config.kernelName, entry);
+        return out;
+      },
+    });
+  }
+  const start = performance.now();
+  try {
+    for (let i = 0; i < steps; i++) await run();
+  } finally {
+    for (const config of saved) {
+      tf.unregisterKernel(config.kernelName, backend);
+      tf.registerKernel(config);
+    }
+    dispose();
+  }
+  const stepMs = (performance.now() - start) / steps;
+  const kernels = [...table].map(([kernel, v]) => ({ kernel, ms: v.ms / steps, calls: v.calls / steps }))
+    .sort((a, b) => b.ms - a.ms);
+  return { stepMs, kernels };
+}
+
+/** The rows as a markdown table, with each row's ratio to PyTorch at the same batch. */
+export function nativeTable(rows: readonly NativeBenchRow[]): string {
+  const torch = new Map(
+    rows.filter((r) => r.backend === "pytorch-cpu").map((r) => [r.triplets, r.imagesPerSecond]),
+  );
+  const lines = [
+    "| backend | triplets/batch | images/s | vs PyTorch CPU | threads | note |",
+    "|---|---:|---:|---:|---:|---|",
+  ];
+  for (const r of rows) {
+    const ref = torch.get(r.triplets);
+    const ratio = r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
+      ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
+      : "";
+    const ips = Number.isFinite(r.imagesPerSecond) ? r.imagesPerSecond.toFixed(0) : "—";
+    lines.push(`| ${r.backend} | ${r.triplets} | ${ips} | ${ratio} | ${r.threads} | ${r.note} |`);
+  }
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const rows = await nativeBench({
+    onRow: (r) => console.error(`measured ${r.backend} ×${r.triplets}: ${r.imagesPerSecond.toFixed(0)} images/s`),
+  });
+  console.log(nativeTable(rows));
+  if (Deno.args.includes("--profile")) {
+    for (const backend of ["wasm", "native"] as const) {
+      if (backend === "native" && !nativeStatus().available) continue;
+      const { stepMs, kernels } = await profileStep(backend, 128);
+      console.log(`\nProfile, ${backend}, 128 triplets: ${stepMs.toFixed(0)} ms per step`);
+      console.log("| kernel | ms/step | calls/step |\n|---|---:|---:|");
+      for (const k of kernels.slice(0, 15)) {
+        console.log(`| ${k.kernel} | ${k.ms.toFixed(1)} | ${k.calls} |`);
+      }
+    }
+    await useBackend("wasm");
+  }
+}
