@@ -17,20 +17,14 @@ function toNhwc(runner: KernelRunner, t: TensorInfo, dataFormat: unknown): Tenso
   return dataFormat === "NCHW" ? runner.transpose(t, [0, 2, 3, 1]) : t;
 }
 
-/**
- * `Conv2DBackpropFilter` as one forward convolution of transposed tensors: batch and
- * channels swap roles, the output gradient is the filter, and the forward stride becomes
- * the dilation.
- */
-function conv2DBackpropFilterBody(
-  runner: KernelRunner,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  const dataFormat = attrs.dataFormat as string | undefined;
+/** Geometry of a filter gradient, NHWC. */
+interface FilterGeometry {
+  readonly filterShape: [number, number, number, number];
+  readonly info: ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+}
+
+function filterGeometry(x: TensorInfo, attrs: NamedAttrMap): FilterGeometry {
   const filterShape = attrs.filterShape as [number, number, number, number];
-  const x = toNhwc(runner, inputs.x, dataFormat);
-  const dy = toNhwc(runner, inputs.dy, dataFormat);
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
@@ -41,6 +35,20 @@ function conv2DBackpropFilterBody(
     false,
     "channelsLast",
   );
+  return { filterShape, info };
+}
+
+/**
+ * `Conv2DBackpropFilter` as one forward convolution of transposed tensors: batch and
+ * channels swap roles, the output gradient is the filter, and the forward stride becomes
+ * the dilation. `x` and `dy` are NHWC.
+ */
+function transposedFilter(
+  runner: KernelRunner,
+  x: TensorInfo,
+  dy: TensorInfo,
+  { filterShape, info }: FilterGeometry,
+): TensorInfo {
   const [, h, w, ci] = x.shape;
   const [, oh, ow, co] = dy.shape;
   const [kh, kw] = [filterShape[0], filterShape[1]];
@@ -62,6 +70,250 @@ function conv2DBackpropFilterBody(
     ? conv
     : runner.slice(conv, [0, 0, 0, 0], [ci, kh, kw, co]);
   return runner.transpose(cropped, [1, 2, 0, 3]);
+}
+
+function conv2DBackpropFilterBody(
+  runner: KernelRunner,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const dataFormat = attrs.dataFormat as string | undefined;
+  const x = toNhwc(runner, inputs.x, dataFormat);
+  const dy = toNhwc(runner, inputs.dy, dataFormat);
+  return transposedFilter(runner, x, dy, filterGeometry(x, attrs));
+}
+
+// ---------------------------------------------------------------------------------------
+// webgpu filter-gradient variants. The transposed convolution puts the batch on the
+// reduction axis of a tiny output ([KH,KW,Ci,Co]): few GPU threads, each looping over
+// N·OH·OW products. The other variants split that reduction so that it runs in parallel.
+
+/** Ways to compute `Conv2DBackpropFilter` on webgpu (see {@linkcode setWebgpuFilterGradient}). */
+export type WebgpuFilterGradient =
+  | "transposed"
+  | "chunked"
+  | "im2col"
+  | "splitk"
+  | "batched"
+  | "stock";
+
+/**
+ * Every webgpu filter-gradient variant:
+ * - `transposed`: one `Conv2D` of transposed tensors (the reduction, N·OH·OW long, is serial
+ *   in each output thread);
+ * - `chunked`: `transposed` on slices of the batch (about `chunkRows` positions each),
+ *   partial gradients added;
+ * - `im2col`: the KH·KW shifted slices of `x` concatenated into patches [N·OH·OW, KH·KW·Ci],
+ *   then one `BatchMatMul` patchesᵀ·dy whose program tfjs-webgpu chooses;
+ * - `splitk`: `im2col` with tfjs-webgpu's split-K matmul forced (atomic adds);
+ * - `batched`: `im2col` with the rows cut into blocks of `chunkRows`, one batched
+ *   `BatchMatMul` over the blocks, then `Sum` over the blocks;
+ * - `stock`: tfjs-webgpu's own kernel (wrong for N·H·W ≥ ~75k).
+ */
+export const webgpuFilterGradients: readonly WebgpuFilterGradient[] = [
+  "transposed",
+  "chunked",
+  "im2col",
+  "splitk",
+  "batched",
+  "stock",
+];
+
+let webgpuVariant: WebgpuFilterGradient = "transposed";
+let webgpuChunkRows = 16384;
+/** Largest patches matrix built at once (elements; 2²⁵ floats = 128 MiB, WebGPU's minimum limit). */
+const maxPatchElements = 2 ** 25;
+
+/**
+ * Chooses the webgpu `Conv2DBackpropFilter` variant from then on (default `transposed`), and
+ * optionally the block size of `chunked` and `batched` in output positions (default 16384).
+ * For benchmarks and tests; the choice is process-wide.
+ */
+export function setWebgpuFilterGradient(
+  variant: WebgpuFilterGradient,
+  options: { readonly chunkRows?: number } = {},
+): void {
+  if (!webgpuFilterGradients.includes(variant)) {
+    throw new Error(
+      `Cannot set webgpu filter gradient as variant must be one of ${
+        webgpuFilterGradients.join(", ")
+      }: current variant is '${variant}'`,
+    );
+  }
+  const rows = options.chunkRows ?? webgpuChunkRows;
+  if (!Number.isInteger(rows) || rows < 1) {
+    throw new Error(
+      `Cannot set webgpu filter gradient as chunkRows must be a positive integer: current value is ${rows}`,
+    );
+  }
+  webgpuVariant = variant;
+  webgpuChunkRows = rows;
+}
+
+/** The current webgpu `Conv2DBackpropFilter` variant and block size. */
+export function getWebgpuFilterGradient(): {
+  variant: WebgpuFilterGradient;
+  chunkRows: number;
+} {
+  return { variant: webgpuVariant, chunkRows: webgpuChunkRows };
+}
+
+/** Sums same-shaped tensors pairwise with `Add` (AddN is limited by storage-buffer bindings). */
+function addAll(runner: KernelRunner, parts: TensorInfo[]): TensorInfo {
+  let level = parts;
+  while (level.length > 1) {
+    const next: TensorInfo[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      next.push(
+        i + 1 < level.length ? runner.run("Add", { a: level[i], b: level[i + 1] }) : level[i],
+      );
+    }
+    level = next;
+  }
+  return level[0];
+}
+
+/** Calls `part(start, count)` on consecutive batch slices of at most `per` images; adds. */
+function overBatch(
+  runner: KernelRunner,
+  x: TensorInfo,
+  dy: TensorInfo,
+  per: number,
+  part: (xs: TensorInfo, dys: TensorInfo) => TensorInfo,
+): TensorInfo {
+  const n = x.shape[0];
+  if (per >= n) return part(x, dy);
+  const parts: TensorInfo[] = [];
+  for (let start = 0; start < n; start += per) {
+    const count = Math.min(per, n - start);
+    const xs = runner.slice(x, [start, 0, 0, 0], [count, ...x.shape.slice(1)]);
+    const dys = runner.slice(dy, [start, 0, 0, 0], [count, ...dy.shape.slice(1)]);
+    parts.push(part(xs, dys));
+  }
+  return addAll(runner, parts);
+}
+
+/** Patches of `x` (NHWC): [N·OH·OW, KH·KW·Ci], column (kh·KW + kw)·Ci + ci. */
+function patches(runner: KernelRunner, x: TensorInfo, { filterShape, info }: FilterGeometry) {
+  const [n, h, w, ci] = x.shape;
+  const [kh, kw] = [filterShape[0], filterShape[1]];
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  const [dh, dw] = [info.dilationHeight, info.dilationWidth];
+  const { outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  const rowsNeeded = (kh - 1) * dh + (oh - 1) * sh + 1;
+  const colsNeeded = (kw - 1) * dw + (ow - 1) * sw + 1;
+  const padded = runner.pad(x, [
+    [0, 0],
+    [top, Math.max(0, rowsNeeded - h - top)],
+    [left, Math.max(0, colsNeeded - w - left)],
+    [0, 0],
+  ]);
+  const shifted: TensorInfo[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const begin = [0, i * dh, j * dw, 0];
+      shifted.push(
+        sh === 1 && sw === 1 ? runner.slice(padded, begin, [n, oh, ow, ci]) : runner.run(
+          "StridedSlice",
+          { x: padded },
+          {
+            begin,
+            end: [n, i * dh + (oh - 1) * sh + 1, j * dw + (ow - 1) * sw + 1, ci],
+            strides: [1, sh, sw, 1],
+            beginMask: 0,
+            endMask: 0,
+            ellipsisMask: 0,
+            newAxisMask: 0,
+            shrinkAxisMask: 0,
+          },
+        ),
+      );
+    }
+  }
+  const joined = shifted.length === 1
+    ? shifted[0]
+    : runner.run("Concat", shifted as unknown as Record<string, TensorInfo>, { axis: 3 });
+  return runner.reshape(joined, [n * oh * ow, kh * kw * ci]);
+}
+
+/** patchesᵀ·dy over batch slices small enough for one buffer; `batched` cuts rows into blocks. */
+function im2colFilter(
+  runner: KernelRunner,
+  x: TensorInfo,
+  dy: TensorInfo,
+  geometry: FilterGeometry,
+  mode: "im2col" | "splitk" | "batched",
+): TensorInfo {
+  const [kh, kw, ci, co] = geometry.filterShape;
+  const { outHeight: oh, outWidth: ow } = geometry.info;
+  const k = kh * kw * ci;
+  const perImage = oh * ow * Math.max(k, co);
+  const per = Math.max(1, Math.floor(maxPatchElements / perImage));
+  const product = runner.run(
+    "Reshape",
+    {
+      x: overBatch(runner, x, dy, per, (xs, dys) => {
+        const p = patches(runner, xs, geometry); // [rows, K]
+        const rows = p.shape[0];
+        const d = runner.reshape(dys, [rows, co]);
+        if (mode !== "batched") {
+          const a = runner.reshape(p, [1, rows, k]);
+          const b = runner.reshape(d, [1, rows, co]);
+          const matmul = () =>
+            runner.run("BatchMatMul", { a, b }, { transposeA: true, transposeB: false });
+          return mode === "splitk" ? withSplitK(matmul) : matmul();
+        }
+        const blocks = Math.ceil(rows / webgpuChunkRows);
+        const per = Math.ceil(rows / blocks);
+        const extra = blocks * per - rows;
+        const pp = runner.pad(p, [[0, extra], [0, 0]]);
+        const dp = runner.pad(d, [[0, extra], [0, 0]]);
+        const a = runner.reshape(pp, [blocks, per, k]);
+        const b = runner.reshape(dp, [blocks, per, co]);
+        const partial = runner.run("BatchMatMul", { a, b }, {
+          transposeA: true,
+          transposeB: false,
+        }); // [blocks, K, Co]
+        return blocks === 1
+          ? partial
+          : runner.run("Sum", { x: partial }, { axis: [0], keepDims: true });
+      }),
+    },
+    { shape: [kh, kw, ci, co] },
+  );
+  return product;
+}
+
+/** Runs `f` with tfjs-webgpu's matmul program forced to split-K (batch 1, atomic adds). */
+function withSplitK(f: () => TensorInfo): TensorInfo {
+  const flag = "WEBGPU_MATMUL_PROGRAM_TYPE";
+  const before = tf.env().get(flag);
+  tf.env().set(flag, 1); // MatMulProgramType.MatMulSplitKProgram
+  try {
+    return f();
+  } finally {
+    tf.env().set(flag, before);
+  }
+}
+
+function webgpuFilterBody(
+  runner: KernelRunner,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const variant = webgpuVariant;
+  if (variant === "stock") return runner.run("Conv2DBackpropFilter", inputs, attrs);
+  const dataFormat = attrs.dataFormat as string | undefined;
+  const x = toNhwc(runner, inputs.x, dataFormat);
+  const dy = toNhwc(runner, inputs.dy, dataFormat);
+  const geometry = filterGeometry(x, attrs);
+  if (variant === "transposed") return transposedFilter(runner, x, dy, geometry);
+  if (variant === "chunked") {
+    const per = Math.max(1, Math.floor(webgpuChunkRows / (dy.shape[1] * dy.shape[2])));
+    return overBatch(runner, x, dy, per, (xs, dys) => transposedFilter(runner, xs, dys, geometry));
+  }
+  return im2colFilter(runner, x, dy, geometry, variant);
 }
 
 /**
@@ -145,9 +397,15 @@ function conv2DBackpropInputBody(
   return dataFormat === "NCHW" ? runner.transpose(dx, [0, 3, 1, 2]) : dx;
 }
 
-/** `Conv2DBackpropFilter` for `backendName`, built from its `Conv2D` and `Transpose`. */
+/**
+ * `Conv2DBackpropFilter` for `backendName`, built from its `Conv2D` and `Transpose`; on
+ * webgpu, the variant chosen by {@linkcode setWebgpuFilterGradient} at each call.
+ */
 export function conv2DBackpropFilter(backendName: string): KernelFunc {
-  return composite(conv2DBackpropFilterBody, backendName);
+  return composite(
+    backendName === "webgpu" ? webgpuFilterBody : conv2DBackpropFilterBody,
+    backendName,
+  );
 }
 
 /** `Conv2DBackpropInput` for `backendName`, built from its `Conv2D`, `Reverse`, `PadV2`. */

@@ -65,12 +65,22 @@ const convCases: ConvCase[] = [
   { x: [1, 6, 7, 2], f: [2, 3, 2, 3], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
 ];
 const name = (c: ConvCase) =>
-  `x[${c.x}] f[${c.f}] s${c.strides} ${JSON.stringify(c.pad)}${c.dilations ? ` d${c.dilations}` : ""}`;
+  `x[${c.x}] f[${c.f}] s${c.strides} ${JSON.stringify(c.pad)}${
+    c.dilations ? ` d${c.dilations}` : ""
+  }`;
 
 t("native Conv2D and FusedConv2D match cpu", async () => {
-  const cases = [...convCases, { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 1, pad: "same", dilations: 2 } as ConvCase];
+  const cases = [
+    ...convCases,
+    { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 1, pad: "same", dilations: 2 } as ConvCase,
+  ];
   for (const [i, c] of cases.entries()) {
-    const attrs = { strides: c.strides, pad: c.pad, dataFormat: "NHWC", dilations: c.dilations ?? 1 };
+    const attrs = {
+      strides: c.strides,
+      pad: c.pad,
+      dataFormat: "NHWC",
+      dilations: c.dilations ?? 1,
+    };
     const inputs = { x: randomSpec(c.x, 10 + i), filter: randomSpec(c.f, 20 + i) };
     await expectClose(`Conv2D ${name(c)}`, "Conv2D", inputs, attrs as unknown as NamedAttrMap);
     for (const activation of ["relu", "linear", "elu"]) {
@@ -156,10 +166,15 @@ t("native Sum and Mean match cpu", async () => {
   for (const [i, [shape, axis, keepDims]] of cases.entries()) {
     const inputs = { x: randomSpec(shape, 100 + i) };
     for (const kernel of ["Sum", "Mean"]) {
-      await expectClose(`${kernel} [${shape}] axis ${axis}${keepDims ? " keepDims" : ""}`, kernel, inputs, {
-        axis,
-        keepDims,
-      });
+      await expectClose(
+        `${kernel} [${shape}] axis ${axis}${keepDims ? " keepDims" : ""}`,
+        kernel,
+        inputs,
+        {
+          axis,
+          keepDims,
+        },
+      );
     }
   }
 });
@@ -176,14 +191,24 @@ t("native MaxPoolGrad, FusedBatchNorm and Identity match cpu", async () => {
     x.values = x.values.map((v) => (v < -0.3 ? 0 : v));
     await tf.setBackend("cpu");
     const output = tf.tidy(() => {
-      const y = tf.maxPool(tf.tensor4d(x.values, shape as [number, number, number, number]), filter, stride, pad);
+      const y = tf.maxPool(
+        tf.tensor4d(x.values, shape as [number, number, number, number]),
+        filter,
+        stride,
+        pad,
+      );
       return { shape: y.shape, values: Array.from(y.dataSync()) };
     });
-    await expectClose(`MaxPoolGrad [${shape}] ${filter}×${filter} s${stride} ${pad}`, "MaxPoolGrad", {
-      dy: randomSpec(output.shape, 120 + i),
-      input: x,
-      output,
-    }, { filterSize: [filter, filter], strides: [stride, stride], pad } as unknown as NamedAttrMap);
+    await expectClose(
+      `MaxPoolGrad [${shape}] ${filter}×${filter} s${stride} ${pad}`,
+      "MaxPoolGrad",
+      {
+        dy: randomSpec(output.shape, 120 + i),
+        input: x,
+        output,
+      },
+      { filterSize: [filter, filter], strides: [stride, stride], pad } as unknown as NamedAttrMap,
+    );
   }
   const c = 8;
   const positive = (s: Spec) => ({ ...s, values: s.values.map((v) => Math.abs(v) + 0.1) });

@@ -58,7 +58,9 @@ Deno.test({
     console.log(
       `native vs wasm over 4 steps: losses ${native.losses.map((v) => v.toFixed(6))} vs ` +
         `${wasm.losses.map((v) => v.toFixed(6))}; max |Δloss| ${lossDiff.toExponential(2)}, ` +
-        `max |Δweight| ${weightDiff.toExponential(2)}, max |Δembedding| ${embedDiff.toExponential(2)}`,
+        `max |Δweight| ${weightDiff.toExponential(2)}, max |Δembedding| ${
+          embedDiff.toExponential(2)
+        }`,
     );
     assert.ok(lossDiff < 1e-4, `loss differs by ${lossDiff}`);
     assert.ok(weightDiff < 1e-3, `weights differ by ${weightDiff}`);

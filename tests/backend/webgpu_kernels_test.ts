@@ -3,8 +3,13 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { useBackend } from "../../lib/backend/mod.ts";
-import { diffVsCpu, randomSpec } from "./_compare.ts";
+import { diffVsCpu, randomSpec, runOn } from "./_compare.ts";
 import type { NamedAttrMap } from "@tensorflow/tfjs-core";
+import {
+  getWebgpuFilterGradient,
+  setWebgpuFilterGradient,
+  webgpuFilterGradients,
+} from "../../lib/backend/_conv_kernels.ts";
 
 const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
 const adapter = gpu === undefined ? null : await gpu.requestAdapter().catch(() => null);
@@ -15,38 +20,6 @@ if (adapter === null || adapter === undefined) {
   );
 }
 const ignore = adapter === null || adapter === undefined;
-
-Deno.test({
-  name: "webgpu Conv2DBackpropFilter matches cpu up to batch·h·w = 75k (stock one does not)",
-  ignore,
-  async fn() {
-    // 96×28×28 = 75,264 positions: where the stock webgpu kernel returned 35 % errors.
-    for (const [n, size, ci, co] of [[4, 7, 3, 4], [96, 28, 8, 8]]) {
-      const x = randomSpec([n, size, size, ci], 1);
-      const dy = randomSpec([n, size, size, co], 2);
-      const attrs = {
-        strides: 1,
-        pad: "same",
-        dataFormat: "NHWC",
-        dimRoundingMode: undefined,
-        filterShape: [3, 3, ci, co],
-      } as unknown as NamedAttrMap;
-      const { maxAbsDiff, maxAbs } = await diffVsCpu(
-        "webgpu",
-        "Conv2DBackpropFilter",
-        { x, dy },
-        attrs,
-      );
-      console.log(
-        `webgpu Conv2DBackpropFilter [${n},${size},${size},${ci}]: max abs diff ${
-          maxAbsDiff.toExponential(2)
-        } (max |value| ${maxAbs.toFixed(1)})`,
-      );
-      // Sums of 75k products of values in [-1, 1): float32 accumulation, relative 1e-4.
-      assert.ok(maxAbsDiff <= 1e-4 * Math.max(1, maxAbs), `max abs diff ${maxAbsDiff}`);
-    }
-  },
-});
 
 Deno.test({
   name: "webgpu gradients of a conv/batch-norm/pool/dense triplet step match cpu",
@@ -107,4 +80,110 @@ Deno.test({
     );
     assert.ok(worst <= 1e-4, `max abs diff ${worst}`);
   },
+});
+
+function filterCase(
+  [n, size, ci, co]: readonly number[],
+  stride: number,
+  pad: "same" | "valid",
+) {
+  const info = tf.backend_util.computeConv2DInfo(
+    [n, size, size, ci],
+    [3, 3, ci, co],
+    stride,
+    1,
+    pad,
+  );
+  return {
+    label: `[${n},${size},${size},${ci}]→${co} stride ${stride} ${pad}`,
+    inputs: {
+      x: randomSpec([n, size, size, ci], 11),
+      dy: randomSpec([n, info.outHeight, info.outWidth, co], 12),
+    },
+    attrs: {
+      strides: stride,
+      pad,
+      dataFormat: "NHWC",
+      dimRoundingMode: undefined,
+      filterShape: [3, 3, ci, co],
+    } as unknown as NamedAttrMap,
+  };
+}
+
+Deno.test({
+  name: "every webgpu Conv2DBackpropFilter variant matches cpu (small shapes, blocks of 50 rows)",
+  ignore,
+  async fn() {
+    const cases = [
+      filterCase([4, 7, 3, 4], 1, "same"),
+      filterCase([3, 9, 2, 5], 2, "valid"),
+      filterCase([2, 8, 3, 2], 2, "same"),
+    ];
+    try {
+      for (const variant of webgpuFilterGradients) {
+        // 50-row blocks: `chunked` and `batched` split these batches (and pad the last block).
+        setWebgpuFilterGradient(variant, { chunkRows: 50 });
+        for (const c of cases) {
+          const { maxAbsDiff, maxAbs } = await diffVsCpu(
+            "webgpu",
+            "Conv2DBackpropFilter",
+            c.inputs,
+            c.attrs,
+          );
+          console.log(`${variant} ${c.label}: max abs diff ${maxAbsDiff.toExponential(2)}`);
+          assert.ok(maxAbs > 0.5, "reference gradient is not trivially small");
+          assert.ok(
+            maxAbsDiff <= 1e-5 * Math.max(1, maxAbs),
+            `${variant} ${c.label}: ${maxAbsDiff}`,
+          );
+        }
+      }
+    } finally {
+      setWebgpuFilterGradient("transposed", { chunkRows: 16384 });
+    }
+  },
+});
+
+Deno.test({
+  name: "every webgpu Conv2DBackpropFilter variant but stock matches cpu at batch·h·w = 75k",
+  ignore,
+  async fn() {
+    const c = filterCase([96, 28, 8, 8], 1, "same");
+    const want = await runOn("cpu", "Conv2DBackpropFilter", c.inputs, c.attrs);
+    const maxAbs = Math.max(...Array.from(want.values, Math.abs));
+    try {
+      for (const variant of webgpuFilterGradients.filter((v) => v !== "stock")) {
+        setWebgpuFilterGradient(variant, { chunkRows: 16384 });
+        const start = performance.now();
+        const got = await runOn("webgpu", "Conv2DBackpropFilter", c.inputs, c.attrs);
+        const ms = performance.now() - start;
+        assert.deepEqual(got.shape, want.shape);
+        let maxAbsDiff = 0;
+        got.values.forEach((v, i) => {
+          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - want.values[i]));
+        });
+        console.log(
+          `${variant} ${c.label}: max abs diff ${maxAbsDiff.toExponential(2)} (max |value| ${
+            maxAbs.toFixed(1)
+          }, ${ms.toFixed(0)} ms)`,
+        );
+        assert.ok(maxAbsDiff <= 1e-4 * Math.max(1, maxAbs), `${variant}: ${maxAbsDiff}`);
+      }
+    } finally {
+      setWebgpuFilterGradient("transposed", { chunkRows: 16384 });
+    }
+  },
+});
+
+Deno.test("setWebgpuFilterGradient rejects unknown variants and bad block sizes", () => {
+  const before = getWebgpuFilterGradient();
+  assert.throws(
+    () => setWebgpuFilterGradient("fast" as "im2col"),
+    /variant must be one of transposed, .*: current variant is 'fast'/,
+  );
+  assert.throws(
+    () => setWebgpuFilterGradient("batched", { chunkRows: 0 }),
+    /chunkRows must be a positive integer: current value is 0/,
+  );
+  assert.deepEqual(getWebgpuFilterGradient(), before);
 });

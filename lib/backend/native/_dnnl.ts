@@ -20,6 +20,9 @@ const TAG_HWIO = 30;
 const FORWARD_TRAINING = 64;
 const CONV_DIRECT = 1;
 const ELTWISE_RELU = 31;
+const POOLING_MAX = 511;
+const QUERY_WORKSPACE = 135;
+const ARG_WORKSPACE = 64;
 
 /** oneDNN execution argument ids. */
 export const Arg = {
@@ -42,6 +45,29 @@ const query = {
   diffDst: 134,
   implInfo: 8,
 } as const;
+
+/** Geometry of a 2-D max pooling in NHWC. */
+export interface PoolGeometry {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly strides: readonly [number, number];
+  /** top, left, bottom, right */
+  readonly pads: readonly [number, number, number, number];
+}
+
+/**
+ * Memory layouts a convolution computes in. `nhwc` (default): activations as tfjs holds
+ * them, filters in oneDNN's choice (reordered, small); measured fastest for our shapes, as
+ * it saves reordering activations. `blocked`: oneDNN's choice for everything (activations
+ * reordered in and out). `plain`: tfjs's layouts only (oneDNN falls back to gemm: slow).
+ */
+export type ConvLayout = "nhwc" | "blocked" | "plain";
 
 /** Which convolution computation a primitive does. */
 export type ConvKind = "forward" | "backwardData" | "backwardWeights";
@@ -130,9 +156,9 @@ export class DnnlContext {
   conv(
     kind: ConvKind,
     g: ConvGeometry,
-    options: { bias?: boolean; relu?: boolean; plain?: boolean } = {},
+    options: { bias?: boolean; relu?: boolean; layout?: ConvLayout } = {},
   ): Primitive {
-    const key = `${kind}|${JSON.stringify(g)}|${options.bias ? 1 : 0}|${options.relu ? 1 : 0}|${options.plain ? 1 : 0}`;
+    const key = `${kind}|${JSON.stringify(g)}|${JSON.stringify(options)}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) {
       // Most recently used last, so eviction drops the least recently used.
@@ -145,11 +171,11 @@ export class DnnlContext {
     const srcDims = [g.batch, g.inChannels, g.inHeight, g.inWidth];
     const dstDims = [g.batch, g.outChannels, g.outHeight, g.outWidth];
     const wDims = [g.outChannels, g.inChannels, g.filterHeight, g.filterWidth];
-    const plain = options.plain === true;
+    const layout = options.layout ?? "nhwc";
     // Descriptors of the computation (`any`: oneDNN picks its fastest, blocked, layout) …
-    const src = this.md(srcDims, plain ? TAG_NHWC : TAG_ANY);
-    const dst = this.md(dstDims, plain ? TAG_NHWC : TAG_ANY);
-    const weights = this.md(wDims, plain ? TAG_HWIO : TAG_ANY);
+    const src = this.md(srcDims, layout === "blocked" ? TAG_ANY : TAG_NHWC);
+    const dst = this.md(dstDims, layout === "blocked" ? TAG_ANY : TAG_NHWC);
+    const weights = this.md(wDims, layout === "plain" ? TAG_HWIO : TAG_ANY);
     // … and of the tensors as tfjs holds them.
     const srcUser = this.md(srcDims, TAG_NHWC);
     const dstUser = this.md(dstDims, TAG_NHWC);
@@ -290,7 +316,7 @@ export class DnnlContext {
       const q = queryOf[arg];
       const innerMd = q === undefined ? null : d.dnnl_primitive_desc_query_md(pd, q, 0);
       if (innerMd !== null && !d.dnnl_memory_desc_equal(innerMd, mds[i])) {
-        check(d.dnnl_memory_create(out, innerMd, this.engine, allocate), "inner memory");
+        check(d.dnnl_memory_create(out, innerMd, this.engine, allocate()), "inner memory");
         inner = readPointer(out);
         mems.push(inner);
         const isOutput = outputs.has(arg);
@@ -344,10 +370,118 @@ export class DnnlContext {
     }
     return primitive;
   }
+
+  /**
+   * Max-pooling gradient: a forward pass (training) records where each maximum was
+   * (oneDNN's workspace; first maximum in row-major window order), then the backward pass
+   * routes the output gradient there. Pointers: input, output gradient, input gradient.
+   */
+  maxPoolGrad(g: PoolGeometry): Primitive {
+    const key = `maxPoolGrad|${JSON.stringify(g)}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const d = this.dnnl;
+    const src = this.md([g.batch, g.channels, g.inHeight, g.inWidth], TAG_NHWC);
+    const dst = this.md([g.batch, g.channels, g.outHeight, g.outWidth], TAG_NHWC);
+    const strides = dims(g.strides);
+    const kernel = dims([g.filterHeight, g.filterWidth]);
+    const dilation = dims([0, 0]);
+    const padL = dims([g.pads[0], g.pads[1]]);
+    const padR = dims([g.pads[2], g.pads[3]]);
+    const out = new Uint8Array(8);
+    const fdesc = new Uint8Array(opDescSize);
+    check(
+      d.dnnl_pooling_v2_forward_desc_init(
+        fdesc,
+        FORWARD_TRAINING,
+        POOLING_MAX,
+        src,
+        dst,
+        strides,
+        kernel,
+        dilation,
+        padL,
+        padR,
+      ),
+      "dnnl_pooling_v2_forward_desc_init",
+    );
+    check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "pooling pd");
+    const fpd = readPointer(out);
+    const bdesc = new Uint8Array(opDescSize);
+    check(
+      d.dnnl_pooling_v2_backward_desc_init(
+        bdesc,
+        POOLING_MAX,
+        src,
+        dst,
+        strides,
+        kernel,
+        dilation,
+        padL,
+        padR,
+      ),
+      "dnnl_pooling_v2_backward_desc_init",
+    );
+    check(d.dnnl_primitive_desc_create(out, bdesc, null, this.engine, fpd), "pooling bwd pd");
+    const bpd = readPointer(out);
+    const memory = (md: Deno.PointerValue, handle: Deno.PointerValue) => {
+      check(d.dnnl_memory_create(out, md, this.engine, handle), "memory");
+      return readPointer(out);
+    };
+    const srcMem = memory(Deno.UnsafePointer.of(src), null);
+    const dstMem = memory(Deno.UnsafePointer.of(dst), allocate()); // forward output, unused
+    const wsMem = memory(d.dnnl_primitive_desc_query_md(fpd, QUERY_WORKSPACE, 0), allocate());
+    const diffDstMem = memory(Deno.UnsafePointer.of(dst), null);
+    const diffSrcMem = memory(Deno.UnsafePointer.of(src), null);
+    check(d.dnnl_primitive_create(out, fpd), "pooling primitive");
+    const forward = readPointer(out);
+    check(d.dnnl_primitive_create(out, bpd), "pooling bwd primitive");
+    const backward = readPointer(out);
+    d.dnnl_primitive_desc_destroy(fpd);
+    d.dnnl_primitive_desc_destroy(bpd);
+    const fargs = execArgs([[Arg.src, srcMem], [Arg.dst, dstMem], [ARG_WORKSPACE, wsMem]]);
+    const bargs = execArgs([[Arg.diffDst, diffDstMem], [ARG_WORKSPACE, wsMem], [
+      Arg.diffSrc,
+      diffSrcMem,
+    ]]);
+    const stream = this.stream;
+    const mems = [srcMem, dstMem, wsMem, diffDstMem, diffSrcMem];
+    const primitive: Primitive = {
+      impl: "pooling_max",
+      args: [Arg.src, Arg.diffDst, Arg.diffSrc],
+      run([x, dy, dx]) {
+        d.dnnl_memory_set_data_handle(srcMem, x);
+        d.dnnl_memory_set_data_handle(diffDstMem, dy);
+        d.dnnl_memory_set_data_handle(diffSrcMem, dx);
+        check(d.dnnl_primitive_execute(forward, stream, 3, fargs), "pooling execute");
+        check(d.dnnl_primitive_execute(backward, stream, 3, bargs), "pooling bwd execute");
+        check(d.dnnl_stream_wait(stream), "dnnl_stream_wait");
+      },
+      destroy() {
+        d.dnnl_primitive_destroy(forward);
+        d.dnnl_primitive_destroy(backward);
+        for (const m of mems) d.dnnl_memory_destroy(m);
+      },
+    };
+    this.cache.set(key, primitive);
+    if (this.cache.size > maxCached) {
+      const [oldestKey, oldest] = this.cache.entries().next().value!;
+      this.cache.delete(oldestKey);
+      oldest.destroy();
+    }
+    return primitive;
+  }
 }
 
 /** `DNNL_MEMORY_ALLOCATE`: oneDNN allocates (and later frees) the buffer. */
-const allocate = Deno.UnsafePointer.create(0xffffffffffffffffn);
+function allocate(): Deno.PointerValue {
+  // Created on use: pointer functions need --allow-ffi, and importing must not.
+  return Deno.UnsafePointer.create(0xffffffffffffffffn);
+}
 
 function execArgs(pairs: readonly [number, Deno.PointerValue][]): Uint8Array {
   const buf = new Uint8Array(16 * pairs.length);

@@ -108,7 +108,12 @@ function conv2DLike(fused: boolean): NativeKernel {
       preluActivationWeights === undefined && (activation === "linear" || activation === "relu") &&
       (bias === undefined || size(bias.shape) === filter.shape[3]);
     const g = ok
-      ? geometry(x.shape as Shape4, filter.shape as Shape4, attrs, attrs.dilations as [number, number])
+      ? geometry(
+        x.shape as Shape4,
+        filter.shape as Shape4,
+        attrs,
+        attrs.dilations as [number, number],
+      )
       : undefined;
     if (g === undefined) return previous(args);
     const backend = args.backend as unknown as WasmBackendLike;
@@ -315,6 +320,13 @@ function onesPointer(length: number): Deno.PointerValue {
   return Deno.UnsafePointer.of(ones);
 }
 
+let scratch = new Float32Array(0);
+
+function scratchOf(length: number): Float32Array {
+  if (scratch.length < length) scratch = new Float32Array(Math.max(length, 2 * scratch.length));
+  return scratch;
+}
+
 function reduction(mean: boolean): NativeKernel {
   return (runtime, previous) => (args) => {
     const { x } = args.inputs as Record<string, TensorInfo>;
@@ -345,6 +357,31 @@ function reduction(mean: boolean): NativeKernel {
     if (inner === 1) {
       // y[outer] = X[outer × reduced] · 1
       blas.cblas_sgemv(RowMajor, NoTrans, outer, reduced, alpha, px, reduced, one, 1, 0, py, 1);
+      return out;
+    }
+    const first = x.shape[lo];
+    if (outer === 1 && axes.length > 1 && first > 1) {
+      // Long rows are faster: t[(reduced/first)·inner] = X[first × …]ᵀ · 1, then fold t.
+      const rest = (reduced / first) * inner;
+      const t = scratchOf(rest);
+      blas.cblas_sgemv(
+        RowMajor,
+        Trans,
+        first,
+        rest,
+        alpha,
+        px,
+        rest,
+        one,
+        1,
+        0,
+        Deno.UnsafePointer.of(t),
+        1,
+      );
+      const y = floatView(backend, out, inner).fill(0);
+      for (let i = 0; i < rest; i += inner) {
+        for (let j = 0; j < inner; j++) y[j] += t[i + j];
+      }
       return out;
     }
     for (let o = 0; o < outer; o++) {
@@ -382,10 +419,10 @@ export const identity: NativeKernel = (_runtime, previous) => (args) => {
 };
 
 /**
- * `MaxPoolGrad` (NHWC): each output gradient goes to the first maximal input of its window
- * (row-major window order, strict comparison), as tfjs's cpu kernel does.
+ * `MaxPoolGrad` (NHWC) in oneDNN: each output gradient goes to the first maximal input of
+ * its window (row-major window order), as tfjs's cpu kernel does.
  */
-export const maxPoolGrad: NativeKernel = (_runtime, previous) => (args) => {
+export const maxPoolGrad: NativeKernel = (runtime, previous) => (args) => {
   const { dy, input } = args.inputs as Record<string, TensorInfo>;
   const attrs = args.attrs ?? {};
   if (!allFloat([dy, input]) || input.shape.length !== 4) return previous(args);
@@ -397,44 +434,25 @@ export const maxPoolGrad: NativeKernel = (_runtime, previous) => (args) => {
     attrs.pad as Pad,
     attrs.dimRoundingMode as Rounding,
   );
-  const backend = args.backend as unknown as WasmBackendLike;
-  const out = backend.makeOutput([...input.shape], "float32");
-  const [n, h, w, c] = input.shape;
-  const { outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
-  const x = floatView(backend, input, size(input.shape));
-  const g = floatView(backend, dy, size(dy.shape));
-  const dx = floatView(backend, out, size(input.shape)).fill(0);
-  const best = new Float32Array(c);
-  const where = new Int32Array(c);
-  for (let b = 0; b < n; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++) {
-        best.fill(-Infinity);
-        where.fill(-1);
-        for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight - top + kh;
-          if (ih < 0 || ih >= h) continue;
-          for (let kw = 0; kw < filterWidth; kw++) {
-            const iw = ow * strideWidth - left + kw;
-            if (iw < 0 || iw >= w) continue;
-            const base = ((b * h + ih) * w + iw) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = x[base + ch];
-              if (v > best[ch]) {
-                best[ch] = v;
-                where[ch] = base + ch;
-              }
-            }
-          }
-        }
-        const gBase = ((b * outHeight + oh) * outWidth + ow) * c;
-        for (let ch = 0; ch < c; ch++) {
-          if (where[ch] >= 0) dx[where[ch]] += g[gBase + ch];
-        }
-      }
-    }
-  }
+  const bottom = (info.outHeight - 1) * info.strideHeight + info.filterHeight - info.inHeight - top;
+  const right = (info.outWidth - 1) * info.strideWidth + info.filterWidth - info.inWidth - left;
+  if (bottom < 0 || right < 0 || top < 0 || left < 0) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.maxPoolGrad({
+    batch: info.batchSize,
+    channels: info.inChannels,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strides: [info.strideHeight, info.strideWidth],
+    pads: [top, left, bottom, right],
+  });
+  const out = backend.makeOutput([...input.shape], "float32");
+  prim.run(pointers(backend, [input, dy, out]));
   return out;
 };
 

@@ -60,6 +60,35 @@ const dnnlSymbols = {
     ],
     result: "i32",
   },
+  dnnl_pooling_v2_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_pooling_v2_backward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
   dnnl_primitive_attr_destroy: { parameters: ["pointer"], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
@@ -216,6 +245,23 @@ function open<S extends Deno.ForeignLibraryInterface>(
   return { errors };
 }
 
+/**
+ * OpenMP workers that spin between oneDNN calls take a core from the single-threaded wasm
+ * ops that run in between (and from other processes): ask libgomp to sleep instead, unless
+ * the user chose a policy. libgomp reads the variable when it loads, so this runs first.
+ */
+function passiveOpenMp(): void {
+  try {
+    const granted =
+      Deno.permissions.querySync({ name: "env", variable: "OMP_WAIT_POLICY" }).state === "granted";
+    if (granted && Deno.env.get("OMP_WAIT_POLICY") === undefined) {
+      Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
+    }
+  } catch {
+    // no permission to read or write the environment: keep libgomp's default
+  }
+}
+
 let cached: Libraries | undefined;
 
 /**
@@ -227,15 +273,16 @@ export function openLibraries(): Libraries {
   if (!ffiAllowed()) {
     cached = {
       paths: {},
-      missing: ["permission: run with --allow-ffi (or -A) to use native kernels"],
+      missing: ["Deno's FFI is not allowed (run with --allow-ffi or -A)"],
     };
     return cached;
   }
   const paths: Record<string, string> = {};
   const missing: string[] = [];
+  passiveOpenMp();
   const dnnlPath = envValue("LIKENESS_DNNL");
   const dnnl = open(
-    dnnlPath ? [dnnlPath] : ["libdnnl.so.2", "libdnnl.so.3", "libdnnl.so"],
+    dnnlPath ? [dnnlPath] : ["libdnnl.so.2", "libdnnl.so"],
     dnnlSymbols,
   );
   if (dnnl.lib) paths.dnnl = dnnl.path!;

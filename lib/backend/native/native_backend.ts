@@ -4,7 +4,7 @@ import type { KernelFunc } from "@tensorflow/tfjs-core";
 import { getStock } from "../_composite.ts";
 import { applyPatches, wasmPatches } from "../_register.ts";
 import { DnnlContext } from "./_dnnl.ts";
-import { type NativeRuntime, nativeKernels } from "./_kernels.ts";
+import { nativeKernels, type NativeRuntime } from "./_kernels.ts";
 import { openLibraries } from "./_libraries.ts";
 
 /** Whether the `native` backend can run here, and if not, why. */
@@ -60,7 +60,9 @@ let registered: NativeInfo | undefined;
 
 function threadsFromEnv(): number | undefined {
   try {
-    if (Deno.permissions.querySync({ name: "env", variable: "LIKENESS_THREADS" }).state !== "granted") {
+    if (
+      Deno.permissions.querySync({ name: "env", variable: "LIKENESS_THREADS" }).state !== "granted"
+    ) {
       return undefined;
     }
     const n = Number(Deno.env.get("LIKENESS_THREADS"));
@@ -82,11 +84,15 @@ function threadsFromEnv(): number | undefined {
  */
 export function setNativeThreads(threads: number): number {
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new Error(`Cannot set native threads as threads must be a positive integer: current value is ${threads}`);
+    throw new Error(
+      `Cannot set native threads as threads must be a positive integer: current value is ${threads}`,
+    );
   }
   const libs = openLibraries();
   if (libs.dnnl === undefined) {
-    throw new Error(`Cannot set native threads as the native backend is unavailable: ${libs.missing.join("; ")}`);
+    throw new Error(
+      `Cannot set native threads as the native backend is unavailable: ${libs.missing.join("; ")}`,
+    );
   }
   libs.omp?.omp_set_num_threads(threads);
   libs.blas?.openblas_set_num_threads(threads);
@@ -104,7 +110,9 @@ interface Initializer {
 async function sharedWasmBackend(): Promise<tf.KernelBackend> {
   if (tf.findBackend("wasm") === null) {
     const started = await (tf.engine() as unknown as Initializer).initializeBackend("wasm").success;
-    if (!started) throw new Error("Cannot use backend 'native' as the wasm backend failed to start");
+    if (!started) {
+      throw new Error("Cannot use backend 'native' as the wasm backend failed to start");
+    }
   }
   const wasm = tf.findBackend("wasm")!;
   const proxy = new Proxy(wasm, {
@@ -148,7 +156,8 @@ export async function registerNative(options: RegisterNativeOptions = {}): Promi
     throw new Error(`Cannot use backend 'native' as ${status.reason}`);
   }
   const threads = setNativeThreads(
-    options.threads ?? registered?.threads ?? threadsFromEnv() ?? navigator.hardwareConcurrency ?? 1,
+    options.threads ?? registered?.threads ?? threadsFromEnv() ?? navigator.hardwareConcurrency ??
+      1,
   );
   if (registered !== undefined) return (registered = { ...registered, threads });
   const libs = openLibraries();
