@@ -119,13 +119,17 @@ export const webgpuFilterGradients: readonly WebgpuFilterGradient[] = [
   "stock",
 ];
 
-let webgpuVariant: WebgpuFilterGradient = "transposed";
+// Default from an H200 run (bench/results/h200_webgpu_profile.log, 512 triplets): `batched`
+// took 182 ms of GPU time over the step's six filter gradients against 268 for `transposed`,
+// and gave the fastest whole step (279 against 248 images/s). The step is bound by host-side
+// work, not by these kernels (640 ms of GPU time in a 5.5–6.2 s step).
+let webgpuVariant: WebgpuFilterGradient = "batched";
 let webgpuChunkRows = 16384;
 /** Largest patches matrix built at once (elements; 2²⁵ floats = 128 MiB, WebGPU's minimum limit). */
 const maxPatchElements = 2 ** 25;
 
 /**
- * Chooses the webgpu `Conv2DBackpropFilter` variant from then on (default `transposed`), and
+ * Chooses the webgpu `Conv2DBackpropFilter` variant from then on (default `batched`), and
  * optionally the block size of `chunked` and `batched` in output positions (default 16384).
  * For benchmarks and tests; the choice is process-wide.
  */
