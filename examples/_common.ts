@@ -12,7 +12,7 @@ import { fashionMnist, stratifiedSplit, tensorBatches } from "../lib/data/mod.ts
 import * as metrics from "../lib/metrics/mod.ts";
 import * as report from "../lib/report/mod.ts";
 import { seeded } from "../lib/samplers/mod.ts";
-import { cosineDecay, fit, type History, saveModel } from "../lib/train/mod.ts";
+import { fit, type History, saveModel } from "../lib/train/mod.ts";
 import type {
   Dataset,
   IndexTuple,
@@ -96,7 +96,7 @@ export function parseExampleArgs(
         `  --out DIR             run folder (default runs/${spec.name}-<timestamp>/)`,
         "  --backend NAME        wasm (default), cpu, webgpu or tensorflow",
         "  --quick               train and evaluate on the bundled 1,000-image sample (600/400)",
-        `  --lr X                initial learning rate, cosine-decayed to 0 (default ${d.lr})`,
+        `  --lr X                learning rate (default ${d.lr})`,
         "  --checkpoint-every N  steps between checkpoints in <out>/checkpoints (default 500)",
         "  --resume              continue from the last checkpoint in <out>/checkpoints",
         "  -h, --help            this text",
@@ -229,8 +229,8 @@ export interface Trained {
 
 /**
  * Trains `program` on `sampler`'s index batches (batched by the example), seeded by --seed,
- * for --epochs epochs of ⌈train / batch⌉ steps (or --steps), the learning rate decaying from
- * --lr to 0 along a cosine, with checkpoints in
+ * for --epochs epochs of ⌈train / batch⌉ steps (or --steps) at learning rate --lr, with
+ * checkpoints in
  * `<out>/checkpoints` and --resume. Ctrl-C stops after the current step (a checkpoint is
  * written) and the run is still evaluated and saved.
  */
@@ -257,11 +257,8 @@ export async function trainExample<I extends LossInput>(
   }
   const t0 = performance.now();
   try {
-    // Cosine decay from --lr to 0 over the whole run: the last steps take small, quiet
-    // updates, which is worth a few points of precision@1 over a constant rate.
-    const totalSteps = Math.min(args.steps ?? Infinity, args.epochs * stepsPerEpoch);
     const run = fit(program, stream as Iterable<never>, {
-      learningRate: totalSteps > 1 ? cosineDecay(args.lr, { steps: totalSteps }) : args.lr,
+      learningRate: args.lr,
       epochs: args.epochs,
       steps: args.steps,
       stepsPerEpoch,

@@ -1,6 +1,6 @@
 /**
- * Choosing and starting a TensorFlow.js backend (`wasm` by default, `cpu`, `webgpu`,
- * `tensorflow`), with the kernels likeness adds so that conv nets train fast on each.
+ * Choosing and starting a TensorFlow.js backend (`native` where oneDNN/OpenBLAS and FFI are
+ * available, else `wasm`; also `cpu`, `webgpu`, `tensorflow`), with the kernels likeness adds so that conv nets train fast on each.
  *
  * @example
  * ```ts
@@ -12,3 +12,11 @@
  * @module
  */
 export * from "./use_backend.ts";
+export {
+  type NativeInfo,
+  type NativeStatus,
+  nativeStatus,
+  registerNative,
+  type RegisterNativeOptions,
+  setNativeThreads,
+} from "./native/mod.ts";

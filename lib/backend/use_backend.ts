@@ -1,9 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { applyPatches, wasmPatches, webgpuPatches } from "./_register.ts";
+import { nativeStatus, registerNative } from "./native/mod.ts";
 
-/** The backends likeness can start. */
-export type BackendName = "wasm" | "cpu" | "webgpu" | "tensorflow";
+/**
+ * The backends likeness can start. `native` is wasm with its heavy kernels in oneDNN and
+ * OpenBLAS through Deno's FFI (see `lib/backend/native`).
+ */
+export type BackendName = "wasm" | "cpu" | "webgpu" | "tensorflow" | "native";
 
 /** What {@linkcode useBackend} started. */
 export interface BackendInfo {
@@ -26,12 +30,27 @@ export interface UseBackendOptions {
    * (or `--allow-env=LIKENESS_BACKEND`); without the permission the variable is ignored.
    */
   readonly env?: boolean;
+  /** Threads of the `native` backend's oneDNN and OpenBLAS (default: all cores). */
+  readonly threads?: number;
 }
 
-const names: readonly BackendName[] = ["wasm", "cpu", "webgpu", "tensorflow"];
+const names: readonly BackendName[] = ["wasm", "cpu", "webgpu", "tensorflow", "native"];
 
-function isBackendName(name: string): name is BackendName {
-  return (names as readonly string[]).includes(name);
+let fallbackSaid = false;
+
+/** `auto`: native where it can run, else wasm with a one-line note (once) on what is missing. */
+function preferred(): BackendName {
+  const status = nativeStatus();
+  if (status.available) return "native";
+  if (!fallbackSaid) {
+    fallbackSaid = true;
+    console.error(`likeness: using the wasm backend; for the faster native one: ${status.reason}`);
+  }
+  return "wasm";
+}
+
+function isBackendName(name: string): name is BackendName | "auto" {
+  return name === "auto" || (names as readonly string[]).includes(name);
 }
 
 function envChoice(): string | undefined {
@@ -101,8 +120,12 @@ async function loadTensorflow(): Promise<void> {
  *   `await t.data()`, not `dataSync()`.
  * - `tensorflow`: native libtensorflow through `@tensorflow/tfjs-node-gpu` or
  *   `@tensorflow/tfjs-node`, loaded only when installed.
+ * - `native`: wasm with convolutions, their gradients, matrix products, sums and pooling
+ *   gradients in oneDNN and OpenBLAS through Deno's FFI (needs `--allow-ffi` and Debian's
+ *   `libdnnl2` and `libopenblas0`; `LIKENESS_DNNL`/`LIKENESS_BLAS` point elsewhere).
  *
- * With no `name`, `LIKENESS_BACKEND` chooses (when `--allow-env` grants it), else `wasm`.
+ * With no `name` (or `auto`), `LIKENESS_BACKEND` chooses (when `--allow-env` grants it),
+ * else `native` where it can run, else `wasm` (saying once, on stderr, what to install).
  * Calling it again is cheap and registers nothing twice. A backend that is asked for and
  * unavailable throws an error saying what to install.
  *
@@ -114,7 +137,7 @@ async function loadTensorflow(): Promise<void> {
  * ```
  */
 export async function useBackend(
-  name?: BackendName,
+  name?: BackendName | "auto",
   options: UseBackendOptions = {},
 ): Promise<BackendInfo> {
   let source: BackendInfo["source"] = "argument";
@@ -124,33 +147,45 @@ export async function useBackend(
     source = "environment";
   }
   if (chosen === undefined) {
-    chosen = "wasm";
+    chosen = "auto";
     source = "default";
   }
   if (!isBackendName(chosen)) {
     throw new Error(
       `Cannot use backend as its name must be one of ${
-        names.join(", ")
+        [...names, "auto"].join(", ")
       }: current name is '${chosen}'` +
         (source === "environment" ? " (from LIKENESS_BACKEND)" : ""),
     );
   }
+  const picked: BackendName = chosen === "auto" ? preferred() : chosen;
+  if (picked === "native") {
+    const info = await registerNative(
+      options.threads === undefined ? {} : { threads: options.threads },
+    );
+    await tf.setBackend("native");
+    await tf.ready();
+    if (tf.getBackend() !== "native") {
+      throw new Error("Cannot use backend 'native' as TensorFlow.js failed to initialise it");
+    }
+    return { name: "native", threads: info.threads, kernels: info.kernels, source };
+  }
   let adapter: string | undefined;
-  if (chosen === "webgpu") adapter = (await startWebgpu()).adapter;
-  if (chosen === "tensorflow") await loadTensorflow();
-  const ok = await tf.setBackend(chosen);
+  if (picked === "webgpu") adapter = (await startWebgpu()).adapter;
+  if (picked === "tensorflow") await loadTensorflow();
+  const ok = await tf.setBackend(picked);
   await tf.ready();
-  if (!ok || tf.getBackend() !== chosen) {
+  if (!ok || tf.getBackend() !== picked) {
     throw new Error(
-      `Cannot use backend '${chosen}' as TensorFlow.js failed to initialise it` +
-        (chosen === "wasm" ? ": is @tensorflow/tfjs-backend-wasm's .wasm file readable?" : ""),
+      `Cannot use backend '${picked}' as TensorFlow.js failed to initialise it` +
+        (picked === "wasm" ? ": is @tensorflow/tfjs-backend-wasm's .wasm file readable?" : ""),
     );
   }
   let kernels: readonly string[] = [];
-  if (chosen === "wasm") kernels = applyPatches("wasm", wasmPatches);
-  if (chosen === "webgpu") kernels = applyPatches("webgpu", webgpuPatches);
-  const threads = chosen === "tensorflow" ? navigator.hardwareConcurrency : wasmThreads(chosen);
-  return { name: chosen, threads, kernels, source, ...(adapter === undefined ? {} : { adapter }) };
+  if (picked === "wasm") kernels = applyPatches("wasm", wasmPatches);
+  if (picked === "webgpu") kernels = applyPatches("webgpu", webgpuPatches);
+  const threads = picked === "tensorflow" ? navigator.hardwareConcurrency : wasmThreads(picked);
+  return { name: picked, threads, kernels, source, ...(adapter === undefined ? {} : { adapter }) };
 }
 
 function wasmThreads(name: BackendName): number {

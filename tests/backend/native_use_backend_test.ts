@@ -34,20 +34,32 @@ Deno.test({
   },
 });
 
-async function probe(args: string[], env: Record<string, string> = {}) {
-  const code = `import { useBackend } from "${new URL("../../lib/backend/mod.ts", import.meta.url)}";
+/** Runs `useBackend()` in a child process with `permissions` and `env`; its output. */
+async function probe(permissions: string[], env: Record<string, string> = {}) {
+  const code = `import { useBackend } from "${new URL(
+    "../../lib/backend/mod.ts",
+    import.meta.url,
+  )}";
     try { const info = await useBackend(); console.log("started " + info.name); }
     catch (e) { console.log("error " + e.message); }`;
-  const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--config", new URL("../../deno.json", import.meta.url).pathname, ...args, code],
-    env,
-  }).output();
-  return { out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(file, code);
+    const config = new URL("../../deno.json", import.meta.url).pathname;
+    const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--config", config, ...permissions, file],
+      env,
+    }).output();
+    return { out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+  } finally {
+    await Deno.remove(file);
+  }
 }
 
+const allButFfi = ["--allow-read", "--allow-env", "--allow-net", "--allow-sys", "--allow-write"];
+
 Deno.test("useBackend() without --allow-ffi falls back to wasm with a one-line note", async () => {
-  // `deno eval` grants every permission; --deny-ffi takes FFI away.
-  const { out, err } = await probe(["--deny-ffi"]);
+  const { out, err } = await probe(allButFfi);
   assert.match(out, /started wasm/);
   const notes = err.split("\n").filter((l) => l.startsWith("likeness:"));
   assert.equal(notes.length, 1, `expected one note, got: ${err}`);
@@ -55,6 +67,9 @@ Deno.test("useBackend() without --allow-ffi falls back to wasm with a one-line n
 });
 
 Deno.test("LIKENESS_BACKEND=native without the library is an error saying what to install", async () => {
-  const { out } = await probe([], { LIKENESS_BACKEND: "native", LIKENESS_DNNL: "/nonexistent/libdnnl.so.2" });
+  const { out } = await probe(["-A"], {
+    LIKENESS_BACKEND: "native",
+    LIKENESS_DNNL: "/nonexistent/libdnnl.so.2",
+  });
   assert.match(out, /error Cannot use backend 'native' as oneDNN: .*apt-get install libdnnl2/);
 });

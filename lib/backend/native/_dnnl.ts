@@ -20,6 +20,17 @@ const TAG_HWIO = 30;
 const FORWARD_TRAINING = 64;
 const CONV_DIRECT = 1;
 const ELTWISE_RELU = 31;
+const FORWARD_INFERENCE = 96;
+const BACKWARD = 128;
+const BN_GLOBAL_STATS = 1;
+const BN_SCALE = 8;
+const BN_SHIFT = 16;
+const ARG_MEAN = 49;
+const ARG_VARIANCE = 50;
+const ARG_SCALE = 51;
+const ARG_SHIFT = 52;
+const ARG_DIFF_SCALE = 255;
+const ARG_DIFF_SHIFT = 256;
 const POOLING_MAX = 511;
 const QUERY_WORKSPACE = 135;
 const ARG_WORKSPACE = 64;
@@ -464,6 +475,101 @@ export class DnnlContext {
       destroy() {
         d.dnnl_primitive_destroy(forward);
         d.dnnl_primitive_destroy(backward);
+        for (const m of mems) d.dnnl_memory_destroy(m);
+      },
+    };
+    this.cache.set(key, primitive);
+    if (this.cache.size > maxCached) {
+      const [oldestKey, oldest] = this.cache.entries().next().value!;
+      this.cache.delete(oldestKey);
+      oldest.destroy();
+    }
+    return primitive;
+  }
+
+  /**
+   * Batch normalisation with given statistics (oneDNN's `use_global_stats`), per channel,
+   * on NHWC data viewed as `[n, c, h, w]`. Forward pointers: x, mean, variance, scale,
+   * offset, y. Backward pointers: x, mean, variance, dy, scale, offset, dx, dScale, dOffset
+   * (mean and variance are constants, as in tfjs's gradient of `FusedBatchNorm`).
+   */
+  batchNorm(
+    kind: "forward" | "backward",
+    shape: readonly [number, number, number, number],
+    epsilon: number,
+  ): Primitive {
+    const key = `batchNorm|${kind}|${shape}|${epsilon}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const d = this.dnnl;
+    const data = this.md(shape, TAG_NHWC);
+    const channel = this.md([shape[1]], TAG_A);
+    const flags = BN_GLOBAL_STATS | BN_SCALE | BN_SHIFT;
+    const out = new Uint8Array(8);
+    const fdesc = new Uint8Array(opDescSize);
+    const prop = kind === "forward" ? FORWARD_INFERENCE : FORWARD_TRAINING;
+    check(
+      d.dnnl_batch_normalization_forward_desc_init(fdesc, prop, data, epsilon, flags),
+      "dnnl_batch_normalization_forward_desc_init",
+    );
+    check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "bnorm pd");
+    let pd = readPointer(out);
+    let args: number[];
+    if (kind === "forward") {
+      args = [Arg.src, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, Arg.dst];
+    } else {
+      const bdesc = new Uint8Array(opDescSize);
+      check(
+        d.dnnl_batch_normalization_backward_desc_init(bdesc, BACKWARD, data, data, epsilon, flags),
+        "dnnl_batch_normalization_backward_desc_init",
+      );
+      check(d.dnnl_primitive_desc_create(out, bdesc, null, this.engine, pd), "bnorm bwd pd");
+      d.dnnl_primitive_desc_destroy(pd);
+      pd = readPointer(out);
+      args = [
+        Arg.src,
+        ARG_MEAN,
+        ARG_VARIANCE,
+        Arg.diffDst,
+        ARG_SCALE,
+        ARG_SHIFT,
+        Arg.diffSrc,
+        ARG_DIFF_SCALE,
+        ARG_DIFF_SHIFT,
+      ];
+    }
+    check(d.dnnl_primitive_create(out, pd), "bnorm primitive");
+    const prim = readPointer(out);
+    d.dnnl_primitive_desc_destroy(pd);
+    const perChannel = new Set<number>([
+      ARG_MEAN,
+      ARG_VARIANCE,
+      ARG_SCALE,
+      ARG_SHIFT,
+      ARG_DIFF_SCALE,
+      ARG_DIFF_SHIFT,
+    ]);
+    const mems = args.map((arg) => {
+      const md = perChannel.has(arg) ? channel : data;
+      check(d.dnnl_memory_create(out, Deno.UnsafePointer.of(md), this.engine, null), "memory");
+      return readPointer(out);
+    });
+    const argBuf = execArgs(args.map((a, i) => [a, mems[i]]));
+    const stream = this.stream;
+    const primitive: Primitive = {
+      impl: "batch_normalization",
+      args,
+      run(pointers) {
+        for (let i = 0; i < mems.length; i++) d.dnnl_memory_set_data_handle(mems[i], pointers[i]);
+        check(d.dnnl_primitive_execute(prim, stream, args.length, argBuf), "bnorm execute");
+        check(d.dnnl_stream_wait(stream), "dnnl_stream_wait");
+      },
+      destroy() {
+        d.dnnl_primitive_destroy(prim);
         for (const m of mems) d.dnnl_memory_destroy(m);
       },
     };

@@ -313,11 +313,13 @@ const activations: Readonly<Record<string, (v: number, alpha: number) => number>
   leakyrelu: (v, alpha) => (v < 0 ? alpha * v : v),
 };
 
-let ones = new Float32Array(0);
+let sumOnes = new Float32Array(0);
 
 function onesPointer(length: number): Deno.PointerValue {
-  if (ones.length < length) ones = new Float32Array(Math.max(length, 2 * ones.length)).fill(1);
-  return Deno.UnsafePointer.of(ones);
+  if (sumOnes.length < length) {
+    sumOnes = new Float32Array(Math.max(length, 2 * sumOnes.length)).fill(1);
+  }
+  return Deno.UnsafePointer.of(sumOnes);
 }
 
 let scratch = new Float32Array(0);
@@ -456,42 +458,98 @@ export const maxPoolGrad: NativeKernel = (runtime, previous) => (args) => {
   return out;
 };
 
-/** `FusedBatchNorm` with per-channel (last axis) statistics, in one pass. */
-export const fusedBatchNorm: NativeKernel = (_runtime, previous) => (args) => {
-  const inputs = args.inputs as Record<string, TensorInfo | undefined>;
-  const { x, mean: m, variance, offset, scale } = inputs;
+let ones = new Float32Array(0);
+let zeros = new Float32Array(0);
+
+/** Pointers to `c` ones and `c` zeros (stand-ins for a missing scale or offset). */
+function unitPointers(c: number): [Deno.PointerValue, Deno.PointerValue] {
+  if (ones.length < c) ones = new Float32Array(c).fill(1);
+  if (zeros.length < c) zeros = new Float32Array(c);
+  return [Deno.UnsafePointer.of(ones), Deno.UnsafePointer.of(zeros)];
+}
+
+/** NHWC data as oneDNN's `[n, c, h, w]`; any other rank as `[rows, c, 1, 1]`. */
+function bnShape(shape: readonly number[]): [number, number, number, number] {
+  const c = shape[shape.length - 1];
+  return shape.length === 4 ? [shape[0], c, shape[1], shape[2]] : [size(shape) / c, c, 1, 1];
+}
+
+function perChannel(t: TensorInfo | undefined, c: number): boolean {
+  return t === undefined || (t.dtype === "float32" && t.shape.length === 1 && t.shape[0] === c);
+}
+
+/** `FusedBatchNorm` with per-channel (last axis) statistics, in oneDNN. */
+export const fusedBatchNorm: NativeKernel = (runtime, previous) => (args) => {
+  const { x, mean: m, variance, offset, scale } = args.inputs as Record<
+    string,
+    TensorInfo | undefined
+  >;
   const epsilon = (args.attrs?.varianceEpsilon as number | undefined) ?? 0.001;
-  if (x === undefined || m === undefined || variance === undefined) return previous(args);
+  if (x === undefined || m === undefined || variance === undefined || !allFloat([x])) {
+    return previous(args);
+  }
   const c = x.shape[x.shape.length - 1];
-  const fits = (t: TensorInfo | undefined) =>
-    t === undefined || (t.dtype === "float32" && (size(t.shape) === c || size(t.shape) === 1));
-  if (!allFloat([x]) || ![m, variance, offset, scale].every(fits)) return previous(args);
+  if (m.shape.length !== 1 || ![m, variance, offset, scale].every((t) => perChannel(t, c))) {
+    return previous(args);
+  }
   const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.batchNorm("forward", bnShape(x.shape), epsilon);
   const out = backend.makeOutput([...x.shape], "float32");
-  const total = size(x.shape);
-  const read = (t: TensorInfo | undefined, fallback: number) => {
-    const v = new Float32Array(c).fill(fallback);
-    if (t === undefined) return v;
-    const src = floatView(backend, t, size(t.shape));
-    for (let i = 0; i < c; i++) v[i] = src[src.length === 1 ? 0 : i];
-    return v;
-  };
-  const mu = read(m, 0);
-  const s2 = read(variance, 1);
-  const gamma = read(scale, 1);
-  const beta = read(offset, 0);
-  const a = new Float32Array(c);
-  const b = new Float32Array(c);
-  for (let i = 0; i < c; i++) {
-    a[i] = gamma[i] / Math.sqrt(s2[i] + epsilon);
-    b[i] = beta[i] - mu[i] * a[i];
-  }
-  const xs = floatView(backend, x, total);
-  const ys = floatView(backend, out, total);
-  for (let i = 0; i < total; i += c) {
-    for (let j = 0; j < c; j++) ys[i + j] = xs[i + j] * a[j] + b[j];
-  }
+  const [one, zero] = unitPointers(c);
+  const [px, pm, pv, py] = pointers(backend, [x, m, variance, out]);
+  const [ps] = scale === undefined ? [one] : pointers(backend, [scale]);
+  const [po] = offset === undefined ? [zero] : pointers(backend, [offset]);
+  prim.run([px, pm, pv, ps, po, py]);
   return out;
+};
+
+/** Name of the kernel computing every gradient of `FusedBatchNorm` at once (native only). */
+export const batchNormGradName = "LikenessFusedBatchNormGrad";
+
+/**
+ * Gradients of `FusedBatchNorm` (per-channel statistics on the last axis) in one oneDNN
+ * backward pass with the statistics held constant: outputs dx, dMean, dVariance, dScale,
+ * dOffset, as tfjs-core's gradient defines them (`mean` and `variance` are inputs of their
+ * own; their gradients flow on to whatever computed them).
+ */
+export const batchNormGrad: NativeKernel = (runtime) => (args) => {
+  const { dy, x, mean: m, variance, scale } = args.inputs as Record<
+    string,
+    TensorInfo | undefined
+  >;
+  const epsilon = (args.attrs?.varianceEpsilon as number | undefined) ?? 0.001;
+  if (dy === undefined || x === undefined || m === undefined || variance === undefined) {
+    throw new Error("Cannot compute batch-norm gradients as dy, x, mean or variance is missing");
+  }
+  const backend = args.backend as unknown as WasmBackendLike;
+  const c = m.shape[0];
+  const prim = runtime.conv.batchNorm("backward", bnShape(x.shape), epsilon);
+  const dx = backend.makeOutput([...x.shape], "float32");
+  const [dMean, dVariance, dScale, dOffset] = [0, 1, 2, 3].map(() =>
+    backend.makeOutput([c], "float32")
+  );
+  const [one, zero] = unitPointers(c);
+  const [px, pm, pv, pdy, pdx, pds, pdo] = pointers(backend, [
+    x,
+    m,
+    variance,
+    dy,
+    dx,
+    dScale,
+    dOffset,
+  ]);
+  const [ps] = scale === undefined ? [one] : pointers(backend, [scale]);
+  prim.run([px, pm, pv, pdy, ps, zero, pdx, pds, pdo]);
+  const s2 = floatView(backend, variance, c);
+  const gamma = scale === undefined ? ones : floatView(backend, scale, c);
+  const sums = [floatView(backend, dScale, c), floatView(backend, dOffset, c)];
+  const [dm, dv] = [floatView(backend, dMean, c), floatView(backend, dVariance, c)];
+  for (let j = 0; j < c; j++) {
+    const a = 1 / Math.sqrt(s2[j] + epsilon);
+    dm[j] = -a * gamma[j] * sums[1][j]; // −a·γ·Σdy
+    dv[j] = -0.5 * a * a * gamma[j] * sums[0][j]; // −½·a³·γ·Σdy(x−μ)
+  }
+  return [dx, dMean, dVariance, dScale, dOffset];
 };
 
 /** Every kernel the native backend replaces, by tfjs kernel name. */

@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import type { KernelFunc } from "@tensorflow/tfjs-core";
+import type { GradFunc, KernelFunc, NamedAttrMap } from "@tensorflow/tfjs-core";
 import { getStock } from "../_composite.ts";
 import { applyPatches, wasmPatches } from "../_register.ts";
 import { DnnlContext } from "./_dnnl.ts";
-import { nativeKernels, type NativeRuntime } from "./_kernels.ts";
+import { batchNormGrad, batchNormGradName, nativeKernels, type NativeRuntime } from "./_kernels.ts";
 import { openLibraries } from "./_libraries.ts";
 
 /** Whether the `native` backend can run here, and if not, why. */
@@ -124,6 +124,41 @@ async function sharedWasmBackend(): Promise<tf.KernelBackend> {
   return proxy;
 }
 
+/**
+ * Wraps tfjs-core's `FusedBatchNorm` gradient (registered globally): on the native backend,
+ * with per-channel statistics, every gradient comes from one native pass; anywhere else the
+ * original gradient runs unchanged.
+ */
+function installBatchNormGradient(): void {
+  const original = tf.getGradient("FusedBatchNorm");
+  if (original === undefined) return;
+  const gradFunc: GradFunc = (dy, saved, attrs) => {
+    const [x, mean, variance, scale] = saved as (tf.Tensor | undefined | null)[];
+    const c = x?.shape[x.rank - 1];
+    const perChannel = (t: tf.Tensor | undefined | null) =>
+      t != null && t.rank === 1 && t.shape[0] === c && t.dtype === "float32";
+    const fits = tf.getBackend() === "native" && !Array.isArray(dy) && x != null &&
+      x.dtype === "float32" && dy.dtype === "float32" && perChannel(mean) &&
+      perChannel(variance) && (scale == null || perChannel(scale));
+    if (!fits) return original.gradFunc(dy, saved, attrs);
+    // Computed now, not in the per-input thunks: tfjs runs each thunk in its own tidy.
+    const inputs = { dy, x, mean: mean!, variance: variance!, ...(scale == null ? {} : { scale }) };
+    const [dx, dMean, dVariance, dScale, dOffset] = tf.engine().runKernel(
+      batchNormGradName,
+      inputs as unknown as tf.NamedTensorMap,
+      attrs as NamedAttrMap,
+    ) as tf.Tensor[];
+    return {
+      x: () => dx,
+      mean: () => dMean,
+      variance: () => dVariance,
+      scale: () => dScale,
+      offset: () => dOffset,
+    };
+  };
+  tf.registerGradient({ ...original, gradFunc });
+}
+
 function copyWasmKernels(): void {
   for (const config of tf.getKernelsForBackend("wasm")) {
     if (tf.getKernel(config.kernelName, "native") !== undefined) continue;
@@ -134,10 +169,14 @@ function copyWasmKernels(): void {
 }
 
 /**
- * Registers the `native` tfjs backend: the wasm backend's kernels (and likeness's wasm
- * composites) with convolutions and their gradients, fused convolutions, matrix products
- * and fused matrix products replaced by oneDNN and OpenBLAS calls through Deno's FFI, on
- * the tensors in place in the wasm heap. Registers once; later calls only set threads.
+ * Registers the `native` tfjs backend: the wasm backend (same instance, heap and tensors)
+ * and likeness's wasm composites, with these kernels replaced by oneDNN and OpenBLAS calls
+ * through Deno's FFI on the tensors in place in the wasm heap: `Conv2D`, `FusedConv2D`
+ * (bias, ReLU), `Conv2DBackpropInput`, `Conv2DBackpropFilter`, `BatchMatMul`,
+ * `_FusedMatMul`, `Sum` and `Mean` over contiguous axes, `MaxPoolGrad`, `FusedBatchNorm`
+ * and its gradient (one pass instead of ~15 elementwise ops), and a copy-free `Identity`.
+ * Cases a native kernel does not cover (NCHW, other dtypes, unusual activations) run the
+ * wasm kernel. Registers once; later calls only set threads.
  * Throws, saying what to install, when {@linkcode nativeStatus} is not available. Start it
  * with `tf.setBackend("native")` (or `useBackend("native")`).
  *
@@ -179,6 +218,15 @@ export async function registerNative(options: RegisterNativeOptions = {}): Promi
     });
     kernels.push(name);
   }
+  tf.registerKernel({
+    kernelName: batchNormGradName,
+    backendName: "native",
+    kernelFunc: batchNormGrad(runtime, () => {
+      throw new Error(`${batchNormGradName} has no fallback`);
+    }),
+  });
+  installBatchNormGradient();
+  kernels.push("FusedBatchNorm gradient");
   registered = { threads, kernels, libraries: libs.paths };
   await Promise.resolve();
   return registered;

@@ -1,0 +1,80 @@
+#!/usr/bin/env -S deno run --allow-read --allow-write=runs
+/**
+ * Triplet loss on Fashion-MNIST — the README's first command:
+ *
+ *     deno run --allow-read --allow-write=runs examples/triplet.ts
+ *
+ * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
+ * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
+ * Optional: `--allow-env` to honour LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder
+ * when looking for Fashion-MNIST; `--allow-net` to download it when no local copy exists (the
+ * Debian package `dataset-fashion-mnist` is found without either). `--quick` uses only the
+ * bundled sample.
+ *
+ * Anchor / positive / negative triplets (the positive of the anchor's class, the negative of
+ * another), one shared VGG-style branch with a 32-d L2-normalised embedding, and the triplet
+ * margin loss max(0, d(a, p) − d(a, n) + 1).
+ *
+ * @module
+ */
+import { pipe } from "../lib/pipe.ts";
+import { vgg } from "../lib/backbones/mod.ts";
+import { dense, l2Normalize, triplet } from "../lib/branches/mod.ts";
+import { compile } from "../lib/compile/mod.ts";
+import { tripletMargin } from "../lib/losses/mod.ts";
+import { batch, triplets } from "../lib/samplers/mod.ts";
+import {
+  evaluateEmbedding,
+  loadExampleData,
+  parseExampleArgs,
+  startBackend,
+  summary,
+  trainExample,
+  writeRun,
+} from "./_common.ts";
+
+const args = parseExampleArgs({
+  name: "triplet",
+  summary: "a shared VGG-style branch trained with the triplet margin loss on Fashion-MNIST",
+  permissions: "--allow-read --allow-write=runs",
+  defaults: { epochs: 1, batch: 32, embedding: 32, lr: 1e-3 },
+});
+if (args) {
+  const backend = await startBackend(args);
+  const data = await loadExampleData(args);
+  const spec = {
+    backbone: "vgg",
+    embedding: args.embedding,
+    normalise: "l2",
+    loss: "tripletMargin",
+    margin: 1,
+  };
+  const program = compile({
+    model: triplet(pipe(vgg({ dropout: 0.1 }), dense(args.embedding), l2Normalize())),
+    loss: tripletMargin({ margin: 1 }),
+    inputShape: data.train.shape,
+    learningRate: args.lr,
+    seed: args.seed,
+  });
+  console.error(`triplet: ${data.description.train} → ${args.out} (backend ${backend})`);
+  const trained = await trainExample(
+    program,
+    pipe(triplets(data.train), batch(args.batch)),
+    data,
+    args,
+  );
+  const evaluated = evaluateEmbedding((x) => program.embed(x), data.test, args.seed);
+  const m = await writeRun({
+    name: "triplet",
+    args,
+    backend,
+    program,
+    data,
+    trained,
+    evaluated,
+    normalisation: "l2",
+    spec,
+  });
+  console.log(`triplet → ${args.out}\n${summary(m)}`);
+  program.dispose();
+}
