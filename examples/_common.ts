@@ -11,7 +11,7 @@ import { type BackendName, useBackend } from "../lib/backend/mod.ts";
 import { fashionMnist, stratifiedSplit, tensorBatches } from "../lib/data/mod.ts";
 import * as metrics from "../lib/metrics/mod.ts";
 import * as report from "../lib/report/mod.ts";
-import { seeded } from "../lib/samplers/mod.ts";
+import { repeat, seeded } from "../lib/samplers/mod.ts";
 import { fit, type History, saveModel } from "../lib/train/mod.ts";
 import type {
   Dataset,
@@ -241,7 +241,9 @@ export async function trainExample<I extends LossInput>(
   args: ExampleArgs,
 ): Promise<Trained> {
   const stepsPerEpoch = Math.max(1, Math.ceil(data.train.size / args.batch));
-  const stream = tensorBatches(data.train)(seeded(args.seed)(batches));
+  // Samplers yield one epoch per iteration: repeat them, so that the one seeded stream runs
+  // through every epoch (and a resumed run can skip to its position in it).
+  const stream = tensorBatches(data.train)(seeded(args.seed)(repeat()(batches)));
   const controller = new AbortController();
   const onInterrupt = () => {
     console.error("\nstopping after this step (Ctrl-C again to quit at once)…");

@@ -48,7 +48,7 @@ if (args) {
   const data = await loadExampleData(args);
   const classes = data.train.classNames.length;
   const program = compile({
-    model: labelled(pipe(vgg(), dense(args.embedding))),
+    model: labelled(pipe(vgg({ dropout: 0 }), dense(args.embedding))),
     loss: softmaxCrossEntropy({ classes }),
     inputShape: data.train.shape,
     learningRate: args.lr,

@@ -43,7 +43,7 @@ if (args) {
   const backend = await startBackend(args);
   const data = await loadExampleData(args);
   const program = compile({
-    model: siamese(pipe(vgg(), dense(args.embedding), l2Normalize())),
+    model: siamese(pipe(vgg({ dropout: 0 }), dense(args.embedding), l2Normalize())),
     loss: contrastive({ margin: 1 }),
     inputShape: data.train.shape,
     learningRate: args.lr,

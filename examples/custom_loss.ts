@@ -59,7 +59,7 @@ if (args) {
   const backend = await startBackend(args);
   const data = await loadExampleData(args);
   const program = compile({
-    model: triplet(pipe(vgg(), dense(args.embedding), l2Normalize())),
+    model: triplet(pipe(vgg({ dropout: 0 }), dense(args.embedding), l2Normalize())),
     loss: softTriplet,
     inputShape: data.train.shape,
     learningRate: args.lr,

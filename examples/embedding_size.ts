@@ -56,7 +56,7 @@ if (args) {
   for (const size of sizes) {
     const sub = { ...args, out: `${args.out}/size-${size}`, embedding: size };
     const program = compile({
-      model: triplet(pipe(vgg(), dense(size), l2Normalize())),
+      model: triplet(pipe(vgg({ dropout: 0 }), dense(size), l2Normalize())),
       loss: tripletMargin({ margin: 1 }),
       inputShape: data.train.shape,
       learningRate: args.lr,

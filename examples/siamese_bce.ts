@@ -48,7 +48,7 @@ if (args) {
   const backend = await startBackend(args);
   const data = await loadExampleData(args);
   const program = compile({
-    model: siamese(pipe(vgg(), dense(args.embedding))),
+    model: siamese(pipe(vgg({ dropout: 0 }), dense(args.embedding))),
     loss: pairBce({ hidden: [64] }),
     inputShape: data.train.shape,
     learningRate: args.lr,
