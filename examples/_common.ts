@@ -31,7 +31,7 @@ export interface ExampleArgs {
   readonly embedding: number;
   readonly seed: number;
   readonly out: string;
-  readonly backend?: BackendName;
+  readonly backend?: BackendName | "auto";
   readonly quick: boolean;
   readonly lr: number;
   readonly checkpointEvery: number;
@@ -94,7 +94,8 @@ export function parseExampleArgs(
         `  --embedding N         embedding size (default ${d.embedding})`,
         "  --seed N              seed of sampling, initial weights and dropout (default 1)",
         `  --out DIR             run folder (default runs/${spec.name}-<timestamp>/)`,
-        "  --backend NAME        wasm (default), cpu, webgpu or tensorflow",
+        "  --backend NAME        auto (default: native when available, else wasm), native, wasm, cpu,",
+        "                        webgpu or tensorflow",
         "  --quick               train and evaluate on the bundled 1,000-image sample (600/400)",
         `  --lr X                learning rate (default ${d.lr})`,
         "  --checkpoint-every N  steps between checkpoints in <out>/checkpoints (default 500)",
@@ -119,10 +120,13 @@ export function parseExampleArgs(
     return n;
   };
   const quick = values.quick ?? false;
-  const backend = values.backend as BackendName | undefined;
-  if (backend !== undefined && !["wasm", "cpu", "webgpu", "tensorflow"].includes(backend)) {
+  const backend = values.backend as BackendName | "auto" | undefined;
+  const backends = ["auto", "native", "wasm", "cpu", "webgpu", "tensorflow"];
+  if (backend !== undefined && !backends.includes(backend)) {
     throw new Error(
-      `Cannot run ${spec.name} as --backend must be wasm, cpu, webgpu or tensorflow: current value is ${backend}`,
+      `Cannot run ${spec.name} as --backend must be one of ${
+        backends.join(", ")
+      }: current value is ${backend}`,
     );
   }
   const lr = values.lr === undefined ? spec.defaults.lr : Number(values.lr);
@@ -179,10 +183,16 @@ export async function loadExampleData(args: ExampleArgs): Promise<ExampleData> {
       },
     };
   }
-  const [train, test] = [
-    await fashionMnist({ split: "train" }),
-    await fashionMnist({ split: "test" }),
-  ];
+  let train: Dataset, test: Dataset;
+  try {
+    train = await fashionMnist({ split: "train" });
+    test = await fashionMnist({ split: "test" });
+  } catch (error) {
+    // No copy of Fashion-MNIST and no way to download one: say so, then run on the bundled
+    // sample rather than fail (metrics.json records which data was used).
+    console.error(`${(error as Error).message}\nFalling back to the bundled sample (as --quick).`);
+    return loadExampleData({ ...args, quick: true });
+  }
   return {
     train,
     test,
