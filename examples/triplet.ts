@@ -8,8 +8,9 @@
  * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
  * Optional: `--allow-ffi` to train on the `native` backend (oneDNN + OpenBLAS, about 3× wasm)
  * when `libdnnl2` and `libopenblas0` are installed; `--allow-env` to honour
- * LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder when looking for Fashion-MNIST; `--allow-net` to download it when no local copy exists (the
- * Debian package `dataset-fashion-mnist` is found without either). `--quick` uses only the
+ * LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder when looking for Fashion-MNIST;
+ * `--allow-net` to download it when no local copy exists (the Debian package
+ * `dataset-fashion-mnist` is found without either). `--quick` uses only the
  * bundled sample.
  *
  * Anchor / positive / negative triplets (the positive of the anchor's class, the negative of
