@@ -14,6 +14,7 @@ import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
 import { useBackend } from "../lib/backend/mod.ts";
 import { nativeStatus, registerNative } from "../lib/backend/native/mod.ts";
 import { classicNetwork, countParams, makeTripletStep } from "./_classic.ts";
+import { pytorchRows } from "./train_throughput.ts";
 
 /** One measured configuration. */
 export interface NativeBenchRow {
@@ -94,46 +95,21 @@ async function imagesPerSecond(triplets: number, steps: number, warmup: number):
   return (3 * triplets) / (times[Math.floor(times.length / 2)] / 1000);
 }
 
+/** PyTorch's rows, from the same helper as `bench/train_throughput.ts`. */
 async function pytorch(
   triplets: readonly number[],
   steps: number,
   threads: number,
 ): Promise<NativeBenchRow[] | string> {
-  const python = "/usr/bin/python3";
-  try {
-    const probe = await new Deno.Command(python, { args: ["-c", "import torch"], stderr: "null" })
-      .output();
-    if (!probe.success) return `${python} cannot import torch (apt-get install python3-torch)`;
-  } catch {
-    return `${python} not found`;
-  }
-  const script = new URL("./pytorch_triplet.py", import.meta.url).pathname;
-  const { success, stdout, stderr } = await new Deno.Command(python, {
-    args: [
-      script,
-      "--threads",
-      String(threads),
-      "--batches",
-      triplets.join(","),
-      "--steps",
-      String(steps),
-    ],
-  }).output();
-  if (!success) {
-    return `pytorch_triplet.py failed: ${
-      new TextDecoder().decode(stderr).trim().split("\n").at(-1)
-    }`;
-  }
-  return new TextDecoder().decode(stdout).trim().split("\n").map((line) => {
-    const r = JSON.parse(line) as { batch: number; images_per_s: number };
-    return {
-      backend: "pytorch-cpu",
-      triplets: r.batch,
-      imagesPerSecond: r.images_per_s,
-      threads,
-      note: `torch ${threads} threads`,
-    };
-  });
+  const rows = await pytorchRows(triplets, steps, threads);
+  if (typeof rows === "string") return rows;
+  return rows.map(({ backend, triplets, imagesPerSecond, threads }) => ({
+    backend,
+    triplets,
+    imagesPerSecond,
+    threads,
+    note: `torch ${threads} threads`,
+  }));
 }
 
 /**

@@ -96,7 +96,8 @@ async function pythonWithTorch(): Promise<string | undefined> {
   return undefined;
 }
 
-async function pytorchRows(
+/** Runs bench/pytorch_triplet.py; its rows, or why it could not run. */
+export async function pytorchRows(
   triplets: readonly number[],
   steps: number,
   threads: number,
