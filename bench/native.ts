@@ -14,7 +14,7 @@ import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
 import { useBackend } from "../lib/backend/mod.ts";
 import { nativeStatus, registerNative } from "../lib/backend/native/mod.ts";
 import { classicNetwork, countParams, makeTripletStep } from "./_classic.ts";
-import { pytorchRows } from "./train_throughput.ts";
+import { pytorchRatio, pytorchRows } from "./train_throughput.ts";
 
 /** One measured configuration. */
 export interface NativeBenchRow {
@@ -234,19 +234,13 @@ export async function profileStep(
 
 /** The rows as a markdown table, with each row's ratio to PyTorch at the same batch. */
 export function nativeTable(rows: readonly NativeBenchRow[]): string {
-  const torch = new Map(
-    rows.filter((r) => r.backend === "pytorch-cpu").map((r) => [r.triplets, r.imagesPerSecond]),
-  );
+  const ratioOf = pytorchRatio(rows);
   const lines = [
     "| backend | triplets/batch | images/s | vs PyTorch CPU | threads | note |",
     "|---|---:|---:|---:|---:|---|",
   ];
   for (const r of rows) {
-    const ref = torch.get(r.triplets);
-    const ratio =
-      r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
-        ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
-        : "";
+    const ratio = ratioOf(r);
     const ips = Number.isFinite(r.imagesPerSecond) ? r.imagesPerSecond.toFixed(0) : "—";
     lines.push(`| ${r.backend} | ${r.triplets} | ${ips} | ${ratio} | ${r.threads} | ${r.note} |`);
   }

@@ -199,21 +199,30 @@ export async function trainThroughput(options: ThroughputOptions = {}): Promise<
   return rows;
 }
 
-/** The rows as a markdown table, with each backend's ratio to PyTorch at the same batch. */
-export function throughputTable(rows: readonly ThroughputRow[]): string {
+/** A row's images/s as a ratio to PyTorch CPU's at the same batch ("" where there is none). */
+export function pytorchRatio(
+  rows: readonly { backend: string; triplets: number; imagesPerSecond: number }[],
+): (row: { backend: string; triplets: number; imagesPerSecond: number }) => string {
   const torch = new Map(
     rows.filter((r) => r.backend === "pytorch-cpu").map((r) => [r.triplets, r.imagesPerSecond]),
   );
+  return (r) => {
+    const ref = torch.get(r.triplets);
+    return r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
+      ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
+      : "";
+  };
+}
+
+/** The rows as a markdown table, with each backend's ratio to PyTorch at the same batch. */
+export function throughputTable(rows: readonly ThroughputRow[]): string {
+  const ratioOf = pytorchRatio(rows);
   const lines = [
     "| backend | triplets/batch | images/s | vs PyTorch CPU | steps | threads | note |",
     "|---|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of rows) {
-    const ref = torch.get(r.triplets);
-    const ratio =
-      r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
-        ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
-        : "";
+    const ratio = ratioOf(r);
     const ips = Number.isFinite(r.imagesPerSecond) ? r.imagesPerSecond.toFixed(1) : "—";
     lines.push(
       `| ${r.backend} | ${r.triplets} | ${ips} | ${ratio} | ${r.steps} | ${r.threads} | ${r.note} |`,
