@@ -10,6 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { makeOptimizer } from "../lib/compile/_optimizer.ts";
 import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
 import { useBackend } from "../lib/backend/mod.ts";
 import { nativeStatus, registerNative } from "../lib/backend/native/mod.ts";
@@ -61,7 +62,7 @@ function setup(triplets: number) {
   if (total !== 429_176) {
     throw new Error(`classic network has ${total} parameters: expected 429,176`);
   }
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = makeOptimizer("adam", 1e-3);
   const step = makeTripletStep(model, optimizer);
   const inputs = [1, 2, 3].map((seed) =>
     tf.randomUniform([triplets, 28, 28, 1], 0, 1, "float32", seed) as tf.Tensor4D

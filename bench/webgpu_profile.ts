@@ -20,6 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
+import { makeOptimizer } from "../lib/compile/_optimizer.ts";
 import { useBackend } from "../lib/backend/mod.ts";
 import {
   setWebgpuFilterGradient,
@@ -143,7 +144,7 @@ const kernel = (name: string, inputs: Record<string, tf.Tensor>, attrs: object) 
 
 function makeStep() {
   const model = classicNetwork();
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = makeOptimizer("adam", 1e-3);
   const step = makeTripletStep(model, optimizer);
   const [a, p, q] = [1, 2, 3].map((seed) =>
     tf.randomUniform([triplets, 28, 28, 1], 0, 1, "float32", seed) as tf.Tensor4D

@@ -8,6 +8,16 @@ import type { KernelFunc } from "@tensorflow/tfjs-core";
 import { override } from "./_composite.ts";
 import { conv2DBackpropFilter, conv2DBackpropInput } from "./_conv_kernels.ts";
 import { batchMatMul, fusedMatMul, tile } from "./_matmul_kernels.ts";
+import {
+  adamHeap,
+  adamName,
+  batchNormTrainGradHeap,
+  batchNormTrainGradName,
+  batchNormTrainHeap,
+  batchNormTrainName,
+  reluGradHeap,
+  reluGradName,
+} from "./_fused_kernels.ts";
 import { maxPoolGrad } from "./_pool_kernels.ts";
 
 /** A kernel likeness registers: filled (the backend lacks it) or overridden (too slow / wrong). */
@@ -26,6 +36,12 @@ export const wasmPatches: readonly KernelPatch[] = [
   { kernelName: "_FusedMatMul", make: fusedMatMul, mode: "override" },
   { kernelName: "Tile", make: tile, mode: "override" },
   { kernelName: "MaxPoolGrad", make: maxPoolGrad, mode: "override" },
+  // Fused training kernels (likeness's own names; used by the batch-norm layer and ReLU's
+  // gradient when the backend has them).
+  { kernelName: batchNormTrainName, make: () => batchNormTrainHeap, mode: "fill" },
+  { kernelName: batchNormTrainGradName, make: () => batchNormTrainGradHeap, mode: "fill" },
+  { kernelName: reluGradName, make: () => reluGradHeap, mode: "fill" },
+  { kernelName: adamName, make: () => adamHeap, mode: "fill" },
 ];
 
 /** Kernels for webgpu: the stock filter gradient is wrong for large batch·height·width. */

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Stage } from "../types.ts";
+import { BatchNormalization } from "./_batch_norm_layer.ts";
 import { L2Normalize } from "./_l2_normalize_layer.ts";
 import { SeededDropout } from "./_seeded_dropout_layer.ts";
 import { SpatialDropout2D } from "./_spatial_dropout_2d_layer.ts";
@@ -42,7 +43,7 @@ function layerFor(stage: Stage, rng: Seeds): tf.layers.Layer | undefined {
         kernelInitializer: tf.initializers.glorotUniform({ seed: rng.next() }),
       });
     case "batchNorm":
-      return tf.layers.batchNormalization({ momentum: stage.momentum, epsilon: stage.epsilon });
+      return new BatchNormalization({ momentum: stage.momentum, epsilon: stage.epsilon });
     case "activation":
       return tf.layers.activation({ activation: stage.activation });
     case "dropout":

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Optimizer } from "../types.ts";
+import { Adam } from "./_adam.ts";
 
 /** Optimizers `compile` can create by name. */
 export type OptimizerName = "adam" | "sgd" | "rmsprop" | "adagrad";
@@ -17,7 +18,8 @@ export function makeOptimizer(
   if (typeof optimizer === "object" && optimizer !== null) return optimizer;
   switch (optimizer) {
     case "adam":
-      return tf.train.adam(learningRate);
+      // tf.train.adam's defaults; one fused kernel per weight on wasm and native.
+      return new Adam(learningRate, 0.9, 0.999);
     case "sgd":
       return tf.train.sgd(learningRate);
     case "rmsprop":

@@ -15,6 +15,9 @@ const opDescSize = 8192; // sizeof(dnnl_convolution_desc_t) is 5976 in oneDNN 2.
 const F32 = 3;
 const TAG_ANY = 1;
 const TAG_A = 2;
+const TAG_ABC = 4;
+const BINARY_MUL = 0x1fff1;
+const ARG_SRC_1 = 2;
 const TAG_NHWC = 20;
 const TAG_HWIO = 30;
 const FORWARD_TRAINING = 64;
@@ -146,6 +149,27 @@ export class DnnlContext {
     this.stream = readPointer(out);
   }
 
+  /** The cached primitive for `key`, marked most recently used. */
+  private lookup(key: string): Primitive | undefined {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Caches `primitive` under `key`, destroying the least recently used beyond the limit. */
+  private store(key: string, primitive: Primitive): Primitive {
+    this.cache.set(key, primitive);
+    if (this.cache.size > maxCached) {
+      const [oldestKey, oldest] = this.cache.entries().next().value!;
+      this.cache.delete(oldestKey);
+      oldest.destroy();
+    }
+    return primitive;
+  }
+
   /** Number of primitives created so far (one per distinct shape and kind). */
   get size(): number {
     return this.cache.size;
@@ -170,13 +194,8 @@ export class DnnlContext {
     options: { bias?: boolean; relu?: boolean; layout?: ConvLayout } = {},
   ): Primitive {
     const key = `${kind}|${JSON.stringify(g)}|${JSON.stringify(options)}`;
-    const hit = this.cache.get(key);
-    if (hit !== undefined) {
-      // Most recently used last, so eviction drops the least recently used.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
     const d = this.dnnl;
     // oneDNN's logical dims are always N,C,H,W / O,I,H,W; the tag says the memory order.
     const srcDims = [g.batch, g.inChannels, g.inHeight, g.inWidth];
@@ -373,13 +392,7 @@ export class DnnlContext {
         for (const m of mems) d.dnnl_memory_destroy(m);
       },
     };
-    this.cache.set(key, primitive);
-    if (this.cache.size > maxCached) {
-      const [oldestKey, oldest] = this.cache.entries().next().value!;
-      this.cache.delete(oldestKey);
-      oldest.destroy();
-    }
-    return primitive;
+    return this.store(key, primitive);
   }
 
   /**
@@ -389,12 +402,8 @@ export class DnnlContext {
    */
   maxPoolGrad(g: PoolGeometry): Primitive {
     const key = `maxPoolGrad|${JSON.stringify(g)}`;
-    const hit = this.cache.get(key);
-    if (hit !== undefined) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
     const d = this.dnnl;
     const src = this.md([g.batch, g.channels, g.inHeight, g.inWidth], TAG_NHWC);
     const dst = this.md([g.batch, g.channels, g.outHeight, g.outWidth], TAG_NHWC);
@@ -478,40 +487,34 @@ export class DnnlContext {
         for (const m of mems) d.dnnl_memory_destroy(m);
       },
     };
-    this.cache.set(key, primitive);
-    if (this.cache.size > maxCached) {
-      const [oldestKey, oldest] = this.cache.entries().next().value!;
-      this.cache.delete(oldestKey);
-      oldest.destroy();
-    }
-    return primitive;
+    return this.store(key, primitive);
   }
 
   /**
-   * Batch normalisation with given statistics (oneDNN's `use_global_stats`), per channel,
-   * on NHWC data viewed as `[n, c, h, w]`. Forward pointers: x, mean, variance, scale,
-   * offset, y. Backward pointers: x, mean, variance, dy, scale, offset, dx, dScale, dOffset
-   * (mean and variance are constants, as in tfjs's gradient of `FusedBatchNorm`).
+   * Batch normalisation per channel on NHWC data viewed as `[n, c, h, w]`, with given
+   * statistics (`stats: "given"`, oneDNN's `use_global_stats`) or the batch's own
+   * (`"batch"`, training). Pointers, given: forward x, mean, variance, scale, offset, y;
+   * backward x, mean, variance, dy, scale, offset, dx, dScale, dOffset (mean and variance
+   * constants, as in tfjs's gradient of `FusedBatchNorm`). Batch: forward x, scale, offset,
+   * y, mean, variance (outputs; variance biased); backward as given (offset unused), dx
+   * through the statistics.
    */
   batchNorm(
     kind: "forward" | "backward",
     shape: readonly [number, number, number, number],
     epsilon: number,
+    stats: "given" | "batch" = "given",
   ): Primitive {
-    const key = `batchNorm|${kind}|${shape}|${epsilon}`;
-    const hit = this.cache.get(key);
-    if (hit !== undefined) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    const key = `batchNorm|${kind}|${stats}|${shape}|${epsilon}`;
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
     const d = this.dnnl;
     const data = this.md(shape, TAG_NHWC);
     const channel = this.md([shape[1]], TAG_A);
-    const flags = BN_GLOBAL_STATS | BN_SCALE | BN_SHIFT;
+    const flags = (stats === "given" ? BN_GLOBAL_STATS : 0) | BN_SCALE | BN_SHIFT;
     const out = new Uint8Array(8);
     const fdesc = new Uint8Array(opDescSize);
-    const prop = kind === "forward" ? FORWARD_INFERENCE : FORWARD_TRAINING;
+    const prop = kind === "forward" && stats === "given" ? FORWARD_INFERENCE : FORWARD_TRAINING;
     check(
       d.dnnl_batch_normalization_forward_desc_init(fdesc, prop, data, epsilon, flags),
       "dnnl_batch_normalization_forward_desc_init",
@@ -520,7 +523,9 @@ export class DnnlContext {
     let pd = readPointer(out);
     let args: number[];
     if (kind === "forward") {
-      args = [Arg.src, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, Arg.dst];
+      args = stats === "given"
+        ? [Arg.src, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, Arg.dst]
+        : [Arg.src, ARG_SCALE, ARG_SHIFT, Arg.dst, ARG_MEAN, ARG_VARIANCE];
     } else {
       const bdesc = new Uint8Array(opDescSize);
       check(
@@ -573,13 +578,99 @@ export class DnnlContext {
         for (const m of mems) d.dnnl_memory_destroy(m);
       },
     };
-    this.cache.set(key, primitive);
-    if (this.cache.size > maxCached) {
-      const [oldestKey, oldest] = this.cache.entries().next().value!;
-      this.cache.delete(oldestKey);
-      oldest.destroy();
+    return this.store(key, primitive);
+  }
+
+  /**
+   * ReLU over `size` floats, forward (pointers x, y) or backward (pointers x, dy, dx, with
+   * `dx = dy` where `x > 0`, else 0).
+   */
+  relu(kind: "forward" | "backward", size: number): Primitive {
+    const key = `relu|${kind}|${size}`;
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
+    const d = this.dnnl;
+    const data = this.md([size], TAG_A);
+    const out = new Uint8Array(8);
+    const fdesc = new Uint8Array(opDescSize);
+    check(
+      d.dnnl_eltwise_forward_desc_init(fdesc, FORWARD_TRAINING, ELTWISE_RELU, data, 0, 0),
+      "dnnl_eltwise_forward_desc_init",
+    );
+    check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "eltwise pd");
+    let pd = readPointer(out);
+    let args: number[] = [Arg.src, Arg.dst];
+    if (kind === "backward") {
+      const bdesc = new Uint8Array(opDescSize);
+      check(
+        d.dnnl_eltwise_backward_desc_init(bdesc, ELTWISE_RELU, data, data, 0, 0),
+        "dnnl_eltwise_backward_desc_init",
+      );
+      check(d.dnnl_primitive_desc_create(out, bdesc, null, this.engine, pd), "eltwise bwd pd");
+      d.dnnl_primitive_desc_destroy(pd);
+      pd = readPointer(out);
+      args = [Arg.src, Arg.diffDst, Arg.diffSrc];
     }
-    return primitive;
+    return this.store(key, this.simple(`eltwise_relu_${kind}`, pd, args.map((a) => [a, data])));
+  }
+
+  /**
+   * `y = x · m` where `x` is `[n, inner, c]` and `m` is `[n or 1, 1, c]` (row-major), so
+   * `m` scales each channel of each image. Pointers: x, m, y.
+   */
+  channelScale(n: number, inner: number, c: number, perImage: boolean): Primitive {
+    const key = `channelScale|${n}|${inner}|${c}|${perImage}`;
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
+    const d = this.dnnl;
+    const data = this.md([n, inner, c], TAG_ABC);
+    const factors = this.md([perImage ? n : 1, 1, c], TAG_ABC);
+    const out = new Uint8Array(8);
+    const desc = new Uint8Array(opDescSize);
+    check(d.dnnl_binary_desc_init(desc, BINARY_MUL, data, factors, data), "dnnl_binary_desc_init");
+    check(d.dnnl_primitive_desc_create(out, desc, null, this.engine, null), "binary pd");
+    const pd = readPointer(out);
+    return this.store(
+      key,
+      this.simple("binary_mul", pd, [[Arg.src, data], [ARG_SRC_1, factors], [Arg.dst, data]]),
+    );
+  }
+
+  /**
+   * A primitive from `pd` (destroyed here) whose arguments are plain user memories, one per
+   * `[arg, descriptor]`, pointed at the given pointers on each run.
+   */
+  private simple(
+    impl: string,
+    pd: Deno.PointerValue,
+    argMds: readonly [number, Uint8Array][],
+  ): Primitive {
+    const d = this.dnnl;
+    const out = new Uint8Array(8);
+    const created = d.dnnl_primitive_create(out, pd);
+    d.dnnl_primitive_desc_destroy(pd);
+    check(created, `${impl} primitive`);
+    const prim = readPointer(out);
+    const mems = argMds.map(([, md]) => {
+      check(d.dnnl_memory_create(out, Deno.UnsafePointer.of(md), this.engine, null), "memory");
+      return readPointer(out);
+    });
+    const args = argMds.map(([a]) => a);
+    const argBuf = execArgs(args.map((a, i) => [a, mems[i]]));
+    const stream = this.stream;
+    return {
+      impl,
+      args,
+      run(pointers) {
+        for (let i = 0; i < mems.length; i++) d.dnnl_memory_set_data_handle(mems[i], pointers[i]);
+        check(d.dnnl_primitive_execute(prim, stream, args.length, argBuf), `${impl} execute`);
+        check(d.dnnl_stream_wait(stream), "dnnl_stream_wait");
+      },
+      destroy() {
+        d.dnnl_primitive_destroy(prim);
+        for (const m of mems) d.dnnl_memory_destroy(m);
+      },
+    };
   }
 }
 

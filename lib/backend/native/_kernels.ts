@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { DataType, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { ConvGeometry, DnnlContext } from "./_dnnl.ts";
 import type { Blas, Dnnl } from "./_libraries.ts";
+import { batchNormTrainGradName, batchNormTrainName, reluGradName } from "../_fused_kernels.ts";
 
 type Pad = Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
 type Rounding = "floor" | "round" | "ceil" | undefined;
@@ -552,6 +553,103 @@ export const batchNormGrad: NativeKernel = (runtime) => (args) => {
   return [dx, dMean, dVariance, dScale, dOffset];
 };
 
+/** `LikenessBatchNormTrain` (batch statistics, per channel of the last axis) in oneDNN. */
+export const batchNormTrain: NativeKernel = (runtime, previous) => (args) => {
+  const { x, scale, offset } = args.inputs as Record<string, TensorInfo | undefined>;
+  if (x === undefined || !allFloat([x])) return previous(args);
+  const c = x.shape[x.shape.length - 1];
+  if (
+    scale === undefined || offset === undefined || ![scale, offset].every((t) => perChannel(t, c))
+  ) {
+    return previous(args);
+  }
+  const epsilon = (args.attrs?.epsilon as number | undefined) ?? 0.001;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.batchNorm("forward", bnShape(x.shape), epsilon, "batch");
+  const y = backend.makeOutput([...x.shape], "float32");
+  const mean = backend.makeOutput([c], "float32");
+  const variance = backend.makeOutput([c], "float32");
+  prim.run(pointers(backend, [x, scale, offset, y, mean, variance]));
+  return [y, mean, variance];
+};
+
+/** `LikenessBatchNormTrainGrad` in one oneDNN backward pass (dx through the statistics). */
+export const batchNormTrainGrad: NativeKernel = (runtime, previous) => (args) => {
+  const { dy, x, scale, mean: m, variance } = args.inputs as Record<
+    string,
+    TensorInfo | undefined
+  >;
+  if (x === undefined || dy === undefined || !allFloat([x, dy])) return previous(args);
+  const c = x.shape[x.shape.length - 1];
+  if (![scale, m, variance].every((t) => t !== undefined && perChannel(t, c))) {
+    return previous(args);
+  }
+  const epsilon = (args.attrs?.epsilon as number | undefined) ?? 0.001;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.batchNorm("backward", bnShape(x.shape), epsilon, "batch");
+  const dx = backend.makeOutput([...x.shape], "float32");
+  const dScale = backend.makeOutput([c], "float32");
+  const dOffset = backend.makeOutput([c], "float32");
+  const [px, pm, pv, pdy, ps, pdx, pds, pdo] = pointers(backend, [
+    x,
+    m!,
+    variance!,
+    dy,
+    scale!,
+    dx,
+    dScale,
+    dOffset,
+  ]);
+  prim.run([px, pm, pv, pdy, ps, unitPointers(c)[1], pdx, pds, pdo]);
+  return [dx, dScale, dOffset];
+};
+
+/** `LikenessReluGrad` as oneDNN's ReLU backward (threaded, vectorised). */
+export const reluGrad: NativeKernel = (runtime, previous) => (args) => {
+  const { dy, x } = args.inputs as Record<string, TensorInfo | undefined>;
+  if (x === undefined || dy === undefined || !allFloat([x, dy])) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.relu("backward", size(x.shape));
+  const dx = backend.makeOutput([...x.shape], "float32");
+  prim.run(pointers(backend, [x, dy, dx]));
+  return dx;
+};
+
+/** `Relu` as oneDNN's eltwise ReLU (threaded, vectorised). */
+export const relu: NativeKernel = (runtime, previous) => (args) => {
+  const { x } = args.inputs as Record<string, TensorInfo | undefined>;
+  if (x === undefined || !allFloat([x])) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.relu("forward", size(x.shape));
+  const y = backend.makeOutput([...x.shape], "float32");
+  prim.run(pointers(backend, [x, y]));
+  return y;
+};
+
+/**
+ * `Multiply` of `[N, …, C]` by `[N or 1, 1, …, 1, C]` (either order; spatial dropout's mask
+ * and its gradient) as a oneDNN binary: wasm's broadcasting multiply runs ~5× slower than its
+ * same-shape one. Other shapes run the wasm kernel.
+ */
+export const multiply: NativeKernel = (runtime, previous) => (args) => {
+  const { a, b } = args.inputs as Record<string, TensorInfo | undefined>;
+  if (a === undefined || b === undefined || !allFloat([a, b])) return previous(args);
+  const [big, small] = size(a.shape) >= size(b.shape) ? [a, b] : [b, a];
+  const r = big.shape.length;
+  const n = big.shape[0];
+  const c = big.shape[r - 1];
+  const fits = r >= 3 && small.shape.length === r &&
+    (small.shape[0] === n || small.shape[0] === 1) &&
+    small.shape[r - 1] === c && small.shape.slice(1, r - 1).every((d) => d === 1) &&
+    size(big.shape) > size(small.shape);
+  if (!fits) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.channelScale(n, size(big.shape) / (n * c), c, small.shape[0] === n);
+  const y = backend.makeOutput([...big.shape], "float32");
+  prim.run(pointers(backend, [big, small, y]));
+  return y;
+};
+
 /** Every kernel the native backend replaces, by tfjs kernel name. */
 export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
   Conv2D: conv2D,
@@ -565,4 +663,9 @@ export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
   Identity: identity,
   MaxPoolGrad: maxPoolGrad,
   FusedBatchNorm: fusedBatchNorm,
+  [batchNormTrainName]: batchNormTrain,
+  [batchNormTrainGradName]: batchNormTrainGrad,
+  [reluGradName]: reluGrad,
+  Relu: relu,
+  Multiply: multiply,
 };
