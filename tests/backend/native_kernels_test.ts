@@ -299,3 +299,19 @@ t("native FusedBatchNorm gradient (one pass) matches cpu, with and without momen
   }
   console.log(report.filter((l) => l.includes("gradient")).join("\n"));
 });
+
+t("native Relu and channel-broadcast Multiply match cpu (and other shapes fall back)", async () => {
+  await expectClose("Relu [3,5,5,8]", "Relu", { x: randomSpec([3, 5, 5, 8], 70) }, {});
+  const x = randomSpec([3, 5, 5, 8], 71);
+  const cases: [string, Spec, Spec][] = [
+    ["[3,5,5,8]·[3,1,1,8]", x, randomSpec([3, 1, 1, 8], 72)],
+    ["[3,1,1,8]·[3,5,5,8]", randomSpec([3, 1, 1, 8], 73), x],
+    ["[3,5,5,8]·[1,1,1,8]", x, randomSpec([1, 1, 1, 8], 74)],
+    ["[4,6,8]·[4,1,8]", randomSpec([4, 6, 8], 75), randomSpec([4, 1, 8], 76)],
+    ["[3,5,5,8]·[3,5,1,8] (stock)", x, randomSpec([3, 5, 1, 8], 77)],
+    ["[3,5,5,8]·[3,5,5,8] (stock)", x, randomSpec([3, 5, 5, 8], 78)],
+  ];
+  for (const [label, a, b] of cases) {
+    await expectClose(`Multiply ${label}`, "Multiply", { a, b }, {}, 1e-6);
+  }
+});
