@@ -5,10 +5,12 @@
  * and 128 triplets per batch (3 images each), median of the timed steps after warm-up.
  * Also a per-kernel profile of one step on each backend (`--profile`).
  *
- * Run: `deno run -A bench/native.ts [--profile]`, or import {@linkcode nativeBench}.
+ * Run: `deno run -A bench/native.ts [--threads 2] [--triplets 32,128] [--rounds 3] [--profile]`,
+ * or import {@linkcode nativeBench}.
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { makeOptimizer } from "../lib/compile/_optimizer.ts";
 import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
@@ -148,7 +150,7 @@ export async function nativeBench(options: NativeBenchOptions = {}): Promise<Nat
           imagesPerSecond: await imagesPerSecond(t, steps, warmup),
           threads: backend === "native" ? threads : 1,
           note: backend === "native"
-            ? "oneDNN conv/pool-grad, OpenBLAS matmul/sum; other ops wasm"
+            ? "oneDNN conv, pool-grad, batch-norm, ReLU, channel mul; OpenBLAS matmul/sum; fused Adam"
             : "likeness wasm kernels",
         });
       }
@@ -249,17 +251,31 @@ export function nativeTable(rows: readonly NativeBenchRow[]): string {
 }
 
 if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      threads: { type: "string", default: "2" },
+      triplets: { type: "string", default: "32,128" },
+      rounds: { type: "string", default: "3" },
+      profile: { type: "boolean", default: false },
+    },
+  });
   const rows = await nativeBench({
+    threads: Number(values.threads),
+    triplets: values.triplets.split(",").map(Number),
+    rounds: Number(values.rounds),
     onRow: (r) =>
       console.error(
         `measured ${r.backend} ×${r.triplets}: ${r.imagesPerSecond.toFixed(0)} images/s`,
       ),
   });
   console.log(nativeTable(rows));
-  if (Deno.args.includes("--profile")) {
+  if (values.profile) {
     for (const backend of ["wasm", "native"] as const) {
       if (backend === "native" && !nativeStatus().available) continue;
-      const { stepMs, kernels } = await profileStep(backend, 128);
+      const { stepMs, kernels } = await profileStep(backend, 128, {
+        threads: Number(values.threads),
+      });
       console.log(`\nProfile, ${backend}, 128 triplets: ${stepMs.toFixed(0)} ms per step`);
       console.log("| kernel | ms/step | calls/step |\n|---|---:|---:|");
       for (const k of kernels.slice(0, 15)) {

@@ -7,6 +7,9 @@ import { l2Normalize, triplet } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
 import { tripletMargin } from "../../lib/losses/mod.ts";
 import { pipe } from "../../lib/pipe.ts";
+import { batchNormTrainName } from "../../lib/backend/_fused_kernels.ts";
+import { Adam } from "../../lib/compile/_adam.ts";
+import "../../lib/compile/_batch_norm_layer.ts"; // the gradient of the batch-norm kernel
 import { maxAbsDiff, skipReason, useNative } from "./_native.ts";
 
 const ignore = skipReason !== undefined;
@@ -72,17 +75,30 @@ Deno.test({
 });
 
 Deno.test({
-  name: "native: 1,000 steps of a small kernel loop keep tensors and RSS flat",
+  name: "native: 1,000 steps of a small conv/batch-norm/Adam loop keep tensors and RSS flat",
   ignore,
   fn: async () => {
     await useNative();
     const x = tf.randomUniform([4, 12, 12, 3], -1, 1, "float32", 1) as tf.Tensor4D;
     const w = tf.variable(tf.randomUniform([3, 3, 3, 8], -1, 1, "float32", 2) as tf.Tensor4D);
     const d = tf.variable(tf.randomUniform([6 * 6 * 8, 4], -1, 1, "float32", 3) as tf.Tensor2D);
-    const optimizer = tf.train.sgd(1e-4);
+    const gamma = tf.variable(tf.ones([8]));
+    const beta = tf.variable(tf.zeros([8]));
+    const mask = tf.randomUniform([4, 1, 1, 8], 0, 2, "float32", 4);
+    // Adam and the fused kernels: batch norm (batch statistics), ReLU's gradient, the
+    // channel-broadcast multiply of spatial dropout.
+    const optimizer = new Adam(1e-4, 0.9, 0.999);
     const step = () => {
       const loss = optimizer.minimize(() => {
-        const y = tf.relu(tf.conv2d(x, w, 1, "same"));
+        const c = tf.conv2d(x, w, 1, "same");
+        const [n] = tf.engine().runKernel(
+          batchNormTrainName,
+          { x: c, scale: gamma, offset: beta },
+          {
+            epsilon: 1e-3,
+          },
+        ) as tf.Tensor[];
+        const y = tf.mul(tf.relu(n), mask) as tf.Tensor4D;
         const p = tf.maxPool(y, 2, 2, "valid").reshape([4, -1]) as tf.Tensor2D;
         return tf.mean(tf.square(tf.matMul(p, d)));
       }, true)!;
@@ -96,7 +112,7 @@ Deno.test({
     console.log(`RSS growth over 1,000 steps: ${(growth / 2 ** 20).toFixed(1)} MiB`);
     assert.equal(tf.memory().numTensors, tensors, "tensor count");
     assert.ok(growth < 32 * 2 ** 20, `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
-    tf.dispose([x, w, d]);
+    tf.dispose([x, w, d, gamma, beta, mask]);
     optimizer.dispose();
   },
 });

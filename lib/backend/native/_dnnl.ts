@@ -170,6 +170,50 @@ export class DnnlContext {
     return primitive;
   }
 
+  /**
+   * The primitive descriptor of the first implementation whose name `prefer` accepts, in
+   * oneDNN's order, else oneDNN's first choice.
+   */
+  private preferredPd(
+    desc: Uint8Array,
+    hint: Deno.PointerValue,
+    prefer: (name: string) => boolean,
+  ): Deno.PointerValue {
+    const d = this.dnnl;
+    const out = new Uint8Array(8);
+    check(d.dnnl_primitive_desc_iterator_create(out, desc, null, this.engine, hint), "pd iterator");
+    const it = readPointer(out);
+    let chosen: Deno.PointerValue = null;
+    try {
+      let first: Deno.PointerValue = null;
+      for (let i = 0; i < 32; i++) {
+        const pd = d.dnnl_primitive_desc_iterator_fetch(it);
+        if (pd === null) break;
+        if (prefer(this.implName(pd))) {
+          chosen = pd;
+          break;
+        }
+        if (first === null) first = pd;
+        else d.dnnl_primitive_desc_destroy(pd);
+        if (d.dnnl_primitive_desc_iterator_next(it) !== 0) break; // dnnl_iterator_ends
+      }
+      if (chosen === null) chosen = first;
+      else if (first !== null) d.dnnl_primitive_desc_destroy(first);
+    } finally {
+      d.dnnl_primitive_desc_iterator_destroy(it);
+    }
+    if (chosen === null) throw new Error("Cannot create a oneDNN primitive: no implementation");
+    return chosen;
+  }
+
+  /** oneDNN's name for the implementation `pd` chose (e.g. `jit:avx2`, `ref:any`). */
+  private implName(pd: Deno.PointerValue): string {
+    const out = new Uint8Array(8);
+    check(this.dnnl.dnnl_primitive_desc_query(pd, query.implInfo, 0, out), "query impl");
+    const ptr = readPointer(out);
+    return ptr === null ? "?" : new Deno.UnsafePointerView(ptr).getCString();
+  }
+
   /** Number of primitives created so far (one per distinct shape and kind). */
   get size(): number {
     return this.cache.size;
@@ -314,10 +358,7 @@ export class DnnlContext {
     if (hint !== null) d.dnnl_primitive_desc_destroy(hint);
     if (postOps !== null) d.dnnl_post_ops_destroy(postOps);
     if (attr !== null) d.dnnl_primitive_attr_destroy(attr);
-    const implOut = new Uint8Array(8);
-    check(d.dnnl_primitive_desc_query(pd, query.implInfo, 0, implOut), "query impl");
-    const implPtr = readPointer(implOut);
-    const impl = implPtr === null ? "?" : new Deno.UnsafePointerView(implPtr).getCString();
+    const impl = this.implName(pd);
     check(d.dnnl_primitive_create(out, pd), `${kind} primitive`);
     const prim = readPointer(out);
     const queryOf: Record<number, number> = {
@@ -519,8 +560,11 @@ export class DnnlContext {
       d.dnnl_batch_normalization_forward_desc_init(fdesc, prop, data, epsilon, flags),
       "dnnl_batch_normalization_forward_desc_init",
     );
-    check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "bnorm pd");
-    let pd = readPointer(out);
+    // oneDNN's jit batch norm synchronises its threads with spin barriers between passes:
+    // when a thread is preempted (2 cores shared with V8 and OpenBLAS threads) a 0.2 ms call
+    // stalls for 15–20 ms. The "tbb" variants have no barriers.
+    const tbb = (name: string) => name.includes("tbb");
+    let pd = this.preferredPd(fdesc, null, tbb);
     let args: number[];
     if (kind === "forward") {
       args = stats === "given"
@@ -532,9 +576,9 @@ export class DnnlContext {
         d.dnnl_batch_normalization_backward_desc_init(bdesc, BACKWARD, data, data, epsilon, flags),
         "dnnl_batch_normalization_backward_desc_init",
       );
-      check(d.dnnl_primitive_desc_create(out, bdesc, null, this.engine, pd), "bnorm bwd pd");
+      const backward = this.preferredPd(bdesc, pd, tbb);
       d.dnnl_primitive_desc_destroy(pd);
-      pd = readPointer(out);
+      pd = backward;
       args = [
         Arg.src,
         ARG_MEAN,
@@ -547,6 +591,7 @@ export class DnnlContext {
         ARG_DIFF_SHIFT,
       ];
     }
+    const impl = `batch_normalization ${this.implName(pd)}`;
     check(d.dnnl_primitive_create(out, pd), "bnorm primitive");
     const prim = readPointer(out);
     d.dnnl_primitive_desc_destroy(pd);
@@ -566,7 +611,7 @@ export class DnnlContext {
     const argBuf = execArgs(args.map((a, i) => [a, mems[i]]));
     const stream = this.stream;
     const primitive: Primitive = {
-      impl: "batch_normalization",
+      impl,
       args,
       run(pointers) {
         for (let i = 0; i < mems.length; i++) d.dnnl_memory_set_data_handle(mems[i], pointers[i]);
@@ -647,6 +692,7 @@ export class DnnlContext {
   ): Primitive {
     const d = this.dnnl;
     const out = new Uint8Array(8);
+    const name = `${impl} ${this.implName(pd)}`;
     const created = d.dnnl_primitive_create(out, pd);
     d.dnnl_primitive_desc_destroy(pd);
     check(created, `${impl} primitive`);
@@ -659,7 +705,7 @@ export class DnnlContext {
     const argBuf = execArgs(args.map((a, i) => [a, mems[i]]));
     const stream = this.stream;
     return {
-      impl,
+      impl: name,
       args,
       run(pointers) {
         for (let i = 0; i < mems.length; i++) d.dnnl_memory_set_data_handle(mems[i], pointers[i]);
