@@ -179,11 +179,13 @@ t("native Sum and Mean match cpu", async () => {
   }
 });
 
-t("native MaxPoolGrad, FusedBatchNorm and Identity match cpu", async () => {
+t("native MaxPool, MaxPoolGrad, FusedBatchNorm and Identity match cpu", async () => {
   const pools: [number[], number, number, "same" | "valid"][] = [
     [[2, 28, 28, 8], 2, 2, "valid"],
     [[2, 7, 7, 3], 2, 2, "valid"],
+    [[2, 7, 7, 3], 2, 2, "same"],
     [[2, 9, 9, 3], 3, 2, "same"],
+    [[1, 6, 5, 2], 3, 1, "same"],
   ];
   for (const [i, [shape, filter, stride, pad]] of pools.entries()) {
     const x = randomSpec(shape, 110 + i);
@@ -199,6 +201,14 @@ t("native MaxPoolGrad, FusedBatchNorm and Identity match cpu", async () => {
       );
       return { shape: y.shape, values: Array.from(y.dataSync()) };
     });
+    const attrs = { filterSize: [filter, filter], strides: [stride, stride], pad };
+    await expectClose(
+      `MaxPool [${shape}] ${filter}×${filter} s${stride} ${pad}`,
+      "MaxPool",
+      { x },
+      attrs as unknown as NamedAttrMap,
+      0,
+    );
     await expectClose(
       `MaxPoolGrad [${shape}] ${filter}×${filter} s${stride} ${pad}`,
       "MaxPoolGrad",

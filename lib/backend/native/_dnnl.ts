@@ -436,6 +436,36 @@ export class DnnlContext {
     return this.store(key, primitive);
   }
 
+  /** Max pooling, forward (inference). Pointers: input, output. */
+  maxPool(g: PoolGeometry): Primitive {
+    const key = `maxPool|${JSON.stringify(g)}`;
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
+    const d = this.dnnl;
+    const src = this.md([g.batch, g.channels, g.inHeight, g.inWidth], TAG_NHWC);
+    const dst = this.md([g.batch, g.channels, g.outHeight, g.outWidth], TAG_NHWC);
+    const out = new Uint8Array(8);
+    const desc = new Uint8Array(opDescSize);
+    check(
+      d.dnnl_pooling_v2_forward_desc_init(
+        desc,
+        FORWARD_INFERENCE,
+        POOLING_MAX,
+        src,
+        dst,
+        dims(g.strides),
+        dims([g.filterHeight, g.filterWidth]),
+        dims([0, 0]),
+        dims([g.pads[0], g.pads[1]]),
+        dims([g.pads[2], g.pads[3]]),
+      ),
+      "dnnl_pooling_v2_forward_desc_init",
+    );
+    check(d.dnnl_primitive_desc_create(out, desc, null, this.engine, null), "pooling pd");
+    const pd = readPointer(out);
+    return this.store(key, this.simple("pooling_max", pd, [[Arg.src, src], [Arg.dst, dst]]));
+  }
+
   /**
    * Max-pooling gradient: a forward pass (training) records where each maximum was
    * (oneDNN's workspace; first maximum in row-major window order), then the backward pass

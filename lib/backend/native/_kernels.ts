@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { DataType, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
-import type { ConvGeometry, DnnlContext } from "./_dnnl.ts";
+import type { ConvGeometry, DnnlContext, PoolGeometry } from "./_dnnl.ts";
 import type { Blas, Dnnl } from "./_libraries.ts";
 import { batchNormTrainGradName, batchNormTrainName, reluGradName } from "../_fused_kernels.ts";
 
@@ -427,8 +427,30 @@ export const identity: NativeKernel = (_runtime, previous) => (args) => {
  */
 export const maxPoolGrad: NativeKernel = (runtime, previous) => (args) => {
   const { dy, input } = args.inputs as Record<string, TensorInfo>;
-  const attrs = args.attrs ?? {};
-  if (!allFloat([dy, input]) || input.shape.length !== 4) return previous(args);
+  const g = allFloat([dy, input]) ? poolGeometry(input, args.attrs ?? {}) : undefined;
+  if (g === undefined) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.maxPoolGrad(g);
+  const out = backend.makeOutput([...input.shape], "float32");
+  prim.run(pointers(backend, [input, dy, out]));
+  return out;
+};
+
+/** `MaxPool` (NHWC, float32) as oneDNN's max pooling; padding never wins a window. */
+export const maxPool: NativeKernel = (runtime, previous) => (args) => {
+  const { x } = args.inputs as Record<string, TensorInfo>;
+  const g = allFloat([x]) ? poolGeometry(x, args.attrs ?? {}) : undefined;
+  if (g === undefined) return previous(args);
+  const backend = args.backend as unknown as WasmBackendLike;
+  const prim = runtime.conv.maxPool(g);
+  const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.channels], "float32");
+  prim.run(pointers(backend, [x, out]));
+  return out;
+};
+
+/** oneDNN's geometry of a tfjs 2-D pooling of `input` (NHWC), or undefined if it has none. */
+function poolGeometry(input: TensorInfo, attrs: NamedAttrMap): PoolGeometry | undefined {
+  if (input.shape.length !== 4) return undefined;
   const info = tf.backend_util.computePool2DInfo(
     input.shape as Shape4,
     attrs.filterSize as [number, number],
@@ -440,9 +462,8 @@ export const maxPoolGrad: NativeKernel = (runtime, previous) => (args) => {
   const { top, left } = info.padInfo;
   const bottom = (info.outHeight - 1) * info.strideHeight + info.filterHeight - info.inHeight - top;
   const right = (info.outWidth - 1) * info.strideWidth + info.filterWidth - info.inWidth - left;
-  if (bottom < 0 || right < 0 || top < 0 || left < 0) return previous(args);
-  const backend = args.backend as unknown as WasmBackendLike;
-  const prim = runtime.conv.maxPoolGrad({
+  if (bottom < 0 || right < 0 || top < 0 || left < 0) return undefined;
+  return {
     batch: info.batchSize,
     channels: info.inChannels,
     inHeight: info.inHeight,
@@ -453,11 +474,8 @@ export const maxPoolGrad: NativeKernel = (runtime, previous) => (args) => {
     filterWidth: info.filterWidth,
     strides: [info.strideHeight, info.strideWidth],
     pads: [top, left, bottom, right],
-  });
-  const out = backend.makeOutput([...input.shape], "float32");
-  prim.run(pointers(backend, [input, dy, out]));
-  return out;
-};
+  };
+}
 
 let ones = new Float32Array(0);
 let zeros = new Float32Array(0);
@@ -662,6 +680,7 @@ export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
   Mean: mean,
   Identity: identity,
   MaxPoolGrad: maxPoolGrad,
+  MaxPool: maxPool,
   FusedBatchNorm: fusedBatchNorm,
   [batchNormTrainName]: batchNormTrain,
   [batchNormTrainGradName]: batchNormTrainGrad,
