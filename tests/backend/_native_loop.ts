@@ -1,0 +1,57 @@
+// Run by native_training_test.ts in a fresh process: 100 warm-up steps, then 1,000 steps of a
+// small training loop through conv, the fused batch norm, ReLU, the dropout multiply, max pool,
+// matmul and Adam on native; prints one JSON line with RSS, wasm heap and tensor counts.
+import * as tf from "@tensorflow/tfjs";
+import { batchNormTrainName } from "../../lib/backend/_fused_kernels.ts";
+import { Adam } from "../../lib/compile/_adam.ts";
+import "../../lib/compile/_batch_norm_layer.ts"; // the gradient of the batch-norm kernel
+import { useNative } from "./_native.ts";
+
+await useNative();
+const x = tf.randomUniform([4, 12, 12, 3], -1, 1, "float32", 1) as tf.Tensor4D;
+const w = tf.variable(tf.randomUniform([3, 3, 3, 8], -1, 1, "float32", 2) as tf.Tensor4D);
+const d = tf.variable(tf.randomUniform([6 * 6 * 8, 4], -1, 1, "float32", 3) as tf.Tensor2D);
+const gamma = tf.variable(tf.ones([8]));
+const beta = tf.variable(tf.zeros([8]));
+const mask = tf.randomUniform([4, 1, 1, 8], 0, 2, "float32", 4);
+// Adam and the fused kernels: batch norm (batch statistics), ReLU's gradient, the
+// channel-broadcast multiply of spatial dropout.
+const optimizer = new Adam(1e-4, 0.9, 0.999);
+const step = () => {
+  const loss = optimizer.minimize(() => {
+    const c = tf.conv2d(x, w, 1, "same");
+    const [n] = tf.engine().runKernel(
+      batchNormTrainName,
+      { x: c, scale: gamma, offset: beta },
+      {
+        epsilon: 1e-3,
+      },
+    ) as tf.Tensor[];
+    const y = tf.mul(tf.relu(n), mask) as tf.Tensor4D;
+    const p = tf.maxPool(y, 2, 2, "valid").reshape([4, -1]) as tf.Tensor2D;
+    return tf.mean(tf.square(tf.matMul(p, d)));
+  }, true)!;
+  loss.dispose();
+};
+for (let i = 0; i < 100; i++) step();
+const heap = () =>
+  (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+// Collect JS garbage first where allowed (--v8-flags=--expose-gc): RSS should show leaks only.
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+gc();
+const tensorsBefore = tf.memory().numTensors;
+const heapBefore = heap();
+const rss = Deno.memoryUsage().rss;
+const jsHeap = Deno.memoryUsage().heapUsed;
+for (let i = 0; i < 1000; i++) step();
+gc();
+const result = {
+  rssGrowth: Deno.memoryUsage().rss - rss,
+  heapGrowth: heap() - heapBefore,
+  jsHeapGrowth: Deno.memoryUsage().heapUsed - jsHeap,
+  tensorsBefore,
+  tensorsAfter: tf.memory().numTensors,
+};
+tf.dispose([x, w, d, gamma, beta, mask]);
+optimizer.dispose();
+console.log(JSON.stringify(result));
