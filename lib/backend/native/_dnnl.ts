@@ -436,11 +436,11 @@ export class DnnlContext {
     return this.store(key, primitive);
   }
 
-  /** Max pooling, forward (inference). Pointers: input, output. */
-  maxPool(g: PoolGeometry): Primitive {
-    const key = `maxPool|${JSON.stringify(g)}`;
-    const hit = this.lookup(key);
-    if (hit !== undefined) return hit;
+  /** A max-pooling forward primitive descriptor for `g` and its src/dst descriptors. */
+  private poolingForward(
+    g: PoolGeometry,
+    prop: number,
+  ): { src: Uint8Array; dst: Uint8Array; pd: Deno.PointerValue } {
     const d = this.dnnl;
     const src = this.md([g.batch, g.channels, g.inHeight, g.inWidth], TAG_NHWC);
     const dst = this.md([g.batch, g.channels, g.outHeight, g.outWidth], TAG_NHWC);
@@ -449,7 +449,7 @@ export class DnnlContext {
     check(
       d.dnnl_pooling_v2_forward_desc_init(
         desc,
-        FORWARD_INFERENCE,
+        prop,
         POOLING_MAX,
         src,
         dst,
@@ -462,7 +462,15 @@ export class DnnlContext {
       "dnnl_pooling_v2_forward_desc_init",
     );
     check(d.dnnl_primitive_desc_create(out, desc, null, this.engine, null), "pooling pd");
-    const pd = readPointer(out);
+    return { src, dst, pd: readPointer(out) };
+  }
+
+  /** Max pooling, forward (inference). Pointers: input, output. */
+  maxPool(g: PoolGeometry): Primitive {
+    const key = `maxPool|${JSON.stringify(g)}`;
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
+    const { src, dst, pd } = this.poolingForward(g, FORWARD_INFERENCE);
     return this.store(key, this.simple("pooling_max", pd, [[Arg.src, src], [Arg.dst, dst]]));
   }
 
@@ -476,32 +484,13 @@ export class DnnlContext {
     const hit = this.lookup(key);
     if (hit !== undefined) return hit;
     const d = this.dnnl;
-    const src = this.md([g.batch, g.channels, g.inHeight, g.inWidth], TAG_NHWC);
-    const dst = this.md([g.batch, g.channels, g.outHeight, g.outWidth], TAG_NHWC);
+    const { src, dst, pd: fpd } = this.poolingForward(g, FORWARD_TRAINING);
     const strides = dims(g.strides);
     const kernel = dims([g.filterHeight, g.filterWidth]);
     const dilation = dims([0, 0]);
     const padL = dims([g.pads[0], g.pads[1]]);
     const padR = dims([g.pads[2], g.pads[3]]);
     const out = new Uint8Array(8);
-    const fdesc = new Uint8Array(opDescSize);
-    check(
-      d.dnnl_pooling_v2_forward_desc_init(
-        fdesc,
-        FORWARD_TRAINING,
-        POOLING_MAX,
-        src,
-        dst,
-        strides,
-        kernel,
-        dilation,
-        padL,
-        padR,
-      ),
-      "dnnl_pooling_v2_forward_desc_init",
-    );
-    check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "pooling pd");
-    const fpd = readPointer(out);
     const bdesc = new Uint8Array(opDescSize);
     check(
       d.dnnl_pooling_v2_backward_desc_init(
