@@ -73,3 +73,31 @@ Deno.test("LIKENESS_BACKEND=native without the library is an error saying what t
   });
   assert.match(out, /error Cannot use backend 'native' as oneDNN: .*apt-get install libdnnl2/);
 });
+
+Deno.test({
+  name: "native asks libgomp and OpenBLAS to sleep when idle (unless the user set them)",
+  ignore,
+  fn: async () => {
+    // A fresh process: the libraries read these once, when they load.
+    const mod = new URL("../../lib/backend/mod.ts", import.meta.url).href;
+    const code = `const { useBackend } = await import(${JSON.stringify(mod)});
+      await useBackend("native", { threads: 1 });
+      console.log(JSON.stringify(["OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT"].map((v) => Deno.env.get(v) ?? null)));`;
+    const keep = Object.fromEntries(
+      ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "LIKENESS_DNNL", "LIKENESS_BLAS"]
+        .flatMap((v) => Deno.env.get(v) === undefined ? [] : [[v, Deno.env.get(v)!]]),
+    );
+    const run = async (env: Record<string, string>) => {
+      const command = new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--ext=ts", code],
+        clearEnv: true, // without the two variables, whatever this process has
+        env: { ...keep, ...env },
+        stderr: "null",
+      });
+      const { stdout } = await command.output();
+      return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
+    };
+    assert.deepEqual(await run({}), ["PASSIVE", "4"]);
+    assert.deepEqual(await run({ OPENBLAS_THREAD_TIMEOUT: "8" }), ["PASSIVE", "8"]);
+  },
+});

@@ -273,19 +273,24 @@ function open<S extends Deno.ForeignLibraryInterface>(
 }
 
 /**
- * OpenMP workers that spin between oneDNN calls take a core from the single-threaded wasm
- * ops that run in between (and from other processes): ask libgomp to sleep instead, unless
- * the user chose a policy. libgomp reads the variable when it loads, so this runs first.
+ * Idle pool threads that spin — libgomp's between oneDNN calls, OpenBLAS's for ~0.1 s after
+ * each call — take cores from the wasm ops in between and from oneDNN's own threads, whose jit
+ * kernels synchronise with barriers (one preempted thread stalls them all). Asks both to sleep
+ * when idle, unless the user set the variables. The libraries read them when they load, so
+ * this runs first.
  */
-function passiveOpenMp(): void {
-  try {
-    const granted =
-      Deno.permissions.querySync({ name: "env", variable: "OMP_WAIT_POLICY" }).state === "granted";
-    if (granted && Deno.env.get("OMP_WAIT_POLICY") === undefined) {
-      Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
+function quietThreadPools(): void {
+  const defaults: Record<string, string> = {
+    OMP_WAIT_POLICY: "PASSIVE",
+    OPENBLAS_THREAD_TIMEOUT: "4", // 2⁴ cycles, the minimum: sleep as soon as idle
+  };
+  for (const [variable, value] of Object.entries(defaults)) {
+    try {
+      const granted = Deno.permissions.querySync({ name: "env", variable }).state === "granted";
+      if (granted && Deno.env.get(variable) === undefined) Deno.env.set(variable, value);
+    } catch {
+      // no permission to read or write the environment: keep the library's default
     }
-  } catch {
-    // no permission to read or write the environment: keep libgomp's default
   }
 }
 
@@ -306,7 +311,7 @@ export function openLibraries(): Libraries {
   }
   const paths: Record<string, string> = {};
   const missing: string[] = [];
-  passiveOpenMp();
+  quietThreadPools();
   const dnnlPath = envValue("LIKENESS_DNNL");
   const dnnl = open(
     dnnlPath ? [dnnlPath] : ["libdnnl.so.2", "libdnnl.so"],
