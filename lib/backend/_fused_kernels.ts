@@ -229,16 +229,18 @@ export const adamHeap: KernelFunc = ({ inputs, backend, attrs }) => {
   const [pv, mv, vv, gv, pOut, mOut, vOut] = [value, m, v, gradient, ...outs].map((t) =>
     view(b, t)
   );
-  const c1 = 1 - beta1 ** step;
-  const c2 = 1 - beta2 ** step;
+  // value − lr·m̂/(√v̂ + ε) = value − a·m/(√v·s + ε), with a = lr/(1−β₁ᵗ), s = 1/√(1−β₂ᵗ).
+  const a = learningRate / (1 - beta1 ** step);
+  const s = 1 / Math.sqrt(1 - beta2 ** step);
+  const [k1, k2] = [1 - beta1, 1 - beta2];
   const n = pv.length;
   for (let k = 0; k < n; k++) {
     const g = gv[k];
-    const m1 = beta1 * mv[k] + (1 - beta1) * g;
-    const v1 = beta2 * vv[k] + (1 - beta2) * g * g;
+    const m1 = beta1 * mv[k] + k1 * g;
+    const v1 = beta2 * vv[k] + k2 * g * g;
     mOut[k] = m1;
     vOut[k] = v1;
-    pOut[k] = pv[k] - learningRate * (m1 / c1) / (Math.sqrt(v1 / c2) + epsilon);
+    pOut[k] = pv[k] - (a * m1) / (Math.sqrt(v1) * s + epsilon);
   }
   return outs;
 };
