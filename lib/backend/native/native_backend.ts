@@ -173,8 +173,10 @@ function copyWasmKernels(): void {
  * and likeness's wasm composites, with these kernels replaced by oneDNN and OpenBLAS calls
  * through Deno's FFI on the tensors in place in the wasm heap: `Conv2D`, `FusedConv2D`
  * (bias, ReLU), `Conv2DBackpropInput`, `Conv2DBackpropFilter`, `BatchMatMul`,
- * `_FusedMatMul`, `Sum` and `Mean` over contiguous axes, `MaxPoolGrad`, `FusedBatchNorm`
- * and its gradient (one pass instead of ~15 elementwise ops), and a copy-free `Identity`.
+ * `_FusedMatMul`, `Sum` and `Mean` over contiguous axes, `MaxPool` and `MaxPoolGrad`, `Relu`
+ * and its gradient, per-channel broadcasting `Multiply`, `FusedBatchNorm` and its gradient
+ * (one pass instead of ~15 elementwise ops), likeness's training-mode batch norm and its
+ * gradient, and a copy-free `Identity`.
  * Cases a native kernel does not cover (NCHW, other dtypes, unusual activations) run the
  * wasm kernel. Registers once; later calls only set threads.
  * Throws, saying what to install, when {@linkcode nativeStatus} is not available. Start it
