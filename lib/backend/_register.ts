@@ -19,6 +19,7 @@ import {
   reluGradName,
 } from "./_fused_kernels.ts";
 import { maxPoolGrad } from "./_pool_kernels.ts";
+import { adamWebgpu } from "./_webgpu_adam.ts";
 
 /** A kernel likeness registers: filled (the backend lacks it) or overridden (too slow / wrong). */
 export interface KernelPatch {
@@ -44,9 +45,11 @@ export const wasmPatches: readonly KernelPatch[] = [
   { kernelName: adamName, make: () => adamHeap, mode: "fill" },
 ];
 
-/** Kernels for webgpu: the stock filter gradient is wrong for large batch·height·width. */
+/** Kernels for webgpu: the stock filter gradient is wrong for large batch·height·width; Adam. */
 export const webgpuPatches: readonly KernelPatch[] = [
   { kernelName: "Conv2DBackpropFilter", make: conv2DBackpropFilter, mode: "override" },
+  // Adam in 3 dispatches per weight instead of ~12 (webgpu is bound by host work per kernel).
+  { kernelName: adamName, make: () => adamWebgpu, mode: "fill" },
 ];
 
 const applied = new Map<string, readonly string[]>();

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { applyPatches, wasmPatches, webgpuPatches } from "./_register.ts";
+import { setWebgpuUtil } from "./_webgpu_adam.ts";
 import { nativeStatus, registerNative } from "./native/mod.ts";
 
 /**
@@ -75,7 +76,8 @@ async function startWebgpu(): Promise<{ adapter: string }> {
         "mesa-vulkan-drivers` gives a slow software adapter) or choose 'wasm'",
     );
   }
-  await import("@tensorflow/tfjs-backend-webgpu");
+  const webgpu = await import("@tensorflow/tfjs-backend-webgpu");
+  setWebgpuUtil(webgpu.webgpu_util);
   const info = (adapter as { info?: { description?: string; device?: string } }).info;
   return { adapter: info?.description || info?.device || "unknown" };
 }

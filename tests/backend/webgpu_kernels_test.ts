@@ -187,3 +187,37 @@ Deno.test("setWebgpuFilterGradient rejects unknown variants and bad block sizes"
   );
   assert.deepEqual(getWebgpuFilterGradient(), before);
 });
+
+Deno.test({
+  name: "webgpu: Adam's fused update (3 dispatches per weight) matches tf.train.adam on cpu",
+  ignore,
+  async fn() {
+    const { Adam } = await import("../../lib/compile/_adam.ts");
+    const { adamName } = await import("../../lib/backend/_fused_kernels.ts");
+    const target = randomSpec([40, 6], 31);
+    const start = [randomSpec([40, 6], 32), randomSpec([6], 33)];
+    const train = async (backend: "webgpu" | "cpu", make: () => tf.Optimizer) => {
+      await useBackend(backend);
+      const vars = start.map((s) => tf.variable(tf.tensor(s.values, s.shape)));
+      const optimizer = make();
+      const t = tf.tensor(target.values, target.shape);
+      for (let i = 0; i < 4; i++) {
+        tf.dispose(
+          optimizer.minimize(() => tf.sum(tf.square(tf.sub(tf.add(vars[0], vars[1]), t))))!,
+        );
+      }
+      const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
+      tf.dispose([...vars, t]);
+      optimizer.dispose();
+      return values;
+    };
+    const want = await train("cpu", () => tf.train.adam(0.05));
+    const got = await train("webgpu", () => new Adam(0.05, 0.9, 0.999));
+    assert.ok(tf.getKernel(adamName, "webgpu") !== undefined, "the fused kernel is registered");
+    got.forEach((g, i) => {
+      let diff = 0;
+      g.forEach((x, k) => (diff = Math.max(diff, Math.abs(x - want[i][k]))));
+      assert.ok(diff < 1e-5, `variable ${i}: max abs diff ${diff}`);
+    });
+  },
+});
