@@ -20,6 +20,7 @@
  * @module
  */
 import type { DataType, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import { getStock } from "./_composite.ts";
 
 /** Batch normalisation with the batch's statistics (training mode), forward. */
 export const batchNormTrainName = "LikenessBatchNormTrain";
@@ -244,3 +245,21 @@ export const adamHeap: KernelFunc = ({ inputs, backend, attrs }) => {
   }
   return outs;
 };
+
+/**
+ * `Identity` without a copy: the output shares the input's data (reference-counted by the
+ * backend), as tfjs's cpu and webgl backends do; tfjs-wasm copies. Kernels never write into
+ * their inputs, so sharing is safe. Strings keep the stock kernel.
+ */
+export function identityShared(backendName: string): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    if (x.dtype === "string") {
+      const stock = getStock("Identity", backendName);
+      if (stock === undefined) throw new Error(`Cannot find the stock Identity of ${backendName}`);
+      return stock(args);
+    }
+    (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}

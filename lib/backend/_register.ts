@@ -15,6 +15,7 @@ import {
   batchNormTrainGradName,
   batchNormTrainHeap,
   batchNormTrainName,
+  identityShared,
   reluGradHeap,
   reluGradName,
 } from "./_fused_kernels.ts";
@@ -43,6 +44,11 @@ export const wasmPatches: readonly KernelPatch[] = [
   { kernelName: batchNormTrainGradName, make: () => batchNormTrainGradHeap, mode: "fill" },
   { kernelName: reluGradName, make: () => reluGradHeap, mode: "fill" },
   { kernelName: adamName, make: () => adamHeap, mode: "fill" },
+  {
+    kernelName: "Identity",
+    make: identityShared,
+    mode: "override",
+  },
 ];
 
 /** Kernels for webgpu: the stock filter gradient is wrong for large batch·height·width; Adam. */

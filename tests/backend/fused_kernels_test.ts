@@ -169,3 +169,22 @@ Deno.test("BatchNormalization is registered in place of tfjs-layers' (saved mode
   assert.equal(map.BatchNormalization[0], BatchNormalization);
   assert.equal(new BatchNormalization({}).getClassName(), "BatchNormalization");
 });
+
+for (const backend of backends) {
+  Deno.test(`${backend}: Identity shares data and survives the original's disposal`, async () => {
+    await use(backend);
+    const buffers = () => tf.backend().numDataIds();
+    const before = buffers();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.engine().runKernel("Identity", { x }) as tf.Tensor;
+    assert.equal(buffers() - before, 1, "one buffer for both");
+    x.dispose();
+    assert.deepEqual(Array.from(await y.data()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(buffers(), before);
+    const s = tf.tensor(["a", "b"]);
+    const t = tf.engine().runKernel("Identity", { x: s }) as tf.Tensor;
+    assert.deepEqual(await t.data(), ["a", "b"]);
+    tf.dispose([s, t]);
+  });
+}

@@ -413,14 +413,6 @@ export const sum: NativeKernel = reduction(false);
 /** `Mean` over one contiguous block of axes (sum scaled by 1/count). */
 export const mean: NativeKernel = reduction(true);
 
-/** `Identity` without a copy: the output shares the input's data (as in tfjs's cpu backend). */
-export const identity: NativeKernel = (_runtime, previous) => (args) => {
-  const { x } = args.inputs as Record<string, TensorInfo>;
-  if (x.dtype === "string") return previous(args);
-  (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
-  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-};
-
 /**
  * `MaxPoolGrad` (NHWC) in oneDNN: each output gradient goes to the first maximal input of
  * its window (row-major window order), as tfjs's cpu kernel does.
@@ -678,7 +670,6 @@ export const nativeKernels: Readonly<Record<string, NativeKernel>> = {
   _FusedMatMul: fusedMatMul,
   Sum: sum,
   Mean: mean,
-  Identity: identity,
   MaxPoolGrad: maxPoolGrad,
   MaxPool: maxPool,
   FusedBatchNorm: fusedBatchNorm,

@@ -176,7 +176,7 @@ function copyWasmKernels(): void {
  * `_FusedMatMul`, `Sum` and `Mean` over contiguous axes, `MaxPool` and `MaxPoolGrad`, `Relu`
  * and its gradient, per-channel broadcasting `Multiply`, `FusedBatchNorm` and its gradient
  * (one pass instead of ~15 elementwise ops), likeness's training-mode batch norm and its
- * gradient, and a copy-free `Identity`.
+ * gradient (the wasm backend's likeness kernels, copy-free `Identity` among them, carry over).
  * Cases a native kernel does not cover (NCHW, other dtypes, unusual activations) run the
  * wasm kernel. Registers once; later calls only set threads.
  * Throws, saying what to install, when {@linkcode nativeStatus} is not available. Start it
