@@ -262,10 +262,11 @@ export class DnnlContext {
     const desc = new Uint8Array(opDescSize);
     let args: number[];
     let mds: Uint8Array[];
-    if (kind === "forward") {
+    // The forward descriptor: the primitive itself, or the hint backward primitives need.
+    const forwardDesc = (into: Uint8Array) =>
       check(
         d.dnnl_dilated_convolution_forward_desc_init(
-          desc,
+          into,
           FORWARD_TRAINING,
           CONV_DIRECT,
           src,
@@ -279,6 +280,8 @@ export class DnnlContext {
         ),
         "dnnl_dilated_convolution_forward_desc_init",
       );
+    if (kind === "forward") {
+      forwardDesc(desc);
       args = bias ? [Arg.src, Arg.weights, Arg.bias, Arg.dst] : [Arg.src, Arg.weights, Arg.dst];
       mds = bias ? [srcUser, wUser, bias, dstUser] : [srcUser, wUser, dstUser];
     } else if (kind === "backwardData") {
@@ -334,22 +337,7 @@ export class DnnlContext {
     if (kind !== "forward") {
       // Backward primitives need a forward primitive descriptor as a hint.
       const fdesc = new Uint8Array(opDescSize);
-      check(
-        d.dnnl_dilated_convolution_forward_desc_init(
-          fdesc,
-          FORWARD_TRAINING,
-          CONV_DIRECT,
-          src,
-          weights,
-          bias,
-          dst,
-          strides,
-          dilates,
-          padL,
-          padR,
-        ),
-        "forward hint desc",
-      );
+      forwardDesc(fdesc);
       check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "forward hint");
       hint = readPointer(out);
     }
