@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 
 /**
- * Central finite-difference gradient of a scalar function of a float64 array, evaluated with
- * float32 tensors: `(f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h`.
+ * Five-point central finite difference, `(−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h)) / 12h`:
+ * truncation error O(h⁴), so `h` can be large enough that float32 rounding of `f` stays
+ * small (≈ 1.5·ε·|f|/h).
  */
-export function finiteDifference(
+export function finiteDifference5(
   f: (x: tf.Tensor) => tf.Scalar,
   values: number[],
   shape: number[],
@@ -17,8 +18,40 @@ export function finiteDifference(
         v[i] += delta;
         return f(tf.tensor(v, shape)).dataSync()[0];
       });
-    return (at(h) - at(-h)) / (2 * h);
+    return (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h);
   });
+}
+
+/**
+ * Asserts a gradient matches its finite-difference estimate entry by entry within
+ * `rtol·|expected| + atol`, where `atol` is relative to the gradient's largest entry (so a
+ * near-zero entry is judged against the scale of the whole gradient, not against 1).
+ * Returns the worst ratio of error to allowance seen (≤ 1 when it passes).
+ */
+export function assertGradientClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { rtol = 5e-3, atol = 2e-4 }: { rtol?: number; atol?: number } = {},
+): number {
+  if (actual.length !== expected.length) {
+    throw new Error(`length ${actual.length} ≠ ${expected.length}`);
+  }
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    const allowed = rtol * Math.abs(expected[i]) + atol * Math.max(scale, 1e-3);
+    if (!(err <= allowed)) {
+      throw new Error(
+        `gradient entry ${i}: ${actual[i]} vs finite difference ${
+          expected[i]
+        } (|Δ| = ${err}, allowed ${allowed})`,
+      );
+    }
+    worst = Math.max(worst, err / allowed);
+  }
+  return worst;
 }
 
 /** The analytic gradient of `f` at `values`, from tfjs. */
