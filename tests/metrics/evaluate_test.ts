@@ -91,3 +91,31 @@ Deno.test("evaluate: errors name the problem", () => {
   };
   assert.throws(() => evaluate(oneLabel), /3 same and 0 different/);
 });
+
+Deno.test("evaluate: a worked example — EER point and best-accuracy point are different thresholds", () => {
+  // 1-D rows 0, 1 (label 0) and 3, 4, 9 (label 1); all 10 pairs:
+  //   same distances      1 (0–1), 1 (3–4), 6 (3–9), 5 (4–9)
+  //   different distances 3 (0–3), 4 (0–4), 9 (0–9), 2 (1–3), 3 (1–4), 8 (1–9)
+  // ROC (accept when d ≤ t):   t   −∞   1    2    3    4    5    6    8    9
+  //                            TAR  0  .5   .5   .5   .5  .75   1    1    1
+  //                            FAR  0   0  1/6  3/6  4/6  4/6  4/6  5/6   1
+  // FAR + TAR − 1 first reaches 0 at t = 3 (FAR 0.5 = FRR 0.5): EER 0.5, threshold 3.
+  // Correct decisions 4·TAR + 6·(1 − FAR): 6, 8, 7, 5, 4, 5, 6, 5, 4 → best at t = 1, 8/10.
+  // AUC = P(same distance < different distance), ties half: (6 + 6 + 2 + 2) / 24 = 2/3.
+  // Retrieval: every row's nearest other row shares its label (P@1 = 1); rows 3 and 4 have
+  // R = 2 and one of their two nearest is row 1 (R-precision and MAP@R ½), the rest 1 → 0.8.
+  const m = evaluate({
+    embeddings: new Float32Array([0, 1, 3, 4, 9]),
+    labels: new Int32Array([0, 0, 1, 1, 1]),
+    dim: 1,
+  });
+  assert.equal(m.verification.eer, 0.5);
+  assert.equal(m.verification.eerThreshold, 3);
+  assert.equal(m.verification.threshold, 1);
+  assert.equal(m.verification.accuracy, 0.8);
+  assert.ok(Math.abs(m.verification.auc - 2 / 3) < 1e-12, `auc ${m.verification.auc}`);
+  assert.equal(m.verification.tarAtFar["0.01"], 0.5);
+  assert.equal(m.retrieval.precisionAt1, 1);
+  assert.ok(Math.abs(m.retrieval.rPrecision - 0.8) < 1e-12, `${m.retrieval.rPrecision}`);
+  assert.ok(Math.abs(m.retrieval.mapAtR - 0.8) < 1e-12, `${m.retrieval.mapAtR}`);
+});
