@@ -1,0 +1,50 @@
+// scorePairs for a pair-BCE program is P(same): the probability the BCE loss itself assigns to
+// "same", so that −log P(same) of a same pair is exactly the loss of that pair.
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { pipe } from "../../lib/pipe.ts";
+import { dense, empty, siamese } from "../../lib/branches/mod.ts";
+import { compile } from "../../lib/compile/mod.ts";
+import { pairBce } from "../../lib/losses/mod.ts";
+import type { Tensor, Tensor2D } from "../../lib/types.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("scorePairs: a BCE program's score is P(same), the probability its loss trains", () => {
+  const program = compile({
+    model: siamese(pipe(empty, dense(3, { activation: "tanh" }))),
+    loss: pairBce({ hidden: [] }),
+    inputShape: [4],
+    seed: 7,
+  });
+  const left = tf.randomNormal([5, 4], 0, 1, "float32", 1) as Tensor;
+  const right = tf.randomNormal([5, 4], 0, 1, "float32", 2) as Tensor;
+  const p = Array.from(program.scorePairs(left, right).dataSync());
+  // Oracle from the layers themselves: sigmoid(head([embed(left), embed(right)])).
+  const [kernel, bias] = program.head!.getWeights().map((w) => Array.from(w.dataSync()));
+  const [el, er] = [program.embed(left), program.embed(right)] as Tensor2D[];
+  const l = el.arraySync(), r = er.arraySync();
+  tf.dispose([el, er]);
+  for (let i = 0; i < 5; i++) {
+    const features = [...l[i], ...r[i]];
+    const z = features.reduce((s, v, k) => s + v * kernel[k], bias[0]);
+    const want = 1 / (1 + Math.exp(-z));
+    assert.ok(Math.abs(p[i] - want) < 1e-5, `pair ${i}: ${p[i]} vs sigmoid(z) = ${want}`);
+  }
+  // The loss of a pair labelled same is −log P(same); labelled different, −log(1 − P(same)).
+  for (const same of [1, 0]) {
+    const batch = { kind: "pair" as const, left, right, same: tf.fill([5], same) as tf.Tensor1D };
+    const loss = program.evaluate(batch);
+    const want = -p.reduce((s, v) => s + Math.log(same ? v : 1 - v), 0) / 5;
+    assert.ok(
+      Math.abs(loss.dataSync()[0] - want) < 1e-4,
+      `same=${same}: loss ${loss.dataSync()[0]} vs −mean log P = ${want}`,
+    );
+    tf.dispose([loss, batch.same]);
+  }
+  // Deterministic: the same pairs score the same again (no dropout or training behaviour).
+  const again = program.scorePairs(left, right);
+  assert.deepEqual(Array.from(again.dataSync()), p);
+  tf.dispose([left, right, again]);
+  program.dispose();
+});
