@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pca, tsne, umap } from "../../lib/report/mod.ts";
 import { clusters, nearestCentroidAccuracy, nearestNeighbourAccuracy } from "./_data.ts";
+import { seededRandom } from "../../lib/report/_rng.ts";
 
 // Three well-separated clusters in 8-D: centres 10 apart, spread 1.
 const centres = [0, 1, 2].map((c) => Array.from({ length: 8 }, (_, d) => (d === c ? 10 : 0)));
@@ -113,4 +114,108 @@ Deno.test("umap: same seed gives the same map; clusters stay separated", () => {
   assert.deepEqual(a.points, b.points);
   const labels = Array.from(a.rows, (r) => data.labels[r]);
   assert.equal(nearestNeighbourAccuracy(a.points, labels), 1);
+});
+
+/**
+ * Exact t-SNE written from the paper (van der Maaten & Hinton, 2008) and the optimiser of its
+ * reference `tsne.m` (momentum, gains +0.2 / ×0.8 with a floor of 0.01), with the schedule
+ * likeness documents: the first min(250, ⌊iterations / 2⌋) steps multiply P by the
+ * exaggeration and use momentum 0.5, later ones 0.8; the map is re-centred after each step.
+ */
+function tsneOracle(
+  x: number[][],
+  { perplexity, iterations, exaggeration, learningRate, y0 }: {
+    perplexity: number;
+    iterations: number;
+    exaggeration: number;
+    learningRate: number;
+    y0: number[][];
+  },
+): number[][] {
+  const n = x.length;
+  const d2 = x.map((a) => x.map((b) => a.reduce((s, v, k) => s + (v - b[k]) ** 2, 0)));
+  // p_{j|i} with σ_i found by bisection on the entropy H = log(perplexity) (nats).
+  const cond = x.map((_, i) => {
+    let lo = 0, hi = 1e6;
+    let row: number[] = [];
+    for (let t = 0; t < 200; t++) {
+      const beta = (lo + hi) / 2;
+      const w = d2[i].map((d, j) => (j === i ? 0 : Math.exp(-beta * d)));
+      const sum = w.reduce((s, v) => s + v, 0);
+      row = w.map((v) => v / sum);
+      const h = -row.reduce((s, p) => s + (p > 0 ? p * Math.log(p) : 0), 0);
+      if (h > Math.log(perplexity)) lo = beta;
+      else hi = beta;
+    }
+    return row;
+  });
+  const p = cond.map((row, i) =>
+    row.map((_, j) => (i === j ? 0 : Math.max((cond[i][j] + cond[j][i]) / (2 * n), 1e-12)))
+  );
+  const y = y0.map((r) => r.slice());
+  const update = y.map(() => [0, 0]);
+  const gains = y.map(() => [1, 1]);
+  const early = Math.min(250, Math.floor(iterations / 2));
+  for (let it = 0; it < iterations; it++) {
+    const scale = it < early ? exaggeration : 1;
+    const momentum = it < early ? 0.5 : 0.8;
+    const kernel = y.map((a) => y.map((b) => 1 / (1 + (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2)));
+    let z = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) z += kernel[i][j];
+    // ∂C/∂y_i = 4 Σ_j (p_ij − q_ij)(y_i − y_j)(1 + ‖y_i − y_j‖²)⁻¹
+    const grad = y.map((a, i) =>
+      [0, 1].map((c) =>
+        4 * y.reduce(
+          (s, b, j) =>
+            j === i ? s : s + (scale * p[i][j] - kernel[i][j] / z) * kernel[i][j] *
+                (a[c] - b[c]),
+          0,
+        )
+      )
+    );
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 2; c++) {
+        const g = grad[i][c];
+        gains[i][c] = (g > 0) !== (update[i][c] > 0) ? gains[i][c] + 0.2 : gains[i][c] * 0.8;
+        gains[i][c] = Math.max(gains[i][c], 0.01);
+        update[i][c] = momentum * update[i][c] - learningRate * gains[i][c] * g;
+        y[i][c] += update[i][c];
+      }
+    }
+    for (let c = 0; c < 2; c++) {
+      const mean = y.reduce((s, r) => s + r[c], 0) / n;
+      for (const r of y) r[c] -= mean;
+    }
+  }
+  return y;
+}
+
+Deno.test("tsne: equals a loop oracle of the paper's algorithm, early exaggeration included", () => {
+  const small = clusters(4, centres.slice(0, 3), 1); // 12 points in 8-D
+  const rows = Array.from(
+    { length: 12 },
+    (_, i) => Array.from(small.values.subarray(i * 8, (i + 1) * 8)),
+  );
+  // Four steps (two exaggerated): t-SNE amplifies tiny differences, and likeness's bisection
+  // stops at an entropy within 1e-5 of log(perplexity) (the oracle bisects to the end), which
+  // alone moves the points by ~5e-4 of their spread after two steps.
+  const rand = seededRandom(4);
+  const y0 = rows.map(() => [rand.gauss() * 1e-4, rand.gauss() * 1e-4]);
+  for (const exaggeration of [12, 4]) {
+    const settings = { perplexity: 3, iterations: 4, exaggeration, learningRate: 50 };
+    const got = tsne(small.values, 8, { seed: 4, ...settings });
+    const want = tsneOracle(rows, { ...settings, y0 });
+    const spread = Math.max(...want.flat().map(Math.abs));
+    for (let i = 0; i < 12; i++) {
+      for (let c = 0; c < 2; c++) {
+        const err = Math.abs(got.points[2 * i + c] - want[i][c]);
+        assert.ok(
+          err < 5e-3 * spread,
+          `exaggeration ${exaggeration}, point ${i}.${c}: ${got.points[2 * i + c]} vs oracle ${
+            want[i][c]
+          }`,
+        );
+      }
+    }
+  }
 });
