@@ -20,15 +20,23 @@ type Gradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 /**
  * tfjs's Adam with one fused kernel per weight (instead of ~12) on backends that have it
  * (`wasm`, `native`); elsewhere exactly `tf.train.adam`. Same state, same weights for
- * checkpoints, same class name.
+ * checkpoints, same class name. β₁ᵗ and β₂ᵗ come from the iteration count at every step, so a
+ * run restored from a checkpoint continues bit for bit.
  */
 export class Adam extends tf.AdamOptimizer {
   /** Updates each variable from its gradient. */
   override applyGradients(variableGradients: Gradients): void {
+    const self = this as unknown as AdamFields;
     if (tf.getKernel(adamName, tf.getBackend()) === undefined) {
+      // tfjs keeps β^t as a running float32 product, which a restored optimiser recomputes
+      // with pow: set it from the iteration count, so a resumed run matches bit for bit.
+      const t = this.iterations + 1;
+      tf.tidy(() => {
+        self.accBeta1.assign(tf.scalar(self.beta1 ** t));
+        self.accBeta2.assign(tf.scalar(self.beta2 ** t));
+      });
       return super.applyGradients(variableGradients);
     }
-    const self = this as unknown as AdamFields;
     const list = Array.isArray(variableGradients)
       ? variableGradients.map((v) => [v.name, v.tensor] as const)
       : Object.entries(variableGradients);

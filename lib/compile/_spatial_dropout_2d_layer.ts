@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor } from "../types.ts";
-import { seededDropout, single } from "./_dropout.ts";
+import { checkCalls, seededDropout, single } from "./_dropout.ts";
 
 /** Configuration of {@linkcode SpatialDropout2D}. */
 export interface SpatialDropout2DConfig {
@@ -67,6 +67,19 @@ export class SpatialDropout2D extends tf.layers.Layer {
     if (kwargs?.training !== true || this.rate === 0) return tf.clone(x);
     const call = this.#calls++;
     return seededDropout(x, this.rate, [x.shape[0], 1, 1, x.shape[3]] as number[], this.seed, call);
+  }
+
+  /**
+   * Training calls made so far: the position in the mask stream. Checkpoints save it, so a
+   * resumed run draws the masks an uninterrupted one would.
+   */
+  getRandomState(): number {
+    return this.#calls;
+  }
+
+  /** Moves the mask stream to after `calls` training calls (a non-negative integer). */
+  setRandomState(calls: number): void {
+    this.#calls = checkCalls(`${this.getClassName()} layer ${this.name}`, calls);
   }
 
   /** Serialisable configuration. */

@@ -9,6 +9,7 @@
  */
 import { exists, join, readJson, sha256 } from "./_fs.ts";
 import { manifestBytes, type WeightEntry } from "./_weights.ts";
+import type { RandomState } from "./_state.ts";
 
 /** The `format` field of state.json. */
 export const CHECKPOINT_FORMAT = "likeness-checkpoint";
@@ -27,6 +28,8 @@ export interface CheckpointFile {
     readonly manifest: Record<string, WeightEntry[]>;
   };
   readonly optimizerNames: string[];
+  /** Positions of the per-step random streams (dropout masks); absent in older checkpoints. */
+  readonly random?: RandomState;
   readonly state: unknown;
 }
 
@@ -96,5 +99,88 @@ export async function readCheckpoint(
       `weights.bin is corrupt: its SHA-256 is ${digest} but ${weights.sha256} was recorded`,
     );
   }
+  const poisoned = nonFiniteIn(data, weights.manifest);
+  if (poisoned !== undefined) throw bad(`${poisoned}: its weights are not finite`);
   return { file: raw as CheckpointFile, data };
 }
+
+/**
+ * Where the first NaN or infinity of the float32 tensors of an encoded weights buffer is
+ * ("embedder/3 holds NaN at index 0 of 288"), or undefined when every value is finite.
+ */
+export function nonFiniteIn(
+  data: Uint8Array,
+  manifest: Readonly<Record<string, readonly WeightEntry[]>>,
+): string | undefined {
+  const bytesPer: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+  let offset = 0;
+  for (const entry of Object.values(manifest).flat()) {
+    const size = entry.shape.reduce((a, b) => a * b, 1);
+    const bytes = size * (bytesPer[entry.dtype] ?? 0);
+    if (entry.dtype === "float32") {
+      const start = data.byteOffset + offset;
+      const values = start % 4 === 0
+        ? new Float32Array(data.buffer, start, size)
+        : new Float32Array(data.slice(offset, offset + bytes).buffer);
+      for (let i = 0; i < size; i++) {
+        const v = values[i];
+        if (v - v !== 0) return `${entry.name} holds ${v} at index ${i} of ${size}`;
+      }
+    }
+    offset += bytes;
+  }
+  return undefined;
+}
+
+/** Temp names of checkpoint writes and removals: `.step-N.tmp-…`, `.old-step-N.tmp-…`, `.del-step-N.tmp-…`. */
+const TEMP = /^\.(old-|del-)?(step-\d+)\.tmp-\d+-\d+-\d+$/;
+
+/** Temp paths of checkpoint writes in progress in this process (never cleaned). */
+export const inFlight: Set<string> = new Set();
+
+/**
+ * Removes what interrupted checkpoint writes and removals left in `dir` (only names of the
+ * forms `saveCheckpoint` writes; writes in progress in this process are left alone). A
+ * checkpoint that was being replaced when the process died (`.old-step-N.tmp-…` with no
+ * `step-N`) is put back when it verifies. Returns the names removed or restored.
+ */
+export async function cleanCheckpointDir(dir: string): Promise<string[]> {
+  if (!(await exists(dir))) return [];
+  const leftovers: { name: string; kind: string; target: string }[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const match = TEMP.exec(entry.name);
+    if (match && !inFlight.has(join(dir, entry.name))) {
+      leftovers.push({ name: entry.name, kind: match[1] ?? "", target: match[2] });
+    }
+  }
+  const done: string[] = [];
+  // Put back replaced checkpoints first, so a half-written replacement never wins.
+  for (
+    const { name, kind, target } of leftovers.sort((a, b) =>
+      a.kind === "old-" ? -1 : b.kind === "old-" ? 1 : 0
+    )
+  ) {
+    const path = join(dir, name);
+    if (kind === "old-" && !(await exists(join(dir, target)))) {
+      const good = await readCheckpoint(path).then(() => true, () => false);
+      if (good) {
+        await Deno.rename(path, join(dir, target));
+        done.push(name);
+        continue;
+      }
+    }
+    await Deno.remove(path, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+    done.push(name);
+  }
+  return done;
+}
+
+/** Removes a checkpoint directory atomically: renamed to a temp name first, then deleted. */
+export async function removeCheckpointDir(dir: string, path: string, name: string): Promise<void> {
+  const trash = join(dir, `.del-${name}.tmp-${Deno.pid}-${Date.now()}-${++removals}`);
+  await Deno.rename(path, trash);
+  await Deno.remove(trash, { recursive: true });
+}
+let removals = 0;

@@ -1,11 +1,22 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor } from "../types.ts";
-import { listCheckpointDirs, readCheckpoint } from "./_checkpoint.ts";
+import { cleanCheckpointDir, listCheckpointDirs, readCheckpoint } from "./_checkpoint.ts";
 import { disposeBatch, imagesIn } from "./_batch.ts";
 import { createProgress, stderrIsTerminal } from "./_progress.ts";
 import { latestCheckpoint } from "./latest_checkpoint.ts";
 import { loadCheckpoint } from "./load_checkpoint.ts";
 import { saveCheckpoint } from "./save_checkpoint.ts";
+import {
+  captureState,
+  disposeState,
+  finiteProbe,
+  finiteProbes,
+  firstNonFinite,
+  type NamedTensor,
+  restoreState,
+  stateTensors,
+  type TrainingState,
+} from "./_state.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
 /**
@@ -85,7 +96,8 @@ export interface EarlyStoppingOptions {
 
 /**
  * Checkpoints: every `every` steps (and when training stops) the full training state is
- * written to `dir/step-<9 digits>/`, atomically; the newest `keep` are kept.
+ * written to `dir/step-<9 digits>/`, atomically; the newest `keep` are kept. What a killed
+ * write left in `dir` (`.step-N.tmp-…` folders) is removed when the next `fit` starts.
  *
  * @example
  * ```ts
@@ -237,13 +249,185 @@ const emptyHistory = (): History => ({
   stopReason: "completed",
 });
 
-const checkCount = (name: string, value: number | undefined, min: number): void => {
+const shown = (value: unknown): string =>
+  typeof value === "string"
+    ? JSON.stringify(value)
+    : typeof value === "function"
+    ? "a function"
+    : typeof value === "bigint"
+    ? `${value}n`
+    : Array.isArray(value)
+    ? "an array"
+    : value !== null && typeof value === "object"
+    ? "an object"
+    : String(value);
+
+const checkCount = (
+  name: string,
+  value: number | undefined,
+  min: number,
+  infinite = true,
+): void => {
   if (value === undefined) return;
-  if (!(Number.isInteger(value) || value === Infinity) || value < min) {
+  if (
+    typeof value !== "number" || !(Number.isInteger(value) || (infinite && value === Infinity)) ||
+    value < min
+  ) {
     throw new Error(
-      `Cannot fit as ${name} must be an integer ≥ ${min}: current value is ${value}`,
+      `Cannot fit as ${name} must be an integer ≥ ${min}: current value is ${shown(value)}`,
     );
   }
+};
+
+const checkOptions = (options: FitOptions): void => {
+  if (options === null || typeof options !== "object") {
+    throw new Error(`Cannot fit as options must be an object: current value is ${shown(options)}`);
+  }
+  const { validation, earlyStopping, checkpoint } = options;
+  checkCount("epochs", options.epochs, 1);
+  checkCount("steps", options.steps, 1);
+  checkCount("stepsPerEpoch", options.stepsPerEpoch, 1);
+  checkCount("logEvery", options.logEvery, 1);
+  const lr = options.learningRate;
+  if (typeof lr === "number") {
+    if (!(Number.isFinite(lr) && lr > 0)) {
+      throw new Error(
+        `Cannot fit as learningRate must be a positive number: current value is ${lr}`,
+      );
+    }
+  } else if (lr !== undefined && typeof lr !== "function") {
+    throw new Error(
+      `Cannot fit as learningRate must be a positive number or a function (step, epoch) => rate: current value is ${
+        shown(lr)
+      }`,
+    );
+  }
+  if (validation !== undefined) {
+    if (validation === null || typeof validation !== "object") {
+      throw new Error(
+        `Cannot fit as validation must be { every, run }: current value is ${shown(validation)}`,
+      );
+    }
+    checkCount("validation.every", validation.every ?? NaN, 1, false);
+    if (typeof validation.run !== "function") {
+      throw new Error(
+        `Cannot fit as validation.run must be a function: current value is ${
+          shown(validation.run)
+        }`,
+      );
+    }
+  }
+  if (checkpoint !== undefined) {
+    if (checkpoint === null || typeof checkpoint !== "object") {
+      throw new Error(
+        `Cannot fit as checkpoint must be { dir, every, keep? }: current value is ${
+          shown(checkpoint)
+        }`,
+      );
+    }
+    if (typeof checkpoint.dir !== "string" || checkpoint.dir.length === 0) {
+      throw new Error(
+        `Cannot fit as checkpoint.dir must be a non-empty path: current value is ${
+          shown(checkpoint.dir)
+        }`,
+      );
+    }
+    checkCount("checkpoint.every", checkpoint.every ?? NaN, 1, false);
+    checkCount("checkpoint.keep", checkpoint.keep, 1, false);
+  }
+  if (earlyStopping !== undefined) {
+    if (earlyStopping === null || typeof earlyStopping !== "object") {
+      throw new Error(
+        `Cannot fit as earlyStopping must be { monitor, … }: current value is ${
+          shown(earlyStopping)
+        }`,
+      );
+    }
+    if (typeof earlyStopping.monitor !== "string") {
+      throw new Error(
+        `Cannot fit as earlyStopping.monitor must be a metric name: current value is ${
+          shown(earlyStopping.monitor)
+        }`,
+      );
+    }
+    checkCount("earlyStopping.patience", earlyStopping.patience, 0);
+    const mode = earlyStopping.mode;
+    if (mode !== undefined && mode !== "min" && mode !== "max") {
+      throw new Error(
+        `Cannot fit as earlyStopping.mode must be "min" or "max": current value is ${shown(mode)}`,
+      );
+    }
+    const delta = earlyStopping.minDelta;
+    if (
+      delta !== undefined && !(typeof delta === "number" && Number.isFinite(delta) && delta >= 0)
+    ) {
+      throw new Error(
+        `Cannot fit as earlyStopping.minDelta must be a finite number ≥ 0: current value is ${
+          shown(delta)
+        }`,
+      );
+    }
+    if (earlyStopping.monitor !== "loss" && !validation) {
+      throw new Error(
+        `Cannot fit as earlyStopping monitors ${
+          JSON.stringify(earlyStopping.monitor)
+        }, which only validation produces: add validation or monitor "loss"`,
+      );
+    }
+  }
+  const resume = options.resume;
+  if (
+    resume !== undefined && typeof resume !== "boolean" &&
+    !(typeof resume === "string" && resume.length > 0)
+  ) {
+    throw new Error(
+      `Cannot fit as resume must be true, false or a checkpoint path: current value is ${
+        shown(resume)
+      }`,
+    );
+  }
+  if (resume === true && !checkpoint) {
+    throw new Error("Cannot fit as resume: true needs checkpoint.dir to find the last checkpoint");
+  }
+  const progress = options.progress;
+  if (progress !== undefined && !["auto", "bar", "lines", "none"].includes(progress)) {
+    throw new Error(
+      `Cannot fit as progress must be "auto", "bar", "lines" or "none": current value is ${
+        shown(progress)
+      }`,
+    );
+  }
+  if (options.write !== undefined && typeof options.write !== "function") {
+    throw new Error(
+      `Cannot fit as write must be a function: current value is ${shown(options.write)}`,
+    );
+  }
+  const signal = options.signal;
+  if (
+    signal !== undefined &&
+    (signal === null || typeof (signal as { aborted?: unknown }).aborted !== "boolean")
+  ) {
+    throw new Error(
+      `Cannot fit as signal must be an AbortSignal: current value is ${shown(signal)}`,
+    );
+  }
+};
+
+/** The tensors of a batch with their names (`batch.anchor`, `batch.items[1]`, …). */
+const batchTensors = (batch: unknown): NamedTensor[] => {
+  const found: NamedTensor[] = [];
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, name: string): void => {
+    if (value instanceof tf.Tensor) {
+      if (!value.isDisposed) found.push({ name, tensor: value });
+    } else if (value !== null && typeof value === "object" && !seen.has(value)) {
+      seen.add(value);
+      if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${name}[${i}]`));
+      else for (const [key, v] of Object.entries(value)) visit(v, `${name}.${key}`);
+    }
+  };
+  visit(batch, "batch");
+  return found;
 };
 
 const optimizerRate = (program: TrainableProgram<unknown>): number => {
@@ -279,8 +463,14 @@ const iteratorOf = <B>(source: Iterable<B> | AsyncIterable<B>): AnyIterator<B> =
  * - **Validation and early stopping**: `validation.run` every N steps; `earlyStopping` stops
  *   when its metric has not improved for `patience` checks.
  * - **Stopping**: `signal` (an `AbortSignal`) stops after the current step and returns
- *   normally (with a checkpoint when checkpoints are on); a NaN or infinite loss throws an
- *   error naming the step, before that step's update is checkpointed.
+ *   normally (with a checkpoint when checkpoints are on).
+ * - **Non-finite numbers**: a batch holding a NaN or an infinity is rejected before its step
+ *   (the error names the field, e.g. `batch.anchor`, and the step). A step whose loss, weights
+ *   or optimiser slots come out non-finite (a non-finite gradient ends up in them) throws an
+ *   error naming the step and the tensor, after putting back the weights, optimiser state and
+ *   dropout streams of the last finite step (a copy-free snapshot kept each step; one fused
+ *   sum of every weight, read with the loss, checks them). No checkpoint of non-finite weights
+ *   is written, so the last good checkpoint is never deleted for one.
  * - **Checkpoints and resume**: see {@linkcode FitOptions}.
  *
  * @example
@@ -319,32 +509,13 @@ export async function* fit<B>(
   batches: Batches<B>,
   options: FitOptions = {},
 ): AsyncGenerator<StepReport, History, void> {
+  checkOptions(options);
   const { stepsPerEpoch, steps, validation, earlyStopping, checkpoint, signal } = options;
-  checkCount("epochs", options.epochs, 1);
-  checkCount("steps", steps, 1);
-  checkCount("stepsPerEpoch", stepsPerEpoch, 1);
-  checkCount("logEvery", options.logEvery, 1);
-  if (validation) checkCount("validation.every", validation.every, 1);
-  if (checkpoint) checkCount("checkpoint.every", checkpoint.every, 1);
-  if (earlyStopping) {
-    checkCount("earlyStopping.patience", earlyStopping.patience, 0);
-    if (earlyStopping.monitor !== "loss" && !validation) {
-      throw new Error(
-        `Cannot fit as earlyStopping monitors ${
-          JSON.stringify(earlyStopping.monitor)
-        }, which only validation produces: add validation or monitor "loss"`,
-      );
-    }
-  }
-  if (options.resume === true && !checkpoint) {
-    throw new Error("Cannot fit as resume: true needs checkpoint.dir to find the last checkpoint");
-  }
   const epochs = options.epochs ?? (steps !== undefined ? Infinity : 1);
   const maxSteps = steps ?? Infinity;
   const lr = options.learningRate;
-  if (typeof lr === "number" && !(Number.isFinite(lr) && lr > 0)) {
-    throw new Error(`Cannot fit as learningRate must be a positive number: current value is ${lr}`);
-  }
+  // What a killed checkpoint write left behind goes before anything reads the folder.
+  if (checkpoint) await cleanCheckpointDir(checkpoint.dir);
 
   // ---- resume ---------------------------------------------------------------------------
   let step = 0;
@@ -416,6 +587,8 @@ export async function* fit<B>(
   let currentRate = optimizerRate(program as TrainableProgram<unknown>);
   let lastCheckpointStep = step;
   let snapshot: Tensor[] | null = null;
+  /** The training state after the last step whose weights were all finite. */
+  let lastGood: TrainingState | null = null;
   let iterator: AnyIterator<B> | null = null;
   let lookahead: IteratorResult<B> | null = null;
   let epochLossSum = 0;
@@ -509,8 +682,45 @@ export async function* fit<B>(
     return early.wait > (earlyStopping.patience ?? 3);
   };
 
+  /** Rejects a batch holding a NaN or an infinity, naming the field, before its step. */
+  const checkInputs = async (batch: B): Promise<void> => {
+    const floats = batchTensors(batch).filter((n) => n.tensor.dtype === "float32");
+    if (floats.length === 0) return;
+    const probe = finiteProbes(floats.map((n) => n.tensor));
+    let sums: ArrayLike<number>;
+    try {
+      sums = await probe.data();
+    } finally {
+      probe.dispose();
+    }
+    for (let i = 0; i < floats.length; i++) {
+      if (Number.isFinite(sums[i])) continue;
+      const bad = firstNonFinite([floats[i]]);
+      if (bad === undefined) continue; // finite values whose sum overflows
+      throw new Error(
+        `Cannot train step ${step + 1} (epoch ${
+          epoch + 1
+        }) as ${bad.name} holds ${bad.value} at index ${bad.index} of ${bad.size}: a batch with a non-finite value is rejected before its step, the weights are unchanged`,
+      );
+    }
+  };
+  /** Names the first non-finite weight or optimiser slot, or undefined when all are finite. */
+  const findPoisoned = async (): Promise<string | undefined> => {
+    const { tensors, fresh } = await stateTensors(program as TrainableProgram<unknown>);
+    tf.dispose(fresh);
+    const bad = firstNonFinite(tensors);
+    return bad && `${bad.name} holds ${bad.value} at index ${bad.index} of ${bad.size}`;
+  };
+
   let stopReason: History["stopReason"] = "completed";
   try {
+    const poisoned = await findPoisoned();
+    if (poisoned !== undefined) {
+      throw new Error(
+        `Cannot fit as the program's state is not finite before step ${step + 1}: ${poisoned}`,
+      );
+    }
+    lastGood = await captureState(program as TrainableProgram<unknown>);
     if (continuous) await openIterator(step);
     outer: while (epoch < epochs) {
       if (step >= maxSteps) {
@@ -564,24 +774,53 @@ export async function* fit<B>(
             }
           }
           images = imagesIn(batch);
+          await checkInputs(batch);
           const lossTensor = program.trainStep(batch);
+          let finite = true;
           try {
-            loss = (await lossTensor.data())[0];
+            // The loss and one finiteness probe of every weight and optimiser slot, read at once.
+            const { tensors, fresh } = await stateTensors(program as TrainableProgram<unknown>);
+            tf.dispose(fresh);
+            const read = tf.tidy(() =>
+              tf.concat([
+                tf.reshape(tf.cast(lossTensor, "float32"), [-1]),
+                tf.reshape(finiteProbe(tensors.map((n) => n.tensor)), [1]),
+              ])
+            );
+            let values: ArrayLike<number>;
+            try {
+              values = await read.data();
+            } finally {
+              read.dispose();
+            }
+            loss = lossTensor.size > 0 ? values[0] : NaN;
+            finite = Number.isFinite(values[values.length - 1]);
           } finally {
             lossTensor.dispose();
           }
+          const poisoned = finite ? undefined : await findPoisoned();
+          if (!Number.isFinite(loss) || poisoned !== undefined) {
+            await restoreState(program as TrainableProgram<unknown>, lastGood!);
+            const where = `at step ${step + 1} (epoch ${epoch + 1}, step ${
+              stepInEpoch + 1
+            } of the epoch)`;
+            const restored = step === 0
+              ? "the initial weights and optimiser state are restored"
+              : `the weights and optimiser state of step ${step} are restored`;
+            throw new Error(
+              !Number.isFinite(loss)
+                ? `Cannot continue training as the loss is ${loss} ${where}: ${restored}`
+                : `Cannot continue training as the weights became non-finite ${where} although the loss is ${loss}: ${poisoned}; ${restored} (look for a learning rate that is too high or a loss whose gradient overflows)`,
+            );
+          }
+          disposeState(lastGood);
+          lastGood = null;
+          lastGood = await captureState(program as TrainableProgram<unknown>);
         } finally {
           disposeBatch(batch);
         }
         step += 1;
         stepInEpoch += 1;
-        if (!Number.isFinite(loss)) {
-          throw new Error(
-            `Cannot continue training as the loss is ${loss} at step ${step} (epoch ${
-              epoch + 1
-            }, step ${stepInEpoch} of the epoch)`,
-          );
-        }
         // Look one batch ahead when only the stream's end tells where the epoch ends.
         if (stepsPerEpoch === undefined && step < maxSteps) {
           lookahead = await iterator!.next();
@@ -690,5 +929,6 @@ export async function* fit<B>(
     progress.finish();
     await closeIterator();
     if (snapshot) tf.dispose(snapshot as Tensor[]);
+    disposeState(lastGood);
   }
 }

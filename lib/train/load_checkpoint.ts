@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, Tensor } from "../types.ts";
 import { readCheckpoint } from "./_checkpoint.ts";
+import { checkRandomState, setOptimizerWeights, setRandomState } from "./_state.ts";
 import { decodeGroups, type WeightEntry } from "./_weights.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
@@ -45,13 +46,14 @@ const checkShapes = (
 
 /**
  * Restores a checkpoint written by `saveCheckpoint` (or by `fit`) into `program`: the
- * embedder's and head's weights and the optimiser's slots and iteration count. Returns the
- * step, epoch and saved state.
+ * embedder's and head's weights, the optimiser's slots and iteration count, and the position
+ * of every dropout layer's mask stream (so training continues exactly as it would have).
+ * Returns the step, epoch and saved state.
  *
  * Verifies before changing anything: a missing or unparsable `state.json`, a `weights.bin` of
- * the wrong length or SHA-256, or weights of other shapes than the program's give an error
- * naming the checkpoint and the problem, and leave the program untouched. Load into a freshly
- * compiled program (its optimiser slots are replaced, not disposed).
+ * the wrong length or SHA-256, non-finite weights, or weights or random layers other than
+ * the program's give an error naming the checkpoint and the problem, and leave the program
+ * untouched. The optimiser slots the program held before are disposed.
  *
  * @example
  * ```ts
@@ -94,16 +96,23 @@ export async function loadCheckpoint<B>(
       `Cannot load checkpoint ${path} as it names ${file.optimizerNames.length} optimizer weights but holds ${optimizerEntries.length}`,
     );
   }
+  const random = file.random === undefined ? undefined : checkRandomState(
+    program as TrainableProgram<unknown>,
+    file.random,
+    `Cannot load checkpoint ${path}`,
+  );
   const groups = decodeGroups(data, manifest);
   const decoded: Tensor[] = Object.values(groups).flat();
   try {
     program.embedder.setWeights(groups.embedder);
     if (program.head) program.head.setWeights(groups.head);
     if (optimizerEntries.length > 0) {
-      await program.optimizer.setWeights(
+      await setOptimizerWeights(
+        program.optimizer,
         groups.optimizer.map((tensor, i) => ({ name: file.optimizerNames[i], tensor })),
       );
     }
+    if (random !== undefined) setRandomState(program as TrainableProgram<unknown>, random);
   } finally {
     tf.dispose(decoded);
   }

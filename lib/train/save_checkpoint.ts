@@ -4,10 +4,14 @@ import {
   CHECKPOINT_FORMAT,
   type CheckpointFile,
   checkpointName,
+  inFlight,
   listCheckpointDirs,
+  nonFiniteIn,
   readCheckpoint,
+  removeCheckpointDir,
 } from "./_checkpoint.ts";
 import { exists, join, sha256, tempPathFor, writeFileAtomic } from "./_fs.ts";
+import { getRandomState } from "./_state.ts";
 import { encodeGroups } from "./_weights.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
@@ -28,12 +32,17 @@ export interface SaveCheckpointOptions {
 
 /**
  * Saves the program's full training state — every weight of the embedder and of the head
- * (batch-norm statistics included), the optimiser's slots and iteration count, the step and
- * `state` — as `dir/step-<9 digits>/`, and returns that path.
+ * (batch-norm statistics included), the optimiser's slots and iteration count, the position
+ * of every dropout layer's mask stream, the step and `state` — as `dir/step-<9 digits>/`,
+ * and returns that path.
  *
- * Written atomically: the files go to a temp directory that is renamed into place, then read
- * back and verified (SHA-256), and only then are checkpoints beyond `keep` removed, so a
- * crash at any point leaves the previous good checkpoint in place.
+ * Never writes non-finite weights: a NaN or an infinity in any weight or optimiser slot is
+ * an error naming the tensor, and nothing is written or removed. Written atomically: the
+ * files go to a temp directory that is renamed into place, then read back and verified
+ * (SHA-256, finiteness), and only then are checkpoints beyond `keep` removed (each renamed
+ * away before it is deleted), so a crash at any point leaves the previous good checkpoint
+ * whole. What a crash leaves behind (`.step-N.tmp-…`) is cleaned by the next `fit` with
+ * checkpoints.
  *
  * @example
  * ```ts
@@ -105,6 +114,14 @@ export async function saveCheckpoint<B>(
     // optimizer's iteration count: dispose only those.
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   }
+  const poisoned = nonFiniteIn(encoded.data, encoded.manifest);
+  if (poisoned !== undefined) {
+    throw new Error(
+      `Cannot save checkpoint ${
+        checkpointName(step)
+      } in ${dir} as ${poisoned}: a checkpoint of non-finite weights is never written`,
+    );
+  }
   const file: CheckpointFile = {
     format: CHECKPOINT_FORMAT,
     version: 1,
@@ -118,32 +135,43 @@ export async function saveCheckpoint<B>(
       manifest: encoded.manifest,
     },
     optimizerNames: optimizerWeights.map((w) => w.name),
+    random: getRandomState(program as TrainableProgram<unknown>),
     state,
   };
 
   await Deno.mkdir(dir, { recursive: true });
   const finalPath = join(dir, checkpointName(step));
   const temp = tempPathFor(join(dir, `.${checkpointName(step)}`));
+  inFlight.add(temp);
   await Deno.mkdir(temp);
   try {
     await writeFileAtomic(join(temp, "weights.bin"), encoded.data);
     await writeFileAtomic(join(temp, "state.json"), JSON.stringify(file));
     if (await exists(finalPath)) {
       const trash = tempPathFor(join(dir, `.old-${checkpointName(step)}`));
-      await Deno.rename(finalPath, trash);
-      await Deno.rename(temp, finalPath);
-      await Deno.remove(trash, { recursive: true });
+      inFlight.add(trash);
+      try {
+        await Deno.rename(finalPath, trash);
+        await Deno.rename(temp, finalPath);
+        await Deno.remove(trash, { recursive: true });
+      } finally {
+        inFlight.delete(trash);
+      }
     } else {
       await Deno.rename(temp, finalPath);
     }
   } catch (error) {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
     throw error;
+  } finally {
+    inFlight.delete(temp);
   }
-  // Read back before removing anything older.
+  // Read back before removing anything older: the new checkpoint is the last good one.
   await readCheckpoint(finalPath);
   const all = await listCheckpointDirs(dir);
   const stale = all.filter((c) => c.path !== finalPath).slice(0, Math.max(0, all.length - keep));
-  for (const old of stale) await Deno.remove(old.path, { recursive: true });
+  for (const old of stale) {
+    await removeCheckpointDir(dir, old.path, checkpointName(old.step));
+  }
   return finalPath;
 }

@@ -1,7 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { fit, fitToEnd, type StepReport } from "../../lib/train/mod.ts";
+import { loadCheckpoint } from "../../lib/train/mod.ts";
+import { tripletMargin } from "../../lib/losses/mod.ts";
+import type { Loss, Triplet } from "../../lib/types.ts";
 import { drain, type FakeBatch, fakeProgram, stream, weightsOf } from "./_fake_program.ts";
+import {
+  BACKENDS,
+  smallProgram,
+  triplets,
+  use,
+  weightsOf as weightsOfProgram,
+} from "./_compiled.ts";
 
 await tf.setBackend("cpu");
 
@@ -304,5 +314,160 @@ Deno.test("fit prints plain progress lines when asked (and a redrawn bar on a te
   });
   assert.ok(bar.includes("\r\x1b[2K[") && bar.includes("#"), JSON.stringify(bar));
   assert.ok(bar.endsWith("\n"));
+  program.dispose();
+});
+
+// ---- non-finite numbers: rejected inputs, rolled-back steps (issue #12, item 2) -------------
+
+/** A triplet-margin loss whose gradient is infinite at its `at`-th call (its value is not). */
+const infiniteGradientAt = (at: number): Loss<Triplet> => {
+  const base = tripletMargin({ margin: 1 });
+  let calls = 0;
+  return {
+    ...base,
+    perItem: (input, context) => {
+      const value = base.perItem(input, context);
+      calls += 1;
+      if (calls !== at) return value;
+      const poison = tf.customGrad((x) => ({
+        value: tf.clone(x as tf.Tensor),
+        gradFunc: (dy: tf.Tensor) => tf.mul(dy, Infinity),
+      }));
+      return poison(value) as tf.Tensor1D;
+    },
+  };
+};
+
+const entries = async (dir: string) => {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) out.push(e.name);
+  return out.sort();
+};
+
+const allFinite = (values: number[][]) => values.every((w) => w.every(Number.isFinite));
+
+for (const { name, ignore } of BACKENDS) {
+  Deno.test({
+    name: `${name}: a batch with an Inf pixel is rejected before its step; no checkpoint is lost`,
+    ignore,
+    fn: async () => {
+      await use(name);
+      try {
+        const dir = await Deno.makeTempDir();
+        const before = tf.memory().numTensors;
+        const program = smallProgram();
+        let afterStep2: number[][] = [];
+        const batches = triplets(5, 4, { at: 3, field: "negative", index: 77, value: Infinity });
+        await assert.rejects(
+          (async () => {
+            for await (
+              const r of fit(program, batches, {
+                steps: 6,
+                progress: "none",
+                checkpoint: { dir, every: 1, keep: 1 },
+              })
+            ) {
+              if (r.step === 2) afterStep2 = weightsOfProgram(program);
+            }
+          })(),
+          /Cannot train step 3 \(epoch 1\) as batch\.negative holds Infinity at index 77 of 576: a batch with a non-finite value is rejected before its step/,
+        );
+        // The weights are those of step 2, bit for bit; the good checkpoint is still there.
+        assert.deepEqual(weightsOfProgram(program), afterStep2);
+        assert.ok(allFinite(afterStep2));
+        assert.deepEqual(await entries(dir), ["step-000000002"]);
+        const fresh = smallProgram();
+        const restored = await loadCheckpoint(fresh, `${dir}/step-000000002`);
+        assert.equal(restored.step, 2);
+        assert.deepEqual(weightsOfProgram(fresh), afterStep2);
+        fresh.dispose();
+        program.dispose();
+        batches.return(undefined);
+        assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+        await Deno.remove(dir, { recursive: true });
+      } finally {
+        await tf.setBackend("cpu");
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `${name}: infinite gradients stop training at their step, restore weights and Adam, write no checkpoint`,
+    ignore,
+    fn: async () => {
+      await use(name);
+      try {
+        const dir = await Deno.makeTempDir();
+        const before = tf.memory().numTensors;
+        const program = smallProgram({ loss: infiniteGradientAt(3) });
+        let afterStep2: number[][] = [];
+        let slotsAfterStep2: number[][] = [];
+        const losses: number[] = [];
+        await assert.rejects(
+          (async () => {
+            for await (
+              const r of fit(program, triplets(6), {
+                steps: 6,
+                progress: "none",
+                checkpoint: { dir, every: 1, keep: 1 },
+              })
+            ) {
+              losses.push(r.loss);
+              if (r.step === 2) {
+                afterStep2 = weightsOfProgram(program);
+                const slots = await program.optimizer.getWeights();
+                slotsAfterStep2 = slots.map((w) => Array.from(w.tensor.dataSync()));
+                tf.dispose(
+                  slots.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor),
+                );
+              }
+            }
+          })(),
+          /Cannot continue training as the weights became non-finite at step 3 \(epoch 1, step 3 of the epoch\) although the loss is [0-9.e-]+: (embedder weight|optimiser slot) .* holds NaN .*; the weights and optimiser state of step 2 are restored/,
+        );
+        assert.equal(losses.length, 2);
+        // Weights, Adam's moments and its iteration count are back at step 2, bit for bit.
+        assert.deepEqual(weightsOfProgram(program), afterStep2);
+        const slots = await program.optimizer.getWeights();
+        assert.deepEqual(slots.map((w) => Array.from(w.tensor.dataSync())), slotsAfterStep2);
+        assert.equal(slots[0].tensor.dataSync()[0], 2, "Adam's iteration count");
+        tf.dispose(slots.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+        // No checkpoint of the poisoned step; the last good one stays (keep: 1).
+        assert.deepEqual(await entries(dir), ["step-000000002"]);
+        // Training continues from there (the loss's poison was a one-off).
+        const rest = await drain(
+          fit(program, triplets(7), {
+            steps: 4,
+            progress: "none",
+            checkpoint: { dir, every: 1, keep: 1 },
+            resume: true,
+          }),
+        );
+        assert.deepEqual(rest.yields.map((r) => r.step), [3, 4]);
+        assert.ok(allFinite(weightsOfProgram(program)));
+        assert.deepEqual(await entries(dir), ["step-000000004"]);
+        program.dispose();
+        assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+        await Deno.remove(dir, { recursive: true });
+      } finally {
+        await tf.setBackend("cpu");
+      }
+    },
+  });
+}
+
+Deno.test("fit refuses to start from non-finite weights, naming the weight", async () => {
+  const program = fakeProgram();
+  const [kernel, ...rest] = program.embedder.getWeights();
+  const poisoned = kernel.bufferSync();
+  poisoned.set(NaN, 1, 2);
+  const t = poisoned.toTensor();
+  program.embedder.setWeights([t, ...rest]);
+  t.dispose();
+  await assert.rejects(
+    drain(fit(program, stream(1), { steps: 2, progress: "none" })),
+    /Cannot fit as the program's state is not finite before step 1: embedder weight 0 \(.*kernel\) holds NaN at index 5 of 12/,
+  );
   program.dispose();
 });
