@@ -455,6 +455,8 @@ export async function writeRun<I extends LossInput>(
   await Deno.mkdir(args.out, { recursive: true });
   const block = metricsBlock(evaluated.evaluation);
   await saveModel(program, `${args.out}/model`, {
+    // The run folder is ours: a rerun or --resume replaces the model saved there.
+    overwrite: true,
     seed: args.seed,
     spec: run.spec,
     normalisation: run.normalisation,

@@ -95,6 +95,8 @@ if (args) {
     if (size === args.embedding) {
       main = m;
       await saveModel(program, `${args.out}/model`, {
+        // The run folder is ours: a rerun or --resume replaces the model saved there.
+        overwrite: true,
         seed: args.seed,
         spec,
         normalisation: "l2",

@@ -586,6 +586,8 @@ if (args) {
     ...extra,
   });
   await saveModel(tripletProgram, `${args.out}/model`, {
+    // The run folder is ours: a rerun or --resume replaces the model saved there.
+    overwrite: true,
     seed: args.seed,
     spec: { backbone: "vgg", embedding: args.embedding, normalise: "l2", loss: "tripletMargin" },
     normalisation: "l2",
@@ -599,6 +601,8 @@ if (args) {
     },
   });
   await saveModel(classifier, `${args.out}/classifier/model`, {
+    // The run folder is ours: a rerun or --resume replaces the model saved there.
+    overwrite: true,
     seed: args.seed,
     spec: { backbone: "vgg", embedding: args.embedding, head: `dense(${classes}) softmax` },
     normalisation: "none",

@@ -2,8 +2,16 @@ import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, Tensor, Tensor2D } from "../types.ts";
 // Registers likeness's custom layers so that models using them deserialise.
 import "../compile/mod.ts";
-import { exists, join, readJson } from "./_fs.ts";
-import { manifestBytes } from "./_weights.ts";
+import {
+  exists,
+  isLikenessModelDir,
+  isPermissionError,
+  join,
+  MODEL_FORMAT,
+  readJson,
+  recoverDir,
+  stripTrailingSeparators,
+} from "./_fs.ts";
 import type { ModelMetadata } from "./save_model.ts";
 
 /**
@@ -28,70 +36,314 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-async function readLayersModel(dir: string): Promise<LayersModel> {
-  const modelPath = join(dir, "model.json");
-  const json = await readJson(modelPath, "model") as {
-    modelTopology?: unknown;
-    format?: string;
-    generatedBy?: string;
-    convertedBy?: string | null;
-    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  if (!json || typeof json !== "object" || !json.modelTopology || !json.weightsManifest) {
+/** A value for an error message: JSON, cut to 80 characters. */
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const BYTES_PER: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/** Checks one weightsManifest entry; returns its byte length. */
+function checkEntry(entry: unknown, where: string, modelPath: string, names: Set<string>): number {
+  const bad = (what: string, value: unknown, want: string) =>
+    new Error(`Cannot load model as ${where}.${what} in ${modelPath} is ${show(value)}: ${want}`);
+  if (!isRecord(entry)) {
     throw new Error(
-      `Cannot load model as ${modelPath} is not a tfjs layers model (no modelTopology or weightsManifest)`,
+      `Cannot load model as ${where} in ${modelPath} is ${show(entry)}: expected an object`,
     );
   }
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Uint8Array[] = [];
-  for (const group of json.weightsManifest) {
-    specs.push(...group.weights);
-    for (const path of group.paths) {
-      try {
-        buffers.push(await Deno.readFile(join(dir, path)));
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) {
+  if (typeof entry.name !== "string" || entry.name === "") {
+    throw bad("name", entry.name, "expected a non-empty string");
+  }
+  if (names.has(entry.name)) throw bad("name", entry.name, "another weight has that name");
+  names.add(entry.name);
+  const shape = entry.shape;
+  if (
+    !Array.isArray(shape) || shape.length > 8 ||
+    !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+  ) {
+    throw bad("shape", shape, "expected up to 8 non-negative integers");
+  }
+  if (entry.quantization !== undefined) {
+    throw bad("quantization", entry.quantization, "quantised weights are not supported");
+  }
+  const per = typeof entry.dtype === "string" ? BYTES_PER[entry.dtype] : undefined;
+  if (per === undefined) throw bad("dtype", entry.dtype, "expected float32, int32 or bool");
+  return (shape as number[]).reduce((a, b) => a * b, per);
+}
+
+/**
+ * Resolves a weightsManifest path inside `dir`, or throws before anything is read: no
+ * absolute path, no `..`, and after following symbolic links still inside `dir`.
+ */
+async function resolveWeightsPath(
+  path: unknown,
+  dir: string,
+  realDir: string,
+  modelPath: string,
+): Promise<{ path: string; size: number }> {
+  const refuse = (why: string) =>
+    new Error(
+      `Cannot load model as weightsManifest path ${show(path)} in ${modelPath} ${why}`,
+    );
+  if (typeof path !== "string" || path === "" || path.includes("\0")) {
+    throw refuse("is not a file name");
+  }
+  if (/^[\\/]/.test(path) || /^[A-Za-z]:/.test(path) || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw refuse("is absolute: weight files must be inside the model folder");
+  }
+  if (path.split(/[\\/]/).includes("..")) throw refuse("resolves outside the model folder");
+  const joined = join(dir, path);
+  let real: string;
+  try {
+    real = await Deno.realPath(joined);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      throw new Error(`Cannot load model as its weights file ${joined} does not exist`);
+    }
+    throw error;
+  }
+  const inside = [`${realDir}/`, `${realDir}\\`].some((prefix) => real.startsWith(prefix)) ||
+    (realDir === "/" && real !== "/");
+  if (!inside) throw refuse("resolves outside the model folder");
+  const info = await Deno.stat(real);
+  if (!info.isFile) throw refuse("is not a regular file");
+  return { path: real, size: info.size };
+}
+
+/** Throws if a float32 weight holds NaN or ±Infinity, naming the weight and file. */
+function checkFinite(
+  bytes: Uint8Array,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  where: string,
+): void {
+  let offset = 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === "float32") {
+      for (let i = 0; i < size; i++) {
+        const value = view.getFloat32(offset + i * 4, true);
+        if (!Number.isFinite(value)) {
           throw new Error(
-            `Cannot load model as its weights file ${join(dir, path)} does not exist`,
+            `Cannot load model as ${where} holds ${value} in weight ${spec.name} at index ${i}: a model with non-finite weights embeds nothing`,
           );
         }
-        throw error;
       }
     }
+    offset += size * BYTES_PER[spec.dtype];
   }
-  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-  const expected = manifestBytes({
-    all: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })),
-  });
-  if (total !== expected) {
+}
+
+async function readLayersModel(dir: string): Promise<LayersModel> {
+  const modelPath = join(dir, "model.json");
+  const json = await readJson(modelPath, "model");
+  if (!isRecord(json) || !isRecord(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
     throw new Error(
-      `Cannot load model from ${dir} as its weights are corrupt: ${total} bytes on disk, the manifest needs ${expected}`,
+      `Cannot load model as ${modelPath} is not a tfjs layers model (no modelTopology object or weightsManifest array)`,
     );
   }
-  const weightData = tf.io.CompositeArrayBuffer.join(
-    buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
-  );
-  const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: json.modelTopology as object,
-    format: json.format,
-    generatedBy: json.generatedBy,
-    convertedBy: json.convertedBy ?? null,
-    weightSpecs: specs,
-    weightData,
-  };
-  try {
-    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-  } catch (error) {
-    const message = (error as Error).message;
-    const unknown = /Unknown layer: (\w+)/.exec(message);
-    if (unknown) {
+  for (const field of ["format", "generatedBy", "convertedBy"]) {
+    const value = json[field];
+    if (value !== undefined && value !== null && typeof value !== "string") {
       throw new Error(
-        `Cannot load model from ${dir} as its layer class ${
-          unknown[1]
-        } is not registered: import the module that defines it (likeness's own layers register when lib/compile is imported)`,
+        `Cannot load model as ${modelPath} field ${field} is ${show(value)}: expected a string`,
       );
     }
-    throw new Error(`Cannot load model from ${dir}: ${message}`);
+  }
+  // Check the whole manifest and every path before reading any weights file.
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const files: { path: string; size: number }[] = [];
+  const names = new Set<string>();
+  let expected = 0;
+  const realDir = await Deno.realPath(dir);
+  for (const [i, group] of json.weightsManifest.entries()) {
+    const where = `weightsManifest[${i}]`;
+    if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new Error(
+        `Cannot load model as ${where} in ${modelPath} is ${
+          show(group)
+        }: expected { paths: [...], weights: [...] }`,
+      );
+    }
+    for (const [j, entry] of group.weights.entries()) {
+      expected += checkEntry(entry, `${where}.weights[${j}]`, modelPath, names);
+      specs.push(entry as tf.io.WeightsManifestEntry);
+    }
+    for (const path of group.paths) {
+      files.push(await resolveWeightsPath(path, dir, realDir, modelPath));
+    }
+  }
+  const onDisk = files.reduce((n, f) => n + f.size, 0);
+  if (onDisk !== expected) {
+    throw new Error(
+      `Cannot load model from ${dir} as its weights are corrupt: ${onDisk} bytes on disk, the manifest needs ${expected}`,
+    );
+  }
+  const buffers: Uint8Array[] = [];
+  for (const file of files) {
+    const bytes = await Deno.readFile(file.path);
+    if (bytes.byteLength !== file.size) {
+      throw new Error(`Cannot load model as ${file.path} changed while it was read`);
+    }
+    buffers.push(bytes);
+  }
+  const all = new Uint8Array(onDisk);
+  let offset = 0;
+  for (const b of buffers) {
+    all.set(b, offset);
+    offset += b.byteLength;
+  }
+  checkFinite(all, specs, files.length === 1 ? files[0].path : `the weights of ${modelPath}`);
+  return await buildModel(json.modelTopology, specs, all, dir, modelPath);
+}
+
+/**
+ * Builds the network from its topology and sets the weights, leaking no tensor when either
+ * fails (tf.loadLayersModel leaks its variables and decoded weights when the weights do not
+ * fit the topology).
+ */
+async function buildModel(
+  topology: Record<string, unknown>,
+  specs: tf.io.WeightsManifestEntry[],
+  bytes: Uint8Array,
+  dir: string,
+  modelPath: string,
+): Promise<LayersModel> {
+  const engine = tf.engine();
+  const known = new Set(Object.keys(engine.registeredVariables));
+  let pending: Promise<LayersModel>;
+  // modelFromJSON without a weightsManifest builds synchronously, so this scope frees the
+  // initialisers' temporaries and holds nothing of anyone else's.
+  engine.startScope();
+  try {
+    pending = tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON);
+  } finally {
+    engine.endScope();
+  }
+  const created = Object.entries(engine.registeredVariables)
+    .filter(([name]) => !known.has(name)).map(([, variable]) => variable);
+  let model: LayersModel;
+  try {
+    model = await pending;
+  } catch (error) {
+    tf.dispose(created);
+    throw loadError(error, dir, modelPath);
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const weights = tf.io.decodeWeights(buffer as ArrayBuffer, specs);
+  try {
+    model.loadWeights(weights, true);
+  } catch (error) {
+    model.dispose();
+    throw loadError(error, dir, modelPath);
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+  return model;
+}
+
+function loadError(error: unknown, dir: string, modelPath: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown layer: (\w+)/.exec(message);
+  if (unknown) {
+    return new Error(
+      `Cannot load model from ${dir} as its layer class ${
+        unknown[1]
+      } is not registered: import the module that defines it (likeness's own layers register when lib/compile is imported)`,
+    );
+  }
+  return new Error(`Cannot load model from ${modelPath}: ${message}`);
+}
+
+/** Checks metadata.json's fields; fills optional ones a hand-written file left out. */
+function checkMetadata(json: unknown, path: string): ModelMetadata {
+  if (!isRecord(json) || json.format !== MODEL_FORMAT) {
+    throw new Error(
+      `Cannot load model as ${path} is not likeness metadata: format is ${
+        show(isRecord(json) ? json.format : json)
+      }`,
+    );
+  }
+  const bad = (field: string, want: string) =>
+    new Error(`Cannot load model as ${path} field ${field} is ${show(json[field])}: ${want}`);
+  if (json.version !== 1) throw bad("version", "this likeness reads version 1");
+  const positive = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+  if (!Array.isArray(json.inputShape) || !json.inputShape.every(positive)) {
+    throw bad("inputShape", "expected an array of positive integers");
+  }
+  if (!positive(json.embeddingSize)) throw bad("embeddingSize", "expected a positive integer");
+  if (typeof json.hasHead !== "boolean") throw bad("hasHead", "expected true or false");
+  const optional: [string, (v: unknown) => boolean, string][] = [
+    ["kind", (v) => typeof v === "string", "a string"],
+    ["normalisation", (v) => typeof v === "string", "a string"],
+    ["distance", (v) => typeof v === "string", "a string"],
+    ["threshold", (v) => typeof v === "number" && Number.isFinite(v), "a finite number"],
+    ["seed", (v) => typeof v === "number" && Number.isFinite(v), "a finite number"],
+    [
+      "classNames",
+      (v) => Array.isArray(v) && v.every((c) => typeof c === "string"),
+      "an array of strings",
+    ],
+    ["createdAt", (v) => typeof v === "string", "a string"],
+  ];
+  for (const [field, ok, want] of optional) {
+    if (json[field] !== undefined && json[field] !== null && !ok(json[field])) {
+      throw bad(field, `expected ${want} or null`);
+    }
+  }
+  if (json.extra !== undefined && !isRecord(json.extra)) throw bad("extra", "expected an object");
+  return {
+    ...json,
+    kind: json.kind ?? null,
+    normalisation: json.normalisation ?? null,
+    distance: json.distance ?? null,
+    threshold: json.threshold ?? null,
+    seed: json.seed ?? null,
+    spec: json.spec ?? null,
+    classNames: json.classNames ?? null,
+    createdAt: json.createdAt ?? null,
+    extra: json.extra ?? {},
+  } as ModelMetadata;
+}
+
+/** Throws unless the network's input and output match what metadata.json claims. */
+function checkShapes(embedder: LayersModel, metadata: ModelMetadata, dir: string): void {
+  const metaPath = join(dir, "metadata.json");
+  const modelPath = join(dir, "model.json");
+  const dims = (shape: readonly (number | null)[]) => `[${shape.map((d) => d ?? "null")}]`;
+  if (embedder.inputs.length !== 1 || embedder.outputs.length !== 1) {
+    throw new Error(
+      `Cannot load model as the network in ${modelPath} has ${embedder.inputs.length} inputs and ${embedder.outputs.length} outputs: an embedder has one of each`,
+    );
+  }
+  const input = embedder.inputs[0].shape.slice(1);
+  if (
+    input.length !== metadata.inputShape.length ||
+    input.some((d, i) => d !== metadata.inputShape[i])
+  ) {
+    throw new Error(
+      `Cannot load model as ${metaPath} says inputShape ${
+        dims(metadata.inputShape)
+      } but the network in ${modelPath} takes ${dims(input)}`,
+    );
+  }
+  const output = embedder.outputs[0].shape;
+  if (output.length !== 2 || output[1] !== metadata.embeddingSize) {
+    throw new Error(
+      `Cannot load model as ${metaPath} says embeddingSize ${metadata.embeddingSize} but the network in ${modelPath} outputs ${
+        dims(output)
+      }`,
+    );
   }
 }
 
@@ -101,8 +353,17 @@ async function readLayersModel(dir: string): Promise<LayersModel> {
  * likeness's custom layers are registered by this module's import of lib/compile; a model
  * with another custom layer needs that layer's module imported first.
  *
- * Errors name the file and the problem: a missing or unparsable file, weights whose size
- * does not match the manifest, an unregistered layer class.
+ * If a save to `dir` was killed between its two renames (`dir` missing, a complete
+ * `<dir>.old-…` beside it), the old model is renamed back first; finished saves' `.old-…`
+ * folders are removed (given write permission; without it, loading still works).
+ *
+ * Checks everything before trusting it, and errors name the file and the value: a missing or
+ * unparsable file; metadata.json fields of the wrong type, or an `inputShape` /
+ * `embeddingSize` the network does not have; a weightsManifest path that is absolute or
+ * resolves outside the model folder (`..`, a symbolic link) — refused before anything is
+ * read; weight entries with an unknown dtype, a bad shape or quantisation; weights whose size
+ * does not match the manifest (truncated, or huge declared shapes); NaN or infinite weights;
+ * an unregistered layer class.
  *
  * @example
  * ```ts
@@ -120,18 +381,29 @@ async function readLayersModel(dir: string): Promise<LayersModel> {
  * ```
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
-  const metadata = await readJson(join(dir, "metadata.json"), "model metadata") as ModelMetadata;
-  if (!metadata || metadata.format !== "likeness-model") {
-    throw new Error(
-      `Cannot load model as ${join(dir, "metadata.json")} is not likeness metadata: format is ${
-        JSON.stringify(metadata?.format)
-      }`,
-    );
+  if (typeof dir !== "string" || dir === "" || dir.includes("\0")) {
+    throw new Error(`Cannot load model as dir must be a folder path: got ${show(dir)}`);
   }
-  const embedder = await readLayersModel(dir);
+  const target = stripTrailingSeparators(dir);
+  try {
+    // Not removeTemps: a save in another process may be filling its temp folder right now.
+    await recoverDir(target, isLikenessModelDir, { removeTemps: false, waitMs: 100 });
+  } catch (error) {
+    // Housekeeping needs read access to the parent and write access; loading does not.
+    if (!isPermissionError(error) && !(await exists(target))) throw error;
+  }
+  const metadataPath = join(target, "metadata.json");
+  const metadata = checkMetadata(await readJson(metadataPath, "model metadata"), metadataPath);
+  const embedder = await readLayersModel(target);
   let head: LayersModel | undefined;
-  if (metadata.hasHead || await exists(join(dir, "head", "model.json"))) {
-    head = await readLayersModel(join(dir, "head"));
+  try {
+    checkShapes(embedder, metadata, target);
+    if (metadata.hasHead || await exists(join(target, "head", "model.json"))) {
+      head = await readLayersModel(join(target, "head"));
+    }
+  } catch (error) {
+    embedder.dispose();
+    throw error;
   }
   return {
     embedder,

@@ -1,9 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../types.ts";
-import { exists, join, tempPathFor, writeFileAtomic } from "./_fs.ts";
-
-/** The `format` field of metadata.json. */
-const MODEL_FORMAT = "likeness-model";
+import {
+  discardDir,
+  isLikenessModelDir,
+  join,
+  MODEL_DIR_ENTRIES,
+  MODEL_FORMAT,
+  recoverDir,
+  replaceDir,
+  type ReplaceMode,
+  splitPath,
+  stripTrailingSeparators,
+  tempPathFor,
+  writeFileAtomic,
+} from "./_fs.ts";
 
 /**
  * `metadata.json` beside a saved model: what a later process needs to use the embedding
@@ -86,10 +96,46 @@ export interface SaveModelOptions {
   readonly classNames?: readonly string[];
   /** Anything else, stored under `extra`. */
   readonly extra?: Record<string, unknown>;
+  /**
+   * Replace a likeness model already saved at the path (default `false`: refuse). Only a
+   * folder recognised as a likeness model — `metadata.json` with `format: "likeness-model"`
+   * and nothing but the files `saveModel` writes — is ever replaced; anything else at the
+   * path is refused whatever this says.
+   */
+  readonly overwrite?: boolean;
+}
+
+/** Throws if a float32 weight holds NaN or ±Infinity: such a model could never be used. */
+function checkFinite(
+  bytes: Uint8Array,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  what: string,
+) {
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const per = spec.dtype === "float32" || spec.dtype === "int32"
+      ? 4
+      : spec.dtype === "bool"
+      ? 1
+      : 0;
+    if (spec.dtype === "float32" && !spec.quantization) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size * 4);
+      for (let i = 0; i < size; i++) {
+        const value = view.getFloat32(i * 4, true);
+        if (!Number.isFinite(value)) {
+          throw new Error(
+            `Cannot save model as the ${what}'s weight ${spec.name} holds ${value} at index ${i}: train it to finite weights first`,
+          );
+        }
+      }
+    }
+    offset += size * per;
+  }
 }
 
 /** Writes one LayersModel as model.json + weights.bin into (existing) `dir`. */
-async function writeLayersModel(model: LayersModel, dir: string): Promise<void> {
+async function writeLayersModel(model: LayersModel, dir: string, what: string): Promise<void> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler((a) => {
     artifacts = a;
@@ -97,6 +143,7 @@ async function writeLayersModel(model: LayersModel, dir: string): Promise<void> 
   }));
   if (!artifacts) throw new Error("Cannot save model as tfjs gave no artifacts");
   const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []));
+  checkFinite(weights, artifacts.weightSpecs ?? [], what);
   const modelJson = {
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
@@ -123,15 +170,86 @@ const outputSize = (embedder: LayersModel): number => {
   return shape[1];
 };
 
+/** Checks what is at `target` and says how it may be replaced, or throws naming `dir`. */
+async function inspectTarget(
+  target: string,
+  dir: string,
+  overwrite: boolean,
+): Promise<ReplaceMode> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(target);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "absent";
+    throw error;
+  }
+  const refuse = (what: string) =>
+    new Error(
+      `Cannot save model as ${dir} ${what}: saveModel only replaces a likeness model folder; choose a new path or move it away`,
+    );
+  if (info.isSymlink) throw refuse("is a symbolic link");
+  if (!info.isDirectory) throw refuse("exists and is a file, not a likeness model folder");
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(target)) names.push(entry.name);
+  if (names.length === 0) return "empty";
+  if (!(await isLikenessModelDir(target))) {
+    throw refuse(
+      `exists and is not a likeness model folder (no complete model with a metadata.json of format "${MODEL_FORMAT}")`,
+    );
+  }
+  const foreign = names.filter((name) => !MODEL_DIR_ENTRIES.includes(name));
+  if (names.includes("head")) {
+    for await (const entry of Deno.readDir(join(target, "head"))) {
+      if (!["model.json", "weights.bin"].includes(entry.name)) foreign.push(`head/${entry.name}`);
+    }
+  }
+  if (foreign.length > 0) {
+    throw refuse(
+      `holds a likeness model and files saveModel did not write (${foreign.slice(0, 5).join(", ")}${
+        foreign.length > 5 ? ", …" : ""
+      })`,
+    );
+  }
+  if (!overwrite) {
+    throw new Error(
+      `Cannot save model as ${dir} already holds a likeness model: pass { overwrite: true } to replace it`,
+    );
+  }
+  return "replace";
+}
+
+/** Throws unless `value` is undefined or passes `ok`, naming the option and the value. */
+function checkOption(name: string, value: unknown, ok: (v: unknown) => boolean, want: string) {
+  if (value !== undefined && !ok(value)) {
+    const seen = typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value);
+    throw new Error(`Cannot save model as options.${name} must be ${want}: got ${seen}`);
+  }
+}
+
 /**
  * Saves a trained embedding model into `dir` in the TensorFlow.js layers format —
  * `model.json` (topology and weights manifest) and `weights.bin` — with `metadata.json`
  * beside them, and the loss head, if any, in `dir/head/`. Needs only Deno's file system (no
  * tfjs-node). Returns the metadata written.
  *
- * Atomic: everything is written into a temp directory next to `dir` and renamed into place,
- * so `dir` always holds either the previous model or the new one, whole. `dir` belongs to the
- * model: anything else in it is replaced.
+ * What it writes over:
+ * - nothing at `dir`, or an empty folder: the model is saved there;
+ * - a likeness model folder (`metadata.json` with `format: "likeness-model"` and only the
+ *   files saveModel writes): refused unless `options.overwrite` is `true`;
+ * - anything else (a file, a symbolic link, a folder with other files): always refused, with
+ *   an error naming `dir`. Nothing that is not a likeness model is ever deleted.
+ *
+ * Atomic, also under kill -9: the model is written into a temp folder beside `dir`
+ * (`<dir>.tmp-…`), then published by renames (`dir` → `<dir>.old-…`, temp → `dir`). If the
+ * process dies between those two renames, the next `saveModel` or `loadModel` of `dir` renames
+ * the complete old model back; temp and old folders of interrupted saves are removed by the
+ * next `saveModel` of `dir` (`loadModel` removes the old ones but leaves temp folders, which a
+ * save in another process may still be filling). So `dir` always yields the whole previous
+ * model or the whole new one. Save to one path from one process at a time: a concurrent save
+ * may fail, but a complete model survives.
+ *
+ * Refuses weights that are NaN or infinite (such a model could never be used), and options
+ * of the wrong type (e.g. a NaN threshold), before writing anything.
  *
  * @example
  * ```ts
@@ -152,6 +270,13 @@ const outputSize = (embedder: LayersModel): number => {
  * if (y.dataSync()[0] !== 3) throw new Error("weights");
  * tf.dispose([x, y]);
  * loaded.dispose();
+ *
+ * // Saving again over it must be asked for explicitly.
+ * let refused = "";
+ * await saveModel({ embedder }, dir).catch((e) => refused = e.message);
+ * if (!refused.includes("pass { overwrite: true }")) throw new Error(refused);
+ * await saveModel({ embedder }, dir, { threshold: 0.25, overwrite: true });
+ * if ((await loadModel(dir)).metadata.threshold !== 0.25) throw new Error("overwrite");
  * embedder.dispose();
  * ```
  */
@@ -160,6 +285,31 @@ export async function saveModel(
   dir: string,
   options: SaveModelOptions = {},
 ): Promise<ModelMetadata> {
+  const base = typeof dir === "string" ? splitPath(dir).base : "";
+  if (typeof dir !== "string" || ["", ".", ".."].includes(base) || dir.includes("\0")) {
+    throw new Error(
+      `Cannot save model as dir must be a path ending in a folder name: got ${JSON.stringify(dir)}`,
+    );
+  }
+  const isFiniteNumber = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+  const isString = (v: unknown) => typeof v === "string";
+  checkOption("overwrite", options.overwrite, (v) => typeof v === "boolean", "true or false");
+  checkOption("threshold", options.threshold, isFiniteNumber, "a finite number");
+  checkOption("seed", options.seed, isFiniteNumber, "a finite number");
+  checkOption("normalisation", options.normalisation, isString, "a string");
+  checkOption("distance", options.distance, isString, "a string");
+  checkOption(
+    "classNames",
+    options.classNames,
+    (v) => Array.isArray(v) && v.every(isString),
+    "an array of strings",
+  );
+  checkOption(
+    "extra",
+    options.extra,
+    (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    "an object",
+  );
   const embeddingSize = model.embeddingSize ?? outputSize(model.embedder);
   const inputShape = [...(model.inputShape ?? model.embedder.inputs[0].shape.slice(1))];
   if (inputShape.some((d) => typeof d !== "number")) {
@@ -185,28 +335,32 @@ export async function saveModel(
     createdAt: new Date().toISOString(),
     extra: options.extra ?? {},
   };
-  const target = dir.replace(/[\\/]+$/, "");
-  const parent = target.includes("/") ? target.slice(0, target.lastIndexOf("/")) || "/" : ".";
-  await Deno.mkdir(parent, { recursive: true });
+  let metadataJson: string;
+  try {
+    metadataJson = JSON.stringify(metadata, null, 2);
+  } catch (error) {
+    throw new Error(
+      `Cannot save model as options.spec or options.extra is not JSON: ${(error as Error).message}`,
+    );
+  }
+  const target = stripTrailingSeparators(dir);
+  await Deno.mkdir(splitPath(target).parent, { recursive: true });
+  // Finish or undo what an interrupted save left, then decide whether we may write here.
+  await recoverDir(target, isLikenessModelDir, { removeTemps: true, waitMs: 50 });
+  const mode = await inspectTarget(target, dir, options.overwrite === true);
   const temp = tempPathFor(target);
   await Deno.mkdir(temp);
   try {
-    await writeLayersModel(model.embedder, temp);
+    await writeLayersModel(model.embedder, temp, "embedder");
     if (model.head) {
       await Deno.mkdir(join(temp, "head"));
-      await writeLayersModel(model.head, join(temp, "head"));
+      await writeLayersModel(model.head, join(temp, "head"), "head");
     }
-    await writeFileAtomic(join(temp, "metadata.json"), JSON.stringify(metadata, null, 2));
-    if (await exists(target)) {
-      const trash = tempPathFor(`${target}.old`);
-      await Deno.rename(target, trash);
-      await Deno.rename(temp, target);
-      await Deno.remove(trash, { recursive: true });
-    } else {
-      await Deno.rename(temp, target);
-    }
+    // Written last: its presence marks the temp folder complete (see recoverDir).
+    await writeFileAtomic(join(temp, "metadata.json"), metadataJson);
+    await replaceDir(temp, target, mode);
   } catch (error) {
-    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    await discardDir(temp, target).catch(() => {});
     throw error;
   }
   return metadata;

@@ -116,7 +116,7 @@ Deno.test("saveModel replaces a previous model whole, leaving no temp directorie
   const first = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 })] });
   const second = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 3 })] });
   await saveModel({ embedder: first }, dir);
-  await saveModel({ embedder: second }, dir, { threshold: 1 });
+  await saveModel({ embedder: second }, dir, { threshold: 1, overwrite: true });
   const entries = [];
   for await (const e of Deno.readDir(parent)) entries.push(e.name);
   assert.deepEqual(entries, ["model"]);
@@ -164,5 +164,449 @@ Deno.test("loadModel names the broken file: truncated weights, bad JSON, unknown
   );
   embedder.dispose();
   bad.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+// ---- What saveModel may write over (issue 12, item 1) ----
+
+const tinyEmbedder = (value: number, units = 2) =>
+  tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [3],
+        units,
+        kernelInitializer: tf.initializers.constant({ value }),
+        biasInitializer: tf.initializers.constant({ value }),
+      }),
+    ],
+  });
+
+/** Every weight of the model at `dir`, as read back by loadModel. */
+async function loadedWeights(dir: string): Promise<number[]> {
+  const loaded = await loadModel(dir);
+  const values = loaded.embedder.getWeights().flatMap((w) => Array.from(w.dataSync()));
+  loaded.dispose();
+  return values;
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  const names = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  return names.sort();
+}
+
+Deno.test("saveModel refuses a folder of the user's files and leaves every file in it", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/photos`;
+  await Deno.mkdir(`${dir}/2024/summer`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/notes.txt`, "mine");
+  await Deno.writeTextFile(`${dir}/2024/summer/beach.jpg`, "jpeg bytes");
+  const embedder = tinyEmbedder(1);
+  for (const overwrite of [false, true]) {
+    await assert.rejects(
+      saveModel({ embedder }, dir, { overwrite }),
+      (e: Error) =>
+        e.message.includes(`Cannot save model as ${dir} exists and is not a likeness model folder`),
+    );
+  }
+  assert.equal(await Deno.readTextFile(`${dir}/notes.txt`), "mine");
+  assert.equal(await Deno.readTextFile(`${dir}/2024/summer/beach.jpg`), "jpeg bytes");
+  assert.deepEqual(await listDir(parent), ["photos"], "no temp folder left behind");
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("saveModel refuses a plain file and a symbolic link at the path", async () => {
+  const parent = await Deno.makeTempDir();
+  const embedder = tinyEmbedder(1);
+  await Deno.writeTextFile(`${parent}/report.pdf`, "precious");
+  await assert.rejects(
+    saveModel({ embedder }, `${parent}/report.pdf`, { overwrite: true }),
+    (e: Error) => e.message.includes(`${parent}/report.pdf exists and is a file`),
+  );
+  assert.equal(await Deno.readTextFile(`${parent}/report.pdf`), "precious");
+  await saveModel({ embedder }, `${parent}/real`);
+  await Deno.symlink(`${parent}/real`, `${parent}/link`);
+  await assert.rejects(
+    saveModel({ embedder }, `${parent}/link`, { overwrite: true }),
+    (e: Error) => e.message.includes(`${parent}/link is a symbolic link`),
+  );
+  assert.deepEqual(await listDir(parent), ["link", "real", "report.pdf"]);
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("saveModel replaces an existing model only with overwrite: true", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/model`;
+  const first = tinyEmbedder(1);
+  const second = tinyEmbedder(2);
+  await saveModel({ embedder: first }, dir);
+  await assert.rejects(
+    saveModel({ embedder: second }, dir),
+    (e: Error) =>
+      e.message ===
+        `Cannot save model as ${dir} already holds a likeness model: pass { overwrite: true } to replace it`,
+  );
+  assert.deepEqual(await loadedWeights(dir), [1, 1, 1, 1, 1, 1, 1, 1]);
+  await saveModel({ embedder: second }, `${dir}/`, { overwrite: true });
+  assert.deepEqual(await loadedWeights(dir), [2, 2, 2, 2, 2, 2, 2, 2]);
+  assert.deepEqual(await listDir(parent), ["model"]);
+  // A model folder the user added a file to is theirs now: never replaced.
+  await Deno.writeTextFile(`${dir}/README.md`, "how I trained it");
+  await assert.rejects(
+    saveModel({ embedder: first }, dir, { overwrite: true }),
+    (e: Error) =>
+      e.message.includes(
+        `${dir} holds a likeness model and files saveModel did not write (README.md)`,
+      ),
+  );
+  assert.equal(await Deno.readTextFile(`${dir}/README.md`), "how I trained it");
+  assert.deepEqual(await loadedWeights(dir), [2, 2, 2, 2, 2, 2, 2, 2]);
+  first.dispose();
+  second.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("saveModel writes into an empty folder, and checks its options before writing", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/model`;
+  await Deno.mkdir(dir);
+  const embedder = tinyEmbedder(3);
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ overwrite: "yes" }, /options\.overwrite must be true or false: got "yes"/],
+    [{ threshold: NaN }, /options\.threshold must be a finite number: got NaN/],
+    [{ seed: Infinity }, /options\.seed must be a finite number: got Infinity/],
+    [{ classNames: ["a", 1] }, /options\.classNames must be an array of strings: got \["a",1\]/],
+    [{ extra: [] }, /options\.extra must be an object: got \[\]/],
+    [{ extra: { n: 1n } }, /options\.spec or options\.extra is not JSON/],
+  ];
+  for (const [options, message] of bad) {
+    await assert.rejects(saveModel({ embedder }, dir, options), message);
+  }
+  for (const path of ["", "/", ".", `${parent}/..`]) {
+    await assert.rejects(
+      saveModel({ embedder }, path),
+      /Cannot save model as dir must be a path ending in a folder name/,
+    );
+  }
+  assert.deepEqual(await listDir(dir), [], "nothing written");
+  await saveModel({ embedder }, dir);
+  assert.deepEqual(await loadedWeights(dir), [3, 3, 3, 3, 3, 3, 3, 3]);
+  assert.deepEqual(await listDir(parent), ["model"]);
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("saveModel refuses NaN weights rather than write a model that cannot be used", async () => {
+  const parent = await Deno.makeTempDir();
+  const embedder = tinyEmbedder(1);
+  const [kernel, bias] = embedder.getWeights();
+  const poisoned = tf.tensor1d([1, NaN]);
+  embedder.setWeights([kernel, poisoned]);
+  poisoned.dispose();
+  await assert.rejects(
+    saveModel({ embedder }, `${parent}/model`),
+    /Cannot save model as the embedder's weight .*bias holds NaN at index 1/,
+  );
+  assert.deepEqual(await listDir(parent), []);
+  bias.dispose;
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+// ---- Recovery after a save killed mid-way (issue 12, item 3): the states, built by hand ----
+
+/** Saves a value-`v` model at `path` (a fresh path). */
+async function saveAt(path: string, value: number) {
+  const embedder = tinyEmbedder(value);
+  await saveModel({ embedder }, path, { extra: { value } });
+  embedder.dispose();
+}
+
+Deno.test("loadModel restores the old model when a save died between its two renames", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/model`;
+  // The state between rename(model → model.old-…) and rename(model.tmp-… → model).
+  await saveAt(`${dir}.old-11-1000-1`, 1);
+  await saveAt(`${dir}.tmp-11-1000-2`, 2);
+  await Deno.mkdir(`${dir}.trash-11-999-1/half`, { recursive: true });
+  assert.deepEqual(await loadedWeights(dir), [1, 1, 1, 1, 1, 1, 1, 1]);
+  // The reader restored the old model and removed the trash; it leaves temp folders, which a
+  // live save in another process might still be filling.
+  assert.deepEqual(await listDir(parent), ["model", "model.tmp-11-1000-2"]);
+  // The next save removes them.
+  const embedder = tinyEmbedder(5);
+  await saveModel({ embedder }, dir, { overwrite: true });
+  assert.deepEqual(await listDir(parent), ["model"]);
+  assert.deepEqual(await loadedWeights(dir), [5, 5, 5, 5, 5, 5, 5, 5]);
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("saveModel recovers too: a killed save's old model comes back before the overwrite check", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/model`;
+  await saveAt(`${dir}.old-11-1000-1`, 1);
+  await Deno.mkdir(`${dir}.tmp-11-1000-2`); // a temp folder killed half-written
+  await Deno.writeTextFile(`${dir}.tmp-11-1000-2/weights.bin`, "half");
+  const embedder = tinyEmbedder(4);
+  // The old model is back at the path, so saving without overwrite is refused...
+  await assert.rejects(saveModel({ embedder }, dir), /already holds a likeness model/);
+  assert.deepEqual(await loadedWeights(dir), [1, 1, 1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(await listDir(parent), ["model"], "the half-written temp folder is gone");
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("after a save finished its renames, leftovers go and the new model stays", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/model`;
+  await saveAt(dir, 2);
+  await saveAt(`${dir}.old-11-1000-1`, 1);
+  assert.deepEqual(await loadedWeights(dir), [2, 2, 2, 2, 2, 2, 2, 2]);
+  assert.deepEqual(await listDir(parent), ["model"]);
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("recovery: a first save killed before its rename, a legacy .old.tmp, foreign names", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/model`;
+  // A half-written temp folder is never taken for a model.
+  await Deno.mkdir(`${dir}.tmp-11-1000-1`);
+  await Deno.writeTextFile(`${dir}.tmp-11-1000-1/model.json`, "{}");
+  await assert.rejects(loadModel(dir), /model\/metadata.json does not exist/);
+  // A complete one (killed just before its only rename) is published.
+  await saveAt(`${dir}.tmp-11-1000-2`, 2);
+  assert.deepEqual(await loadedWeights(dir), [2, 2, 2, 2, 2, 2, 2, 2]);
+  // What likeness 0.x left between its renames: model.old.tmp-…
+  await Deno.remove(dir, { recursive: true });
+  await saveAt(`${dir}.old.tmp-11-1000-3`, 3);
+  assert.deepEqual(await loadedWeights(dir), [3, 3, 3, 3, 3, 3, 3, 3]);
+  // Names that merely look alike are never touched.
+  for (const name of ["model.old-notes", "model.tmp-1-2", "model.trash", "modelx.old-1-2-3"]) {
+    await Deno.mkdir(`${parent}/${name}`);
+  }
+  const embedder = tinyEmbedder(6);
+  await saveModel({ embedder }, dir, { overwrite: true });
+  assert.deepEqual(
+    await listDir(parent),
+    [
+      "model",
+      "model.old-notes",
+      "model.tmp-1-2",
+      "model.tmp-11-1000-1",
+      "model.trash",
+      "modelx.old-1-2-3",
+    ].filter((n) => n !== "model.tmp-11-1000-1"),
+  );
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
+// ---- What loadModel refuses (issue 12, items 6 and 7, and corrupt folders) ----
+
+/** A fresh saved model (weights all 1) in a temp folder; returns its path. */
+async function freshModel(): Promise<{ parent: string; dir: string }> {
+  const parent = await Deno.makeTempDir();
+  await saveAt(`${parent}/model`, 1);
+  return { parent, dir: `${parent}/model` };
+}
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+async function editJson(path: string, edit: (json: Json) => void) {
+  const json = JSON.parse(await Deno.readTextFile(path));
+  edit(json);
+  await Deno.writeTextFile(path, JSON.stringify(json));
+}
+
+Deno.test("loadModel refuses metadata.json that claims another embedding size or input shape", async () => {
+  const { parent, dir } = await freshModel();
+  const before = tf.memory().numTensors;
+  await editJson(`${dir}/metadata.json`, (m) => m.embeddingSize = 5);
+  await assert.rejects(loadModel(dir), (e: Error) =>
+    e.message ===
+      `Cannot load model as ${dir}/metadata.json says embeddingSize 5 but the network in ${dir}/model.json outputs [null,2]`);
+  await editJson(`${dir}/metadata.json`, (m) => {
+    m.embeddingSize = 2;
+    m.inputShape = [4];
+  });
+  await assert.rejects(loadModel(dir), (e: Error) =>
+    e.message ===
+      `Cannot load model as ${dir}/metadata.json says inputShape [4] but the network in ${dir}/model.json takes [3]`);
+  assert.equal(tf.memory().numTensors, before, "the refused network is disposed");
+  await Deno.remove(parent, { recursive: true });
+});
+
+Deno.test("loadModel refuses weight paths outside the model folder before reading them", async () => {
+  const { parent, dir } = await freshModel();
+  const outside = await Deno.makeTempDir();
+  // The same size as the real weights, so only the path check can refuse it.
+  await Deno.writeFile(`${outside}/secret`, new Uint8Array(32).fill(7));
+  const relative = `../../${outside.split("/").pop()}/secret`;
+  const cases: [string, RegExp][] = [
+    [
+      "../../etc/passwd",
+      /weightsManifest path "\.\.\/\.\.\/etc\/passwd" in .*\/model\/model\.json resolves outside the model folder$/,
+    ],
+    [relative, /resolves outside the model folder$/],
+    ["sub/../../x.bin", /resolves outside the model folder$/],
+    [`${outside}/secret`, /is absolute: weight files must be inside the model folder$/],
+    ["C:\\Windows\\x.bin", /is absolute/],
+    ["file:///etc/passwd", /is absolute/],
+    ["", /"" in .* is not a file name$/],
+  ];
+  for (const [path, message] of cases) {
+    await editJson(`${dir}/model.json`, (m) => m.weightsManifest[0].paths = [path]);
+    await assert.rejects(loadModel(dir), message, path);
+  }
+  await editJson(`${dir}/model.json`, (m) => m.weightsManifest[0].paths = [42]);
+  await assert.rejects(loadModel(dir), /weightsManifest path 42 in .* is not a file name/);
+  // A symbolic link inside the folder that points outside it.
+  await Deno.symlink(`${outside}/secret`, `${dir}/linked.bin`);
+  await editJson(`${dir}/model.json`, (m) => m.weightsManifest[0].paths = ["linked.bin"]);
+  await assert.rejects(
+    loadModel(dir),
+    /path "linked\.bin" in .* resolves outside the model folder$/,
+  );
+  // One that stays inside is fine.
+  await Deno.remove(`${dir}/linked.bin`);
+  await Deno.symlink(`${dir}/weights.bin`, `${dir}/linked.bin`);
+  assert.deepEqual(await loadedWeights(dir), [1, 1, 1, 1, 1, 1, 1, 1]);
+  await Deno.remove(parent, { recursive: true });
+  await Deno.remove(outside, { recursive: true });
+});
+
+Deno.test("loadModel names the file for every corrupt or hostile model folder", async () => {
+  const { parent, dir } = await freshModel();
+  const before = tf.memory().numTensors;
+  const model = await Deno.readTextFile(`${dir}/model.json`);
+  const metadata = await Deno.readTextFile(`${dir}/metadata.json`);
+  const weights = await Deno.readFile(`${dir}/weights.bin`);
+  const restore = async () => {
+    await Deno.writeTextFile(`${dir}/model.json`, model);
+    await Deno.writeTextFile(`${dir}/metadata.json`, metadata);
+    await Deno.writeFile(`${dir}/weights.bin`, weights);
+  };
+  type Edit = () => Promise<void>;
+  const onModel = (edit: (m: Json) => void): Edit => () => editJson(`${dir}/model.json`, edit);
+  const onMeta = (edit: (m: Json) => void): Edit => () => editJson(`${dir}/metadata.json`, edit);
+  const nan = new Uint8Array(weights);
+  new DataView(nan.buffer).setFloat32(8, NaN, true);
+  const cases: [string, Edit, RegExp][] = [
+    [
+      "missing weights",
+      () => Deno.remove(`${dir}/weights.bin`),
+      /weights file .*model\/weights\.bin does not exist/,
+    ],
+    [
+      "missing model.json",
+      () => Deno.remove(`${dir}/model.json`),
+      /Cannot load model as .*model\/model\.json does not exist/,
+    ],
+    ["metadata.json a folder", async () => {
+      await Deno.remove(`${dir}/metadata.json`);
+      await Deno.mkdir(`${dir}/metadata.json`);
+    }, /model metadata as .*model\/metadata\.json cannot be read/],
+    [
+      "weights too long",
+      () => Deno.writeFile(`${dir}/weights.bin`, new Uint8Array(33)),
+      /weights are corrupt: 33 bytes on disk, the manifest needs 32/,
+    ],
+    [
+      "NaN weight",
+      () => Deno.writeFile(`${dir}/weights.bin`, nan),
+      /model\/weights\.bin holds NaN in weight .*kernel at index 2/,
+    ],
+    [
+      "string dtype",
+      onModel((m) => m.weightsManifest[0].weights[0].dtype = "string"),
+      /weightsManifest\[0\]\.weights\[0\]\.dtype in .*model\.json is "string": expected float32, int32 or bool/,
+    ],
+    [
+      "huge shape",
+      onModel((m) => m.weightsManifest[0].weights[0].shape = [1e9, 1e9]),
+      /weights are corrupt: 32 bytes on disk, the manifest needs 4\d{18}$/,
+    ],
+    [
+      "negative shape",
+      onModel((m) => m.weightsManifest[0].weights[0].shape = [-3, 2]),
+      /weights\[0\]\.shape in .* is \[-3,2\]: expected up to 8 non-negative integers/,
+    ],
+    [
+      "wrong shape",
+      onModel((m) => m.weightsManifest[0].weights[0].shape = [2, 3]),
+      /Cannot load model from .*model\.json: .*[Ss]hape/,
+    ],
+    [
+      "quantised",
+      onModel((m) => m.weightsManifest[0].weights[0].quantization = { dtype: "uint8" }),
+      /quantised weights are not supported/,
+    ],
+    [
+      "duplicate name",
+      onModel((m) => m.weightsManifest[0].weights[1].name = m.weightsManifest[0].weights[0].name),
+      /another weight has that name/,
+    ],
+    [
+      "manifest not an array",
+      onModel((m) => m.weightsManifest = {}),
+      /model\.json is not a tfjs layers model/,
+    ],
+    [
+      "group without paths",
+      onModel((m) => m.weightsManifest = [{ weights: [] }]),
+      /weightsManifest\[0\] in .* is \{"weights":\[\]\}: expected/,
+    ],
+    [
+      "model.json a list",
+      () => Deno.writeTextFile(`${dir}/model.json`, "[]"),
+      /model\.json is not a tfjs layers model/,
+    ],
+    [
+      "topology nonsense",
+      onModel((m) => m.modelTopology = { class_name: 7 }),
+      /Cannot load model from .*model\.json: /,
+    ],
+    [
+      "version 2",
+      onMeta((m) => m.version = 2),
+      /metadata\.json field version is 2: this likeness reads version 1/,
+    ],
+    [
+      "hasHead string",
+      onMeta((m) => m.hasHead = "yes"),
+      /field hasHead is "yes": expected true or false/,
+    ],
+    [
+      "threshold text",
+      onMeta((m) => m.threshold = "0.5"),
+      /field threshold is "0\.5": expected a finite number or null/,
+    ],
+    [
+      "inputShape zero",
+      onMeta((m) => m.inputShape = [0]),
+      /field inputShape is \[0\]: expected an array of positive integers/,
+    ],
+    [
+      "metadata null",
+      () => Deno.writeTextFile(`${dir}/metadata.json`, "null"),
+      /metadata\.json is not likeness metadata: format is null/,
+    ],
+    ["head promised", onMeta((m) => m.hasHead = true), /model\/head\/model\.json does not exist/],
+  ];
+  for (const [name, edit, message] of cases) {
+    await edit();
+    await assert.rejects(loadModel(dir), (e: Error) => {
+      assert.match(e.message, message, name);
+      return true;
+    });
+    await Deno.remove(`${dir}/metadata.json`, { recursive: true }).catch(() => {});
+    await restore();
+  }
+  assert.deepEqual(await loadedWeights(dir), [1, 1, 1, 1, 1, 1, 1, 1]);
+  assert.equal(tf.memory().numTensors, before, "no tensors leaked by the refusals");
   await Deno.remove(parent, { recursive: true });
 });
