@@ -8,7 +8,7 @@
  *
  * Kernel contracts (NHWC or any rank; statistics per channel of the last axis):
  * - `LikenessBatchNormTrain`: inputs `x`, `scale`, `offset`; attr `epsilon` → `[y, mean,
- *   variance]` with `variance` biased (÷ N), as `tf.moments`.
+ *   variance]` with `variance` biased (÷ N), as `tf.moments` (both 0 for an empty batch).
  * - `LikenessBatchNormTrainGrad`: inputs `dy`, `x`, `scale`, `mean`, `variance`; attr
  *   `epsilon` → `[dx, dScale, dOffset]`, the full gradient (through the batch statistics).
  * - `LikenessReluGrad`: inputs `dy`, `x` → `dy` where `x > 0`, else 0 (as PyTorch: 0 where `x`
@@ -142,13 +142,14 @@ export const batchNormTrainHeap: KernelFunc = ({ inputs, backend, attrs }) => {
   );
   const s = new Float64Array(c);
   channelSums(rows, c, s, xv, null, null);
-  const mu = s.map((v) => v / rows);
+  // An empty batch has mean and variance 0, as tf.moments on the cpu backend gives.
+  const mu = s.map((v) => (rows > 0 ? v / rows : 0));
   const q = new Float64Array(c);
   channelSums(rows, c, q, xv, mu, null);
   const mult = new Float32Array(c);
   const add = new Float32Array(c);
   for (let j = 0; j < c; j++) {
-    const v = q[j] / rows;
+    const v = rows > 0 ? q[j] / rows : 0;
     mv[j] = mu[j];
     vv[j] = v;
     mult[j] = gamma[j] / Math.sqrt(v + epsilon);

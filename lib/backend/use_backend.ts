@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { guardBackend } from "./_empty.ts";
 import { applyPatches, wasmPatches, webgpuPatches } from "./_register.ts";
 import { setWebgpuUtil } from "./_webgpu_adam.ts";
 import { nativeStatus, registerNative } from "./native/mod.ts";
@@ -184,8 +185,14 @@ export async function useBackend(
     );
   }
   let kernels: readonly string[] = [];
-  if (picked === "wasm") kernels = applyPatches("wasm", wasmPatches);
-  if (picked === "webgpu") kernels = applyPatches("webgpu", webgpuPatches);
+  if (picked === "wasm") {
+    kernels = applyPatches("wasm", wasmPatches);
+    guardBackend("wasm", "sync");
+  }
+  if (picked === "webgpu") {
+    kernels = applyPatches("webgpu", webgpuPatches);
+    guardBackend("webgpu", "resident");
+  }
   const threads = picked === "tensorflow" ? navigator.hardwareConcurrency : wasmThreads(picked);
   return { name: picked, threads, kernels, source, ...(adapter === undefined ? {} : { adapter }) };
 }

@@ -5,6 +5,10 @@
  * `contrastive`), triplets (`tripletMargin`, `softMarginTriplet`), labelled batches
  * (`softmaxCrossEntropy`) and presets named after pytorch-metric-learning's losses.
  *
+ * A loss over no tuples (an empty batch, or a labelled batch without a valid pair or
+ * triplet: one class, or one item per class) is exactly 0 with every built-in reducer, on
+ * every backend (tests/miners/no_tuples_test.ts, tests/fuzz/losses_fuzz_test.ts).
+ *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";

@@ -4,7 +4,8 @@ import { labelsOf, pack } from "./_util.ts";
 /**
  * Batch-all mining: every valid triplet of the batch — anchor `a`, positive `p ≠ a` of its
  * class, negative `n` of another class. Depends on the labels only (`n·(K−1)·(n−K)` triplets
- * for `P` classes of `K` items), so pair it with a reducer such as `meanNonZero`.
+ * for `P` classes of `K` items), so pair it with a reducer such as `meanNonZero`. One class,
+ * or `K = 1`, gives no triplet (a mined loss of exactly 0).
  *
  * @example
  * ```ts

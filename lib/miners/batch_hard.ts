@@ -12,7 +12,8 @@ export interface BatchHardOptions {
 /**
  * Batch-hard mining (Hermans et al., "In defense of the triplet loss"): for each anchor, the
  * furthest positive and the closest negative of the batch — one triplet per anchor that has
- * both. Ties go to the lowest row.
+ * both. Ties go to the lowest row. One class, or `K = 1`, gives no triplet (a mined loss of
+ * exactly 0).
  *
  * @example
  * ```ts

@@ -13,7 +13,12 @@ export interface MinedOptions {
  * Turns a triplet loss into a loss over labelled batches: `miner` picks triplets within each
  * batch, their embeddings are gathered, and `loss` is computed on them (gradients flow through
  * the gathered rows; the choice itself is not differentiated). Compile it with
- * `branches.labelled(branch)` and P×K batches. A batch with no valid triplet costs 0.
+ * `branches.labelled(branch)` and P×K batches.
+ *
+ * A batch with no valid triplet (one class, or K = 1) costs exactly 0 on every backend, with
+ * every built-in reducer, and its gradient is 0: the per-item vector is empty, and the sum
+ * over no elements is 0 (the zero-size guard of `useBackend` makes wasm, native and webgpu
+ * agree with cpu). A custom reducer must keep that rule.
  *
  * @example
  * ```ts
@@ -26,6 +31,9 @@ export interface MinedOptions {
  * const input = { kind: "labelled" as const, embeddings: tf.tensor2d([[0], [0.5], [5], [5.25]]), labels: tf.tensor1d([0, 0, 1, 1], "int32") };
  * // Every anchor's hardest negative is ≥ 4.5 away, its positive ≤ 0.5: all margins met.
  * if (loss.reduce(loss.perItem(input)).dataSync()[0] !== 0) throw new Error("mined");
+ * // One class: no triplet at all, and the loss is exactly 0.
+ * const one = { kind: "labelled" as const, embeddings: tf.tensor2d([[0], [3]]), labels: tf.tensor1d([1, 1], "int32") };
+ * if (!Object.is(loss.reduce(loss.perItem(one)).dataSync()[0], 0)) throw new Error("no triplet");
  * ```
  */
 export function mined(

@@ -21,7 +21,9 @@ export interface MinedTriplets {
 
 /**
  * Chooses triplets within a labelled batch of embeddings. Selection reads the embeddings'
- * values (it is not differentiated); the loss is then computed on the gathered rows.
+ * values (it is not differentiated); the loss is then computed on the gathered rows. A batch
+ * without a valid triplet (one class, or one item per class) gives empty index arrays, and a
+ * {@linkcode mined} loss over it is exactly 0.
  *
  * @example
  * ```ts

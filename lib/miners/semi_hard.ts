@@ -13,7 +13,8 @@ export interface SemiHardOptions {
  * Semi-hard mining (Schroff et al., FaceNet; as TF-Addons' `triplet_semihard_loss`): for
  * every positive pair `(a, p)`, the closest negative that is further than the positive
  * (`d(a, n) > d(a, p)`); when no negative is, the furthest negative. One triplet per positive
- * pair whose anchor has a negative.
+ * pair whose anchor has a negative. One class, or `K = 1`, gives no triplet (a mined loss of
+ * exactly 0).
  *
  * @example
  * ```ts

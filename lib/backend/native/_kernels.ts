@@ -2,7 +2,9 @@
  * tfjs kernels for the `native` backend: convolutions in oneDNN, matrix products in
  * OpenBLAS (or oneDNN's sgemm), reading and writing the tensors in place in the wasm heap.
  * Anything a native kernel does not cover (another dtype, NCHW, an unusual activation,
- * empty tensors) goes to the kernel it replaced.
+ * empty tensors) goes to the kernel it replaced. Inputs without elements never reach these
+ * kernels: the guard of `../_empty.ts` computes them on the cpu reference first (kernels the
+ * cpu backend lacks handle them here).
  *
  * @module
  */
@@ -534,11 +536,16 @@ export const batchNormGrad: NativeKernel = (runtime) => (args) => {
   }
   const backend = args.backend as unknown as WasmBackendLike;
   const c = m.shape[0];
-  const prim = runtime.conv.batchNorm("backward", bnShape(x.shape), epsilon);
   const dx = backend.makeOutput([...x.shape], "float32");
   const [dMean, dVariance, dScale, dOffset] = [0, 1, 2, 3].map(() =>
     backend.makeOutput([c], "float32")
   );
+  if (size(x.shape) === 0) {
+    // No elements: every sum over them is 0 (oneDNN is not called on an empty batch).
+    for (const t of [dMean, dVariance, dScale, dOffset]) floatView(backend, t, c).fill(0);
+    return [dx, dMean, dVariance, dScale, dOffset];
+  }
+  const prim = runtime.conv.batchNorm("backward", bnShape(x.shape), epsilon);
   const [one, zero] = unitPointers(c);
   const [px, pm, pv, pdy, pdx, pds, pdo] = pointers(backend, [
     x,

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import type { GradFunc, KernelFunc, NamedAttrMap } from "@tensorflow/tfjs-core";
 import { getStock } from "../_composite.ts";
+import { guardBackend } from "../_empty.ts";
 import { applyPatches, wasmPatches } from "../_register.ts";
 import { DnnlContext } from "./_dnnl.ts";
 import { batchNormGrad, batchNormGradName, nativeKernels, type NativeRuntime } from "./_kernels.ts";
@@ -229,6 +230,8 @@ export async function registerNative(options: RegisterNativeOptions = {}): Promi
   });
   installBatchNormGradient();
   kernels.push("FusedBatchNorm gradient");
+  // Last, around every kernel: inputs without elements compute on the cpu reference.
+  guardBackend("native", "sync");
   registered = { threads, kernels, libraries: libs.paths };
   await Promise.resolve();
   return registered;
