@@ -2,15 +2,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend/mod.ts";
 import { nativeStatus, registerNative } from "../../lib/backend/native/mod.ts";
+import { missing } from "../_require.ts";
 
 const status = nativeStatus();
 
 /** Why native tests skip here, or undefined when they run. */
 export const skipReason: string | undefined = status.available ? undefined : status.reason;
 
-if (skipReason !== undefined) {
-  console.log(`SKIPPED native backend tests: ${skipReason}`);
-}
+/** Whether native tests are ignored here (counted as ignored; a failure where required). */
+export const nativeMissing: boolean = missing("native", skipReason);
 
 /** Switches to the native backend (registered once, 2 threads). */
 export async function useNative(): Promise<void> {

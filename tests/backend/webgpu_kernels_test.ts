@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { useBackend } from "../../lib/backend/mod.ts";
+import { missing } from "../_require.ts";
 import { diffVsCpu, randomSpec, runOn } from "./_compare.ts";
 import type { NamedAttrMap } from "@tensorflow/tfjs-core";
 import {
@@ -14,12 +15,12 @@ import {
 const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
 const adapter = gpu === undefined ? null : await gpu.requestAdapter().catch(() => null);
 const reason = gpu === undefined ? "navigator.gpu is undefined" : "navigator.gpu gave no adapter";
-if (adapter === null || adapter === undefined) {
-  console.log(
-    `webgpu tests skipped: ${reason} (install a Vulkan driver, e.g. mesa-vulkan-drivers)`,
-  );
-}
-const ignore = adapter === null || adapter === undefined;
+const ignore = missing(
+  "webgpu",
+  adapter === null || adapter === undefined
+    ? `${reason} (install a Vulkan driver, e.g. mesa-vulkan-drivers)`
+    : undefined,
+);
 
 Deno.test({
   name: "webgpu gradients of a conv/batch-norm/pool/dense triplet step match cpu",

@@ -2,15 +2,23 @@ import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { fashionMnist, fashionMnistClassNames } from "../../lib/data/mod.ts";
 import { makeSample } from "./_make_sample.ts";
+import { missing } from "../_require.ts";
 
 const DEBIAN = "/usr/share/datasets/fashion-mnist";
-const hasDebian = (() => {
-  try {
-    return Deno.statSync(`${DEBIAN}/t10k-images-idx3-ubyte.gz`).isFile;
-  } catch {
-    return false;
-  }
-})();
+const hasDebian = !missing(
+  "fashion-mnist",
+  (() => {
+    try {
+      return Deno.statSync(`${DEBIAN}/t10k-images-idx3-ubyte.gz`).isFile
+        ? undefined
+        : `${DEBIAN}/t10k-images-idx3-ubyte.gz is not a file`;
+    } catch (error) {
+      return `${DEBIAN} not found (apt-get install dataset-fashion-mnist): ${
+        (error as Error).message
+      }`;
+    }
+  })(),
+);
 const sampleDir = new URL("../../lib/data/sample/", import.meta.url).pathname;
 
 /** A temp dir holding the bundled sample under the test-set file names. */
