@@ -2,6 +2,13 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { fit, latestCheckpoint, loadCheckpoint, saveCheckpoint } from "../../lib/train/mod.ts";
 import { drain, fakeProgram, stream, weightsOf } from "./_fake_program.ts";
+import {
+  BACKENDS,
+  smallProgram,
+  triplets,
+  use,
+  weightsOf as weightsOfProgram,
+} from "./_compiled.ts";
 
 await tf.setBackend("cpu");
 
@@ -235,3 +242,150 @@ Deno.test("resume: true with no checkpoint yet starts from scratch", async () =>
   program.dispose();
   await Deno.remove(dir, { recursive: true });
 });
+
+// ---- reliability (issue #12, items 2, 5 and 12) -------------------------------------------
+
+Deno.test("saveCheckpoint refuses non-finite weights and keeps the last good checkpoint (keep: 1)", async () => {
+  const dir = await Deno.makeTempDir();
+  const program = fakeProgram();
+  await drain(fit(program, stream(8), { steps: 2, progress: "none" }));
+  await saveCheckpoint(program, dir, { step: 2, keep: 1 });
+  const [kernel, ...rest] = program.embedder.getWeights();
+  const buffer = kernel.bufferSync();
+  buffer.set(Infinity, 3, 1);
+  const poisoned = buffer.toTensor();
+  program.embedder.setWeights([poisoned, ...rest]);
+  poisoned.dispose();
+  await assert.rejects(
+    saveCheckpoint(program, dir, { step: 3, keep: 1 }),
+    /Cannot save checkpoint step-000000003 in .* as embedder\/0 holds Infinity at index 10 of 12: a checkpoint of non-finite weights is never written/,
+  );
+  assert.deepEqual(await names(dir), ["step-000000002"]);
+  const fresh = fakeProgram();
+  assert.equal((await loadCheckpoint(fresh, `${dir}/step-000000002`)).step, 2);
+  program.dispose();
+  fresh.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("loadCheckpoint refuses a checkpoint whose weights are NaN, even with a matching SHA-256", async () => {
+  const dir = await Deno.makeTempDir();
+  const program = fakeProgram();
+  const path = await saveCheckpoint(program, dir, { step: 1 });
+  // What an older likeness wrote after a poisoned step: NaN weights, a valid digest.
+  const bytes = await Deno.readFile(`${path}/weights.bin`);
+  new DataView(bytes.buffer).setFloat32(8, NaN, true);
+  await Deno.writeFile(`${path}/weights.bin`, bytes);
+  const state = JSON.parse(await Deno.readTextFile(`${path}/state.json`));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  state.weights.sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  await Deno.writeTextFile(`${path}/state.json`, JSON.stringify(state));
+  const fresh = fakeProgram();
+  const untouched = weightsOf(fresh);
+  await assert.rejects(
+    loadCheckpoint(fresh, path),
+    /Cannot load checkpoint .*step-000000001 as embedder\/0 holds NaN at index 2 of 12: its weights are not finite/,
+  );
+  assert.deepEqual(weightsOf(fresh), untouched);
+  program.dispose();
+  fresh.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("loadCheckpoint into a trained program disposes the optimiser slots it replaces", async () => {
+  const dir = await Deno.makeTempDir();
+  const program = fakeProgram();
+  await drain(fit(program, stream(4), { steps: 2, progress: "none" }));
+  const path = await saveCheckpoint(program, dir, { step: 2 });
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) await loadCheckpoint(program, path);
+  assert.equal(tf.memory().numTensors, before);
+  program.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the next fit removes what killed checkpoint writes left and puts back a replaced checkpoint", async () => {
+  const dir = await Deno.makeTempDir();
+  const program = fakeProgram();
+  await drain(
+    fit(program, stream(2), { steps: 2, progress: "none", checkpoint: { dir, every: 1, keep: 3 } }),
+  );
+  program.dispose();
+  // A write killed mid-way: a temp folder with part of a weights file (1 MB).
+  const temp = `${dir}/.step-000000003.tmp-4194301-1764547200000-1`;
+  await Deno.mkdir(temp);
+  await Deno.writeFile(`${temp}/weights.bin.tmp-4194301-1764547200001-2`, new Uint8Array(1 << 20));
+  // A replacement killed between its renames: step 2 moved aside, its successor not in place.
+  await Deno.rename(
+    `${dir}/step-000000002`,
+    `${dir}/.old-step-000000002.tmp-4194301-1764547200002-3`,
+  );
+  await Deno.mkdir(`${dir}/.step-000000002.tmp-4194301-1764547200003-4`);
+  // A removal killed mid-way (retention renames a checkpoint away before deleting it).
+  await Deno.mkdir(`${dir}/.del-step-000000000.tmp-4194301-1764547200004-5`);
+  // Not ours: left alone.
+  await Deno.mkdir(`${dir}/.step-notes`);
+  await Deno.writeTextFile(`${dir}/notes.tmp-1-2-3`, "mine");
+  await Deno.mkdir(`${dir}/step-000000002.tmp-1-2-3`);
+
+  const fresh = fakeProgram();
+  const resumed = await drain(
+    fit(fresh, stream(2), {
+      steps: 3,
+      progress: "none",
+      resume: true,
+      checkpoint: { dir, every: 1, keep: 3 },
+    }),
+  );
+  assert.deepEqual(resumed.yields.map((y) => y.step), [3], "resumed from the put-back step 2");
+  assert.deepEqual(await names(dir), [
+    ".step-notes",
+    "notes.tmp-1-2-3",
+    "step-000000001",
+    "step-000000002",
+    "step-000000002.tmp-1-2-3",
+    "step-000000003",
+  ]);
+  fresh.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+for (const { name, ignore } of BACKENDS) {
+  Deno.test({
+    name: `${name}: with spatial dropout 0.2, 12 steps straight == 6 + resume + 6, bit for bit`,
+    ignore,
+    fn: async () => {
+      await use(name);
+      try {
+        const dir = await Deno.makeTempDir();
+        const before = tf.memory().numTensors;
+        const options = { steps: 12, stepsPerEpoch: 5, progress: "none" as const };
+        const straight = smallProgram();
+        const full = await drain(fit(straight, triplets(9, 2), options));
+
+        const first = smallProgram();
+        await drain(
+          fit(first, triplets(9, 2), { ...options, steps: 6, checkpoint: { dir, every: 4 } }),
+        );
+        first.dispose();
+        // Both dropout layers drew 6 masks; the checkpoint says so.
+        const saved = JSON.parse(await Deno.readTextFile(`${dir}/step-000000006/state.json`));
+        assert.deepEqual(saved.random, { embedder: [6, 6], head: [] });
+
+        const second = smallProgram();
+        const resumed = await drain(
+          fit(second, triplets(9, 2), { ...options, resume: true, checkpoint: { dir, every: 4 } }),
+        );
+        assert.deepEqual(resumed.yields.map((y) => y.step), [7, 8, 9, 10, 11, 12]);
+        assert.deepEqual(resumed.value.loss, full.value.loss);
+        assert.deepEqual(weightsOfProgram(second), weightsOfProgram(straight));
+        straight.dispose();
+        second.dispose();
+        assert.equal(tf.memory().numTensors, before);
+        await Deno.remove(dir, { recursive: true });
+      } finally {
+        await tf.setBackend("cpu");
+      }
+    },
+  });
+}
