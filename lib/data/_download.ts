@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { CHECKSUMS } from "./_checksums.ts";
-import { gunzipIfNeeded } from "./_gunzip.ts";
-import { isPermissionError, join, writeFileAtomic } from "./_fs.ts";
+import { isMissingFlag, isOsDenied, join, writeFileAtomic } from "./_fs.ts";
+import { collectIdx, once } from "./_idx_stream.ts";
+import { DataFileError } from "./errors.ts";
 
 /**
  * Progress of one file's download.
@@ -33,7 +34,11 @@ export interface DownloadSettings {
   readonly onProgress: (p: DownloadProgress) => void;
 }
 
-/** Thrown when the network cannot be reached (so the caller can list alternatives). */
+/**
+ * Thrown when the data cannot be obtained for reasons of the environment: the network
+ * cannot be reached, a permission flag is missing, the cache folder is not writable (so the
+ * caller can list alternatives: it is "not found", not "corrupt").
+ */
 export class Unreachable extends Error {}
 
 /**
@@ -55,7 +60,7 @@ export async function download(
     try {
       response = await settings.fetch(url);
     } catch (e) {
-      const why = isPermissionError(e)
+      const why = isMissingFlag(e)
         ? "network permission denied (run with --allow-net)"
         : (e as Error).message;
       throw new Unreachable(`could not fetch ${url}: ${why}`, { cause: e });
@@ -64,37 +69,75 @@ export async function download(
       await response.body?.cancel();
       throw new Unreachable(`could not fetch ${url}: HTTP ${response.status}`);
     }
-    const bytes = await receive(response, file, settings.onProgress);
-    verify(base, url, bytes);
+    const bytes = await receive(response, file, settings.onProgress, maxDownload(base));
+    await verify(base, url, bytes);
     try {
       await Deno.mkdir(dir, { recursive: true });
       const path = join(dir, file);
       await writeFileAtomic(path, bytes);
       paths.push(path);
     } catch (e) {
-      const why = isPermissionError(e)
-        ? "write permission denied (run with --allow-write, or pass cacheDir)"
-        : (e as Error).message;
-      throw new Error(`Cannot save Fashion-MNIST file ${file} into ${dir}: ${why}`, { cause: e });
+      if (isMissingFlag(e)) {
+        throw new Unreachable(
+          `could not save ${file} into ${dir}: write permission denied (run with --allow-write, or pass cacheDir)`,
+          { cause: e },
+        );
+      }
+      if (isOsDenied(e)) {
+        throw new Unreachable(
+          `could not save ${file} into ${dir}: the operating system denied writing there (${
+            (e as Error).message
+          }); pass another cacheDir`,
+          { cause: e },
+        );
+      }
+      throw new Error(
+        `Cannot save Fashion-MNIST file ${file} into ${dir}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
   }
   return paths;
+}
+
+/** The most bytes a download of `base` may be: its decompressed size plus 1 MiB. */
+function maxDownload(base: string): number {
+  return CHECKSUMS[base].rawBytes + 2 ** 20;
 }
 
 async function receive(
   response: Response,
   file: string,
   onProgress: (p: DownloadProgress) => void,
+  max: number,
 ): Promise<Uint8Array> {
   const header = response.headers.get("content-length");
   const total = header === null ? undefined : Number(header);
   const chunks: Uint8Array[] = [];
   let received = 0;
   onProgress({ file, received, total, done: false });
+  if (total !== undefined && total > max) {
+    await response.body?.cancel();
+    throw new DataFileError(
+      `Cannot download Fashion-MNIST file ${file}: Content-Length is ${total} bytes, more than the ${max} it can be`,
+      file,
+      "corrupt",
+    );
+  }
   if (response.body !== null) {
     for await (const chunk of response.body) {
       chunks.push(chunk);
       received += chunk.length;
+      if (received > max) {
+        // Leaving the loop cancels the body.
+        throw new DataFileError(
+          `Cannot download Fashion-MNIST file ${file}: more than the ${max} bytes it can be; stopped`,
+          file,
+          "corrupt",
+        );
+      }
       onProgress({ file, received, total, done: false });
     }
   }
@@ -113,22 +156,28 @@ async function receive(
   return bytes;
 }
 
-function verify(base: string, url: string, bytes: Uint8Array): void {
+async function verify(base: string, url: string, bytes: Uint8Array): Promise<void> {
   const known = CHECKSUMS[base];
   const md5 = createHash("md5").update(bytes).digest("hex");
   if (md5 === known.gzMd5) return;
   let raw: Uint8Array;
   try {
-    raw = gunzipIfNeeded(bytes, url);
+    // Bounded: a (recompressed) mirror's data inflates to the known size, or is refused.
+    raw = await collectIdx(once(bytes), url, { maxBytes: known.rawBytes });
   } catch (e) {
-    throw new Error(`Cannot verify Fashion-MNIST download ${url}: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new DataFileError(
+      `Cannot verify Fashion-MNIST download ${url}: ${(e as Error).message}; nothing was saved`,
+      url,
+      "corrupt",
+      { cause: e },
+    );
   }
   const sha = createHash("sha256").update(raw).digest("hex");
   if (sha === known.rawSha256) return;
-  throw new Error(
+  throw new DataFileError(
     `Cannot use Fashion-MNIST download ${url}: checksum mismatch (MD5 ${md5}, expected ${known.gzMd5}; SHA-256 of the decompressed data ${sha}, expected ${known.rawSha256}); nothing was saved`,
+    url,
+    "corrupt",
   );
 }
 

@@ -1,8 +1,17 @@
 /** File-system helpers that turn missing permissions into clear errors. Private. */
 
-/** Whether `e` is Deno's missing-permission error. */
-export function isPermissionError(e: unknown): boolean {
-  return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
+/**
+ * Whether `e` is Deno's error for a missing permission flag (--allow-read, --allow-env, …).
+ * Not the operating system's "permission denied" (`Deno.errors.PermissionDenied`, EACCES),
+ * for which the flags are no remedy.
+ */
+export function isMissingFlag(e: unknown): boolean {
+  return e instanceof Deno.errors.NotCapable;
+}
+
+/** Whether `e` is the operating system's "permission denied" (EACCES / EPERM). */
+export function isOsDenied(e: unknown): boolean {
+  return e instanceof Deno.errors.PermissionDenied;
 }
 
 /** An environment variable, or undefined when unset or when --allow-env was not granted. */
@@ -10,22 +19,26 @@ export function envVar(name: string, notes?: string[]): string | undefined {
   try {
     return Deno.env.get(name);
   } catch (e) {
-    if (!isPermissionError(e)) throw e;
+    if (!isMissingFlag(e) && !isOsDenied(e)) throw e;
     notes?.push(`could not read $${name} (run with --allow-env to use it)`);
     return undefined;
   }
 }
 
 /**
- * Whether `path` is an existing file. Missing read permission counts as absent and adds a
- * note.
+ * Whether `path` is an existing file. A missing --allow-read flag, or the operating system
+ * denying access to its folder, counts as absent and adds a note saying which.
  */
 export async function isFile(path: string, notes?: string[]): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;
   } catch (e) {
-    if (isPermissionError(e)) {
+    if (isMissingFlag(e)) {
       notes?.push(`could not look into ${dirname(path)} (run with --allow-read)`);
+      return false;
+    }
+    if (isOsDenied(e)) {
+      notes?.push(`the operating system denied access to ${dirname(path)}`);
       return false;
     }
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;

@@ -1,9 +1,10 @@
 import type { Dataset } from "../types.ts";
 import { fashionMnistClassNames } from "./class_names.ts";
 import { makeDataset } from "./make_dataset.ts";
-import { type IdxArray, parseIdx } from "./parse_idx.ts";
+import { type IdxArray, parseIdx, type ReadIdxOptions } from "./parse_idx.ts";
 import { readIdx } from "./read_idx.ts";
-import { gunzipIfNeeded } from "./_gunzip.ts";
+import { collectIdx } from "./_idx_stream.ts";
+import { DataFileError, DataNotFoundError } from "./errors.ts";
 import { envVar, isFile, join } from "./_fs.ts";
 import { CANONICAL_URL } from "./_checksums.ts";
 import { download, type DownloadProgress, stderrProgress, Unreachable } from "./_download.ts";
@@ -61,6 +62,22 @@ const FILES = {
 
 const DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
 
+/** The most images a split has: files declaring more are refused before being read. */
+const MAX_IMAGES: Readonly<Record<FashionMnistSplit, number>> = {
+  train: 60000,
+  test: 10000,
+  sample: 1000,
+};
+
+/** What the images and labels files of a split must hold, checked on their headers. */
+function expected(split: FashionMnistSplit): { images: ReadIdxOptions; labels: ReadIdxOptions } {
+  const max = MAX_IMAGES[split];
+  return {
+    images: { dtype: "uint8", shape: [null, 28, 28], maxBytes: 16 + max * 28 * 28 },
+    labels: { dtype: "uint8", shape: [null], maxBytes: 8 + max },
+  };
+}
+
 /**
  * Loads Fashion-MNIST (Zalando Research, MIT licence) as an in-memory {@linkcode Dataset}:
  * 28 × 28 × 1 grey images scaled to [0, 1], labels 0–9 named by
@@ -79,9 +96,15 @@ const DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
  *    with progress on stderr, checked against the published MD5 (or the SHA-256 of the
  *    decompressed data) before an atomic write.
  *
- * When all fail the error lists each way to get the data. Missing `--allow-env`,
- * `--allow-read`, `--allow-net` or `--allow-write` permissions skip the step that needs them
- * and are named in that error.
+ * When all fail, a {@linkcode DataNotFoundError} lists each way to get the data. Missing
+ * `--allow-env`, `--allow-read`, `--allow-net` or `--allow-write` permissions skip the step
+ * that needs them and are named in that error.
+ *
+ * Files that are found but cannot be used throw a {@linkcode DataFileError} naming the file
+ * (never a fallback to another copy): unreadable (Deno's flag or the operating system), corrupt
+ * or truncated gzip, an IDX header other than uint8 `[n, 28, 28]` images and uint8 `[n]`
+ * labels (checked before decompressing; at most 60,000 images for train, 10,000 for test),
+ * image and label counts that differ, or a label outside 0–9.
  *
  * @param options The split, and where to look or download.
  * @returns The dataset.
@@ -104,19 +127,30 @@ export async function fashionMnist(options: FashionMnistOptions): Promise<Datase
     );
   }
   const [imagesBase, labelsBase] = FILES[split];
+  const expect = expected(split);
   if (split === "sample") {
     const here = new URL(`./sample/`, import.meta.url);
-    const read = async (base: string): Promise<IdxArray> => {
+    const read = async (base: string, expect: ReadIdxOptions): Promise<Part> => {
       const url = new URL(`${base}.gz`, here);
-      if (url.protocol === "file:") return await readIdx(url);
-      const response = await (options.fetch ?? fetch)(url.href);
-      if (!response.ok) {
-        throw new Error(`Cannot read the bundled sample ${url.href}: HTTP ${response.status}`);
+      if (url.protocol === "file:") {
+        return { idx: await readIdx(url, expect), file: decodeURIComponent(url.pathname) };
       }
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      return parseIdx(gunzipIfNeeded(bytes, url.href), { name: url.href });
+      const response = await (options.fetch ?? fetch)(url.href);
+      if (!response.ok || response.body === null) {
+        await response.body?.cancel();
+        throw new DataNotFoundError(
+          `Cannot read the bundled sample ${url.href}: HTTP ${response.status}`,
+          url.href,
+        );
+      }
+      const bytes = await collectIdx(response.body, url.href, expect);
+      return { idx: parseIdx(bytes, { name: url.href }), file: url.href };
     };
-    return build(await read(imagesBase), await read(labelsBase), split);
+    return build(
+      await read(imagesBase, expect.images),
+      await read(labelsBase, expect.labels),
+      split,
+    );
   }
 
   const notes: string[] = [];
@@ -137,12 +171,16 @@ export async function fashionMnist(options: FashionMnistOptions): Promise<Datase
     return [found[0], found[1]];
   };
   const load = async ([images, labels]: [string, string]) =>
-    build(await readIdx(images), await readIdx(labels), split);
+    build(
+      { idx: await readIdx(images, expect.images), file: images },
+      { idx: await readIdx(labels, expect.labels), file: labels },
+      split,
+    );
 
   if (options.dir !== undefined) {
     const hit = await find(options.dir);
     if (hit === undefined) {
-      throw new Error(
+      throw new DataNotFoundError(
         `Cannot load Fashion-MNIST ${split} from dir ${options.dir}: it must hold ${imagesBase}(.gz) and ${labelsBase}(.gz)${
           notes.length ? ` (${[...new Set(notes)].join("; ")})` : ""
         }`,
@@ -182,7 +220,7 @@ export async function fashionMnist(options: FashionMnistOptions): Promise<Datase
     }
   }
   const uniqueNotes = [...new Set(notes)];
-  throw new Error(
+  throw new DataNotFoundError(
     [
       `Cannot find Fashion-MNIST ${split} (${imagesBase}.gz, ${labelsBase}.gz).`,
       `Looked in: ${looked.join(", ")}. Not downloaded: ${failure}.`,
@@ -213,23 +251,41 @@ function userCacheDir(notes: string[]): string | undefined {
     : join(home, ".cache", "likeness", "fashion-mnist");
 }
 
-function build(images: IdxArray, labels: IdxArray, split: string): Dataset {
-  const fail = (what: string): never => {
-    throw new Error(`Cannot load Fashion-MNIST ${split}: ${what}`);
-  };
-  if (images.dtype !== "uint8" || images.shape.length !== 3) {
-    fail(`images must be uint8 of rank 3: current are ${images.dtype} [${images.shape}]`);
+/** A decoded file and its name. */
+interface Part {
+  readonly idx: IdxArray;
+  readonly file: string;
+}
+
+/** The dataset of checked images and labels (their types and shapes were checked on reading). */
+function build(images: Part, labels: Part, split: string): Dataset {
+  const count = images.idx.shape[0];
+  if (labels.idx.shape[0] !== count) {
+    throw new DataFileError(
+      `Cannot load Fashion-MNIST ${split}: ${images.file} holds ${count} images but ${labels.file} holds ${
+        labels.idx.shape[0]
+      } labels`,
+      labels.file,
+      "corrupt",
+    );
   }
-  if (labels.dtype !== "uint8" || labels.shape.length !== 1) {
-    fail(`labels must be uint8 of rank 1: current are ${labels.dtype} [${labels.shape}]`);
-  }
-  if (images.shape[0] !== labels.shape[0]) {
-    fail(`${images.shape[0]} images but ${labels.shape[0]} labels`);
+  const values = labels.idx.data;
+  const classes = fashionMnistClassNames.length;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] >= classes) {
+      throw new DataFileError(
+        `Cannot load Fashion-MNIST ${split}: ${labels.file} has labels[${i}] = ${
+          values[i]
+        }, labels must be in [0, ${classes})`,
+        labels.file,
+        "corrupt",
+      );
+    }
   }
   return makeDataset({
-    images: images.data as Uint8Array,
-    labels: labels.data as Uint8Array,
-    shape: [images.shape[1], images.shape[2], 1],
+    images: images.idx.data as Uint8Array,
+    labels: values as Uint8Array,
+    shape: [28, 28, 1],
     classNames: fashionMnistClassNames,
   });
 }

@@ -16,7 +16,14 @@
  */
 export type { Dataset, IndexTuple, LabelledIndex, PairIndex, TripletIndex } from "../types.ts";
 export type { Labelled, Pair, Tensor, Tensor1D, Tensor2D, Triplet } from "../types.ts";
-export { type IdxArray, type IdxDtype, parseIdx, type ParseIdxOptions } from "./parse_idx.ts";
+export {
+  type IdxArray,
+  type IdxDtype,
+  parseIdx,
+  type ParseIdxOptions,
+  type ReadIdxOptions,
+} from "./parse_idx.ts";
+export { DataFileError, type DataFileErrorReason, DataNotFoundError } from "./errors.ts";
 export { readIdx } from "./read_idx.ts";
 export { fashionMnistClassNames } from "./class_names.ts";
 export {

@@ -1,3 +1,5 @@
+import { checkExpected, checkOptions, corrupt, idxHeader } from "./_idx_header.ts";
+
 /**
  * Element type of an IDX file, from its third magic byte.
  *
@@ -30,7 +32,38 @@ export interface IdxArray {
 }
 
 /**
- * Options of {@linkcode parseIdx}.
+ * What the caller expects of an IDX file, checked on its header before any data is read or
+ * decompressed (see {@linkcode readIdx}): a mismatch throws a {@linkcode DataFileError}
+ * naming the file, what it declares and what was expected.
+ *
+ * @example
+ * ```ts
+ * import { parseIdx, type ReadIdxOptions } from "./parse_idx.ts";
+ * // Grey 28 × 28 images, any number of them, at most 100 MB.
+ * const images: ReadIdxOptions = { dtype: "uint8", shape: [null, 28, 28], maxBytes: 100e6 };
+ * let message = "";
+ * try { parseIdx(Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 1, 9]), { name: "x.idx", ...images }); } catch (e) { message = String(e); }
+ * if (!message.includes("x.idx: dimensions are [1], expected [any,28,28]")) throw new Error(message);
+ * ```
+ */
+export interface ReadIdxOptions {
+  /** The element type the file must have. */
+  readonly dtype?: IdxDtype;
+  /**
+   * The dimensions the file must have, outermost first: a number requires that size, `null`
+   * accepts any (e.g. `[null, 28, 28]`). Its length is the required rank.
+   */
+  readonly shape?: readonly (number | null)[];
+  /**
+   * The largest file (header and data, decompressed) accepted, in bytes: a header declaring
+   * more is refused before anything is allocated or decompressed. Default: 2^30 (1 GiB) for
+   * {@linkcode readIdx}, no limit for {@linkcode parseIdx} (its bytes are already in memory).
+   */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Options of {@linkcode parseIdx}: the source's name for messages, and what it must hold.
  *
  * @example
  * ```ts
@@ -41,29 +74,22 @@ export interface IdxArray {
  * if (!message.includes("labels.idx")) throw new Error(message);
  * ```
  */
-export interface ParseIdxOptions {
+export interface ParseIdxOptions extends ReadIdxOptions {
   /** Name of the source, used in error messages (default "IDX data"). */
   readonly name?: string;
 }
-
-const DTYPES: Readonly<Record<number, readonly [IdxDtype, number]>> = {
-  0x08: ["uint8", 1],
-  0x09: ["int8", 1],
-  0x0b: ["int16", 2],
-  0x0c: ["int32", 4],
-  0x0d: ["float32", 4],
-  0x0e: ["float64", 8],
-};
 
 /**
  * Decodes the bytes of an (uncompressed) IDX file, the format of MNIST and Fashion-MNIST:
  * two zero bytes, a type byte, a rank byte, one big-endian uint32 per dimension, then the
  * values, big-endian. Validates all of it: a wrong magic number, an unknown type, a rank of
- * 0, a zero dimension, or a data length that does not match the dimensions (truncated file or
- * trailing bytes) throws an error naming the source and what is wrong.
+ * 0, a zero dimension, a data length that does not match the dimensions (truncated file or
+ * trailing bytes), or a header unlike the expected `dtype` / `shape` / `maxBytes` throws a
+ * {@linkcode DataFileError} naming the source and what is wrong. Values are returned as
+ * stored: float data may hold NaN or ±Infinity (`makeDataset` refuses them).
  *
  * @param bytes The whole file, decompressed.
- * @param options The source's name for error messages.
+ * @param options The source's name for error messages, and what it must hold.
  * @returns The decoded array.
  *
  * @example
@@ -79,63 +105,41 @@ const DTYPES: Readonly<Record<number, readonly [IdxDtype, number]>> = {
  * ```
  */
 export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
+  checkOptions(options, "parse IDX data");
   const name = options.name ?? "IDX data";
-  const fail = (what: string): never => {
-    throw new Error(`Cannot read IDX file ${name}: ${what}`);
-  };
-  if (!(bytes instanceof Uint8Array)) fail("bytes must be a Uint8Array");
-  if (bytes.length < 4) {
-    fail(`file is truncated: ${bytes.length} bytes, less than the 4-byte magic`);
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    fail("data is gzip-compressed: decompress it first (readIdx does)");
-  }
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    fail(
-      `bad magic number: first two bytes must be 0x00 0x00, current are 0x${hex(bytes[0])} 0x${
-        hex(bytes[1])
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(
+      `Cannot read IDX file ${name} as bytes must be a Uint8Array: current value is ${
+        Object.prototype.toString.call(bytes)
       }`,
     );
   }
-  const type = DTYPES[bytes[2]];
-  if (type === undefined) fail(`unknown data type byte 0x${hex(bytes[2])}`);
-  const [dtype, width] = type!;
-  const rank = bytes[3];
-  if (rank === 0) fail("rank is 0: an IDX file has at least one dimension");
-  const header = 4 + 4 * rank;
-  if (bytes.length < header) {
-    fail(`file is truncated: ${bytes.length} bytes, less than the ${header}-byte header`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shape: number[] = [];
-  let count = 1;
-  for (let d = 0; d < rank; d++) {
-    const n = view.getUint32(4 + 4 * d);
-    if (n === 0) fail(`dimension ${d} is 0`);
-    shape.push(n);
-    count *= n;
-  }
-  const expected = header + count * width;
+  const header = idxHeader(bytes, name, true)!;
+  checkExpected(header, options, name);
+  const { dtype, width, shape, count, headerBytes: start, totalBytes: expected } = header;
   if (bytes.length < expected) {
-    fail(
+    corrupt(
+      name,
       `file is truncated: dimensions [${shape}] of ${dtype} need ${expected} bytes, current length is ${bytes.length}`,
     );
   }
   if (bytes.length > expected) {
-    fail(
+    corrupt(
+      name,
       `file has ${
         bytes.length - expected
       } trailing bytes: dimensions [${shape}] of ${dtype} need ${expected} bytes, current length is ${bytes.length}`,
     );
   }
-  if (dtype === "uint8") return { dtype, shape, data: bytes.subarray(header, expected) };
+  if (dtype === "uint8") return { dtype, shape: [...shape], data: bytes.subarray(start, expected) };
   if (dtype === "int8") {
     return {
       dtype,
-      shape,
-      data: new Int8Array(bytes.buffer, bytes.byteOffset + header, count).slice(),
+      shape: [...shape],
+      data: new Int8Array(bytes.buffer, bytes.byteOffset + start, count).slice(),
     };
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = {
     int16: (o: number) => view.getInt16(o),
     int32: (o: number) => view.getInt32(o),
@@ -148,10 +152,6 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
     float32: () => new Float32Array(count),
     float64: () => new Float64Array(count),
   }[dtype]();
-  for (let i = 0; i < count; i++) data[i] = read(header + i * width);
-  return { dtype, shape, data };
-}
-
-function hex(b: number): string {
-  return b.toString(16).padStart(2, "0");
+  for (let i = 0; i < count; i++) data[i] = read(start + i * width);
+  return { dtype, shape: [...shape], data };
 }

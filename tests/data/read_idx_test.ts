@@ -36,7 +36,8 @@ Deno.test("readIdx: missing, corrupt and truncated files give errors naming the 
     );
     await assert.rejects(
       readIdx(`${dir}/flipped.gz`),
-      new RegExp(`${dir}/flipped.gz: gzip data is corrupt`),
+      // A flipped bit either breaks the deflate stream or makes it inflate to other data.
+      new RegExp(`${dir}/flipped.gz: gzip data (is corrupt|decompresses to more than)`),
     );
     await assert.rejects(readIdx(`${dir}/short`), new RegExp(`${dir}/short: file is truncated`));
   } finally {
