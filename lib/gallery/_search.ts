@@ -23,23 +23,26 @@ export interface SearchOptions {
 
 /**
  * The k best rows (distinct groups when asked) of one query, closest first, with a copy of
- * each kept row so that it can be re-scored after its chunk is gone.
+ * each kept row so that it can be re-scored after its chunk is gone. Storage grows with the
+ * rows actually kept, never beyond them: a huge `k` (even `Infinity`) costs no more than the
+ * gallery itself.
  */
 class Top {
-  readonly scores: Float64Array;
-  readonly groups: Int32Array;
-  readonly ids: Float64Array;
-  readonly rows: Float32Array;
+  scores: Float64Array;
+  groups: Int32Array;
+  ids: Float64Array;
+  rows: Float32Array;
   size = 0;
   constructor(readonly k: number, readonly dim: number) {
-    this.scores = new Float64Array(k);
-    this.groups = new Int32Array(k);
-    this.ids = new Float64Array(k);
-    this.rows = new Float32Array(k * dim);
+    const capacity = Math.min(k, 16);
+    this.scores = new Float64Array(capacity);
+    this.groups = new Int32Array(capacity);
+    this.ids = new Float64Array(capacity);
+    this.rows = new Float32Array(capacity * dim);
   }
   /** Scores at or above this are never kept. */
   worst(): number {
-    return this.size < this.k ? Infinity : this.scores[this.k - 1];
+    return this.size < this.k ? Infinity : this.scores[this.size - 1];
   }
   offer(score: number, chunk: SearchChunk, j: number, distinct: boolean): void {
     if (score >= this.worst()) return;
@@ -52,6 +55,7 @@ class Top {
         break;
       }
     }
+    if (this.size < this.k && this.size === this.scores.length) this.grow();
     // Insert after every kept score <= score: ties keep the earlier row first.
     let p = this.size < this.k ? this.size : this.k - 1;
     while (p > 0 && this.scores[p - 1] > score) {
@@ -63,6 +67,21 @@ class Top {
     this.ids[p] = chunk.ids[j];
     for (let t = 0; t < this.dim; t++) this.rows[p * this.dim + t] = chunk.columns[t * chunk.n + j];
     if (this.size < this.k) this.size++;
+  }
+  private grow(): void {
+    const capacity = Math.min(this.k, this.scores.length * 2);
+    const scores = new Float64Array(capacity);
+    const groups = new Int32Array(capacity);
+    const ids = new Float64Array(capacity);
+    const rows = new Float32Array(capacity * this.dim);
+    scores.set(this.scores);
+    groups.set(this.groups);
+    ids.set(this.ids);
+    rows.set(this.rows);
+    this.scores = scores;
+    this.groups = groups;
+    this.ids = ids;
+    this.rows = rows;
   }
   private move(from: number, to: number): void {
     this.scores[to] = this.scores[from];

@@ -1,5 +1,5 @@
 import type { StoreEntry } from "./types.ts";
-import { checkIdentity } from "./_validate.ts";
+import { checkIdentity, show } from "./_validate.ts";
 
 /** Throws unless an entry has a valid identity and a positive whole number of rows. */
 export function checkEntry(entry: StoreEntry, dim: number, action: string): void {
@@ -7,7 +7,9 @@ export function checkEntry(entry: StoreEntry, dim: number, action: string): void
   const data = entry.embeddings;
   if (!(data instanceof Float32Array) || data.length === 0 || data.length % dim !== 0) {
     throw new RangeError(
-      `Cannot ${action} '${entry.identity}' as embeddings must be a Float32Array of a positive multiple of ${dim} values: current length is ${
+      `Cannot ${action} ${
+        show(entry.identity)
+      } as embeddings must be a Float32Array of a positive multiple of ${dim} values: current length is ${
         data instanceof Float32Array ? data.length : "not a Float32Array"
       }`,
     );

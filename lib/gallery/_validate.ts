@@ -22,21 +22,38 @@ export function checkFingerprint(fingerprint: unknown, action: string): string {
   return fingerprint;
 }
 
-/** Throws unless `identity` is a non-empty string. */
+/** The longest identity, in UTF-16 code units (the same limit in every store). */
+export const MAX_IDENTITY_LENGTH = 65_536;
+
+/**
+ * Throws unless `identity` is a non-empty string of at most {@linkcode MAX_IDENTITY_LENGTH}
+ * code units. Any such string is an identity, exactly as given: NUL characters, lone
+ * surrogates and quotes included.
+ */
 export function checkIdentity(identity: unknown, action: string): string {
   if (typeof identity !== "string" || identity.length === 0) {
     throw new TypeError(
       `Cannot ${action} as identity must be a non-empty string: current value is ${show(identity)}`,
     );
   }
+  if (identity.length > MAX_IDENTITY_LENGTH) {
+    throw new RangeError(
+      `Cannot ${action} as identity must have at most ${MAX_IDENTITY_LENGTH} characters: current length is ${identity.length} (${
+        show(identity.slice(0, 20))
+      }…)`,
+    );
+  }
   return identity;
 }
 
-/** Throws unless `k` is a positive integer. */
+/**
+ * Throws unless `k` is a positive integer or `Infinity` (everything); a `k` larger than the
+ * gallery is clamped by the search, which never allocates more than it finds.
+ */
 export function checkK(k: unknown, action: string): number {
-  if (typeof k !== "number" || !Number.isInteger(k) || k <= 0) {
+  if (typeof k !== "number" || !(Number.isInteger(k) || k === Infinity) || k <= 0) {
     throw new RangeError(
-      `Cannot ${action} as k must be a positive integer: current value is ${show(k)}`,
+      `Cannot ${action} as k must be a positive integer or Infinity: current value is ${show(k)}`,
     );
   }
   return k;
@@ -120,7 +137,17 @@ function checkFinite(rows: Float32Array, dim: number, name: string, action: stri
 
 /** A short description of any value for error messages. */
 export function show(value: unknown): string {
-  if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "string") {
+    // JSON escapes control characters (a NUL ends the message in some terminals) and lone
+    // surrogates, so that the message shows exactly which string it was.
+    const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
+    let plain = shown.isWellFormed();
+    for (let i = 0; i < shown.length && plain; i++) {
+      const c = shown.charCodeAt(i);
+      plain = c >= 0x20 && c !== 0x7f;
+    }
+    return plain ? `'${shown}'` : JSON.stringify(shown);
+  }
   if (value instanceof Float32Array) return `a Float32Array of length ${value.length}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (value === null) return "null";

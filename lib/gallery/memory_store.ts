@@ -1,5 +1,5 @@
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
-import { checkDim, checkFingerprint } from "./_validate.ts";
+import { checkDim, checkFingerprint, checkIdentity } from "./_validate.ts";
 import { checkEntry, checkOpen } from "./_store_checks.ts";
 
 /** Options of {@linkcode memoryStore}. */
@@ -70,6 +70,7 @@ export function memoryStore(options: MemoryStoreOptions): GalleryStore {
     add,
     remove(identities) {
       checkOpen(closed, "remove from the store");
+      for (const identity of identities) checkIdentity(identity, "remove");
       const removed = removeNow(new Set(identities));
       if (removed > 0) changes++;
       return removed;
@@ -84,6 +85,7 @@ export function memoryStore(options: MemoryStoreOptions): GalleryStore {
     },
     embeddings(identity) {
       checkOpen(closed, "read embeddings");
+      checkIdentity(identity, "read embeddings");
       const mine = rows.filter((_, i) => owners[i] === identity);
       const out = new Float32Array(mine.length * dim);
       mine.forEach((row, i) => out.set(row, i * dim));

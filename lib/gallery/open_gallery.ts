@@ -135,7 +135,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     function* () {
       for (const entry of entries) {
         const identity = checkIdentity(entry?.identity, "enrol");
-        const rows = rowsOf(entry.embeddings, "embeddings", `enrol '${identity}'`);
+        const rows = rowsOf(entry.embeddings, "embeddings", `enrol ${show(identity)}`);
         counts.push({ identity, rows: rows.length / dim });
         yield { identity, embeddings: rows };
       }
@@ -158,19 +158,24 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     return rows;
   };
 
-  const nonEmpty = (action: string): void => {
-    if (store.count() === 0) {
+  /** The number of stored items; throws when there are none. */
+  const nonEmpty = (action: string): number => {
+    const n = store.count();
+    if (n === 0) {
       throw new Error(`Cannot ${action} as the gallery is empty: enrol an identity first`);
     }
+    return n;
   };
 
   const identifyBatch = (queries: Embeddings, k: number, name = "queries"): Match[][] => {
     const action = "identify";
     const rows = queriesOf(queries, name, action, k);
-    nonEmpty(action);
+    // More than the gallery holds is everything it holds (the search also grows its
+    // storage with what it finds, should another process enrol meanwhile).
+    const most = Math.min(k, nonEmpty(action));
     const source = templates === "mean" ? meanSource() : itemSource();
     const options = { dim, distance, distinct: templates === "all", queryBlock };
-    return search(source.chunks(), rows, k, options).map((hits) =>
+    return search(source.chunks(), rows, most, options).map((hits) =>
       hits.map(({ group, distance }) => ({ identity: source.names[group], distance }))
     );
   };
@@ -178,10 +183,10 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
   const similarBatch = (queries: Embeddings, k: number, name = "queries"): ItemMatch[][] => {
     const action = "search similar items";
     const rows = queriesOf(queries, name, action, k);
-    nonEmpty(action);
+    const most = Math.min(k, nonEmpty(action));
     const source = itemSource();
     const options = { dim, distance, distinct: false, queryBlock };
-    return search(source.chunks(), rows, k, options).map((hits) =>
+    return search(source.chunks(), rows, most, options).map((hits) =>
       hits.map(({ group, id, distance }) => ({ id, identity: source.names[group], distance }))
     );
   };
@@ -213,6 +218,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
       return removed;
     },
     has(identity: string): boolean {
+      checkIdentity(identity, "look up an identity");
       return store.embeddings(identity).length > 0;
     },
     identities: () => store.identities(),
@@ -232,7 +238,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
       sample: Embedding,
       opts?: { readonly threshold?: number },
     ): Verification {
-      const action = `verify '${identity}'`;
+      const action = `verify ${show(identity)}`;
       checkIdentity(identity, "verify");
       const threshold = opts?.threshold ?? options.threshold;
       if (threshold === undefined) {
@@ -276,7 +282,7 @@ function checkNonZero(rows: Float32Array, dim: number, name: string, action: str
 function unknown(identity: string, action: string, store: GalleryStore): Error {
   const n = store.identities().length;
   return new Error(
-    `Cannot ${action} '${identity}' as it is not enrolled: ${
+    `Cannot ${action} ${show(identity)} as it is not enrolled: ${
       n === 0
         ? "the gallery is empty"
         : `${n} other identit${n === 1 ? "y is" : "ies are"} enrolled`

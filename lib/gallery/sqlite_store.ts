@@ -1,6 +1,6 @@
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
-import { checkDim, checkFingerprint } from "./_validate.ts";
+import { checkDim, checkFingerprint, checkIdentity, show } from "./_validate.ts";
 import { checkEntry, checkOpen } from "./_store_checks.ts";
 
 /** Options of {@linkcode sqliteStore}. */
@@ -14,14 +14,19 @@ export interface SqliteStoreOptions {
   readonly fingerprint: string;
 }
 
-const FORMAT = "likeness-gallery/1";
-
 /**
  * A persistent gallery store in one SQLite file, on Deno's built-in `node:sqlite`. Creates
  * the file on first use and records the model fingerprint and embedding size; reopening with
  * another fingerprint or size throws. Every `add` and `remove` is one transaction in
  * write-ahead-log mode with full sync: a crash mid-write loses nothing already committed and
- * leaves nothing half-written. Needs `--allow-read --allow-write` for the file.
+ * leaves nothing half-written. Several processes may read and write one file at once: a
+ * writer waits (up to 10 s) for another's transaction instead of failing, and readers never
+ * see half an enrolment. Needs `--allow-read --allow-write` for the file.
+ *
+ * Only an empty (or new) file or a likeness gallery is opened: a database of another program
+ * is refused before anything is written to it, and every error names the file. Identities
+ * are stored so that any string comes back exactly as enrolled (NUL characters, lone
+ * surrogates and all).
  *
  * @example
  * ```ts
@@ -44,148 +49,171 @@ const FORMAT = "likeness-gallery/1";
  * ```
  */
 export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryStore {
-  const action = `open gallery ${JSON.stringify(path)}`;
   if (typeof path !== "string" || path.length === 0) {
     throw new TypeError(
       `Cannot open a gallery store as path must be a non-empty string: current value is ${
-        String(path)
+        show(path)
       }`,
     );
   }
+  const file = `gallery ${JSON.stringify(path)}`;
+  const action = `open ${file}`;
   const dim = checkDim(options?.dim, action);
   const fingerprint = checkFingerprint(options?.fingerprint, action);
-  const db = new DatabaseSync(path);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (error) {
+    throw fileError(action, error);
+  }
   try {
     db.exec("PRAGMA busy_timeout = 10000");
+    // Read-only checks first: a file of another program is refused before any write.
+    if (inspect(db, path) === "gallery") checkMeta(db, action, fingerprint, dim);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
     transaction(db, () => {
+      // Another process may have created the gallery since the check above.
+      if (inspect(db, path) === "gallery") return checkMeta(db, action, fingerprint, dim);
+      db.exec("CREATE TABLE likeness_gallery_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       db.exec(
-        "CREATE TABLE IF NOT EXISTS likeness_gallery_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-      );
-      db.exec(
-        "CREATE TABLE IF NOT EXISTS likeness_gallery_items (" +
+        "CREATE TABLE likeness_gallery_items (" +
           "id INTEGER PRIMARY KEY AUTOINCREMENT, identity TEXT NOT NULL, embedding BLOB NOT NULL)",
       );
       db.exec(
-        "CREATE INDEX IF NOT EXISTS likeness_gallery_items_identity ON likeness_gallery_items (identity)",
+        "CREATE INDEX likeness_gallery_items_identity ON likeness_gallery_items (identity)",
       );
-      const rows = db.prepare("SELECT key, value FROM likeness_gallery_meta").all() as {
-        key: string;
-        value: string;
-      }[];
-      const meta = new Map(rows.map((r) => [r.key, r.value]));
-      if (meta.size === 0) {
-        const put = db.prepare("INSERT INTO likeness_gallery_meta (key, value) VALUES (?, ?)");
-        put.run("format", FORMAT);
-        put.run("fingerprint", fingerprint);
-        put.run("dim", String(dim));
-        return;
-      }
-      if (meta.get("format") !== FORMAT) {
-        throw new Error(
-          `Cannot ${action} as its format must be '${FORMAT}': current format is '${
-            meta.get("format")
-          }'`,
-        );
-      }
-      if (meta.get("fingerprint") !== fingerprint) {
-        throw new Error(
-          `Cannot ${action} with model fingerprint '${fingerprint}' as its embeddings were made by the model with fingerprint '${
-            meta.get("fingerprint")
-          }': embed with that model, or enrol into a new gallery`,
-        );
-      }
-      if (meta.get("dim") !== String(dim)) {
-        throw new Error(
-          `Cannot ${action} with dim ${dim} as its embeddings have dim ${meta.get("dim")}`,
-        );
-      }
+      const put = db.prepare("INSERT INTO likeness_gallery_meta (key, value) VALUES (?, ?)");
+      put.run("format", FORMAT);
+      put.run("fingerprint", fingerprint);
+      put.run("dim", String(dim));
     });
   } catch (error) {
     db.close();
-    throw error;
+    throw fileError(action, error);
   }
 
-  const insert = db.prepare(
-    "INSERT INTO likeness_gallery_items (identity, embedding) VALUES (?, ?)",
+  // Every statement is prepared once (a statement per call grows memory without bound).
+  const prepare = (sql: string) => db.prepare(sql);
+  const insert = prepare("INSERT INTO likeness_gallery_items (identity, embedding) VALUES (?, ?)");
+  const deleteOne = prepare("DELETE FROM likeness_gallery_items WHERE identity = ?");
+  const listIdentities = prepare(
+    `SELECT ${IDENTITY} FROM likeness_gallery_items GROUP BY identity ORDER BY MIN(id)`,
   );
-  const deleteOne = db.prepare("DELETE FROM likeness_gallery_items WHERE identity = ?");
-  const dataVersion = db.prepare("PRAGMA data_version");
+  const countItems = prepare("SELECT COUNT(*) AS n FROM likeness_gallery_items");
+  const embeddingsOf = prepare(
+    "SELECT id, embedding FROM likeness_gallery_items WHERE identity = ? ORDER BY id",
+  );
+  const dataVersion = prepare("PRAGMA data_version");
+  const scanSql = `SELECT id, ${IDENTITY}, embedding FROM likeness_gallery_items ORDER BY id`;
+  // A scan holds its statement until it ends; scans in progress at once each get their own.
+  const idleScans: StatementSync[] = [];
   let changes = 0;
   let closed = false;
+
+  const guard = <T>(what: string, body: () => T): T => {
+    checkOpen(closed, what);
+    try {
+      return body();
+    } catch (error) {
+      throw fileError(`${what} of ${file}`, error);
+    }
+  };
 
   return {
     fingerprint,
     dim,
     add(entries: Iterable<StoreEntry>, opts?: { readonly replace?: boolean }) {
-      checkOpen(closed, "add to the store");
       const added: number[] = [];
-      const replaced = new Set<string>();
-      transaction(db, () => {
-        // Entries are consumed inside the transaction: an error (or a crash) while
-        // iterating leaves the file as it was before `add`.
-        for (const entry of entries) {
-          checkEntry(entry, dim, "add");
-          if (opts?.replace === true && !replaced.has(entry.identity)) {
-            replaced.add(entry.identity);
-            deleteOne.run(entry.identity);
+      guard("add to the store", () => {
+        const replaced = new Set<string>();
+        transaction(db, () => {
+          // Entries are consumed inside the transaction: an error (or a crash) while
+          // iterating leaves the file as it was before `add`.
+          for (const entry of entries) {
+            checkEntry(entry, dim, "add");
+            const key = encodeIdentity(entry.identity);
+            if (opts?.replace === true && !replaced.has(entry.identity)) {
+              replaced.add(entry.identity);
+              deleteOne.run(key);
+            }
+            const e = entry.embeddings;
+            for (let r = 0; r < e.length / dim; r++) {
+              const bytes = new Uint8Array(e.buffer, e.byteOffset + r * dim * 4, dim * 4);
+              added.push(Number(insert.run(key, bytes).lastInsertRowid));
+            }
           }
-          const e = entry.embeddings;
-          for (let r = 0; r < e.length / dim; r++) {
-            const bytes = new Uint8Array(e.buffer, e.byteOffset + r * dim * 4, dim * 4);
-            added.push(Number(insert.run(entry.identity, bytes).lastInsertRowid));
-          }
-        }
+        });
       });
       changes++;
       return added;
     },
     remove(identities) {
-      checkOpen(closed, "remove from the store");
       let removed = 0;
-      transaction(db, () => {
-        for (const identity of identities) removed += Number(deleteOne.run(identity).changes);
-      });
+      guard("remove from the store", () =>
+        transaction(db, () => {
+          for (const identity of identities) {
+            checkIdentity(identity, "remove");
+            removed += Number(deleteOne.run(encodeIdentity(identity)).changes);
+          }
+        }));
       changes++;
       return removed;
     },
     identities() {
-      checkOpen(closed, "list identities");
-      const rows = db.prepare(
-        "SELECT identity FROM likeness_gallery_items GROUP BY identity ORDER BY MIN(id)",
-      ).all() as { identity: string }[];
-      return rows.map((r) => r.identity);
+      return guard(
+        "list the identities",
+        () =>
+          (listIdentities.all() as unknown as IdentityRow[]).map((r) => decodeIdentity(r, file)),
+      );
     },
     count() {
-      checkOpen(closed, "count items");
-      const row = db.prepare("SELECT COUNT(*) AS n FROM likeness_gallery_items").get() as {
-        n: number;
-      };
-      return Number(row.n);
+      return guard("count the items", () => Number((countItems.get() as { n: number }).n));
     },
     embeddings(identity) {
-      checkOpen(closed, "read embeddings");
-      const rows = db.prepare(
-        "SELECT embedding FROM likeness_gallery_items WHERE identity = ? ORDER BY id",
-      ).all(identity) as { embedding: Uint8Array }[];
-      const out = new Float32Array(rows.length * dim);
-      const bytes = new Uint8Array(out.buffer);
-      rows.forEach((r, i) => copyBlob(r.embedding, bytes, i, dim));
-      return out;
+      return guard("read the embeddings", () => {
+        checkIdentity(identity, "read embeddings");
+        const rows = embeddingsOf.all(encodeIdentity(identity)) as {
+          id: number;
+          embedding: unknown;
+        }[];
+        const out = new Float32Array(rows.length * dim);
+        const bytes = new Uint8Array(out.buffer);
+        rows.forEach((r, i) => copyBlob(r.embedding, bytes, i, dim, r.id, file));
+        return out;
+      });
     },
-    *scan(size): Iterable<StoreChunk> {
+    scan(size): Iterable<StoreChunk> {
       checkOpen(closed, "scan the store");
-      // One statement reads one consistent snapshot, even while others write.
-      const rows = db.prepare(
-        "SELECT id, identity, embedding FROM likeness_gallery_items ORDER BY id",
-      ).iterate() as Iterable<{ id: number; identity: string; embedding: Uint8Array }>;
+      return scanChunks(size);
+    },
+    revision() {
+      return guard("read the revision", () => {
+        const row = dataVersion.get() as { data_version: number };
+        return `sqlite:${row.data_version}:${changes}`;
+      });
+    },
+    close() {
+      if (!closed) db.close();
+      closed = true;
+    },
+  };
+
+  function* scanChunks(size: number): Generator<StoreChunk> {
+    const statement = idleScans.pop() ?? guard("scan the store", () => prepare(scanSql));
+    // One statement reads one consistent snapshot, even while others write.
+    let rows: Iterator<unknown> | undefined;
+    try {
+      rows = guard("scan the store", () => statement.iterate());
       let ids: number[] = [], owners: string[] = [];
       let data = new Float32Array(size * dim);
-      for (const row of rows) {
-        copyBlob(row.embedding, new Uint8Array(data.buffer), ids.length, dim);
+      for (;;) {
+        const next = guard("scan the store", () => rows!.next());
+        if (next.done === true) break;
+        const row = next.value as IdentityRow & { id: number; embedding: unknown };
+        copyBlob(row.embedding, new Uint8Array(data.buffer), ids.length, dim, row.id, file);
         ids.push(Number(row.id));
-        owners.push(row.identity);
+        owners.push(decodeIdentity(row, file));
         if (ids.length === size) {
           yield { ids, identities: owners, embeddings: data };
           ids = [];
@@ -196,17 +224,84 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
       if (ids.length > 0) {
         yield { ids, identities: owners, embeddings: data.slice(0, ids.length * dim) };
       }
-    },
-    revision() {
-      checkOpen(closed, "read the store's revision");
-      const row = dataVersion.get() as { data_version: number };
-      return `sqlite:${row.data_version}:${changes}`;
-    },
-    close() {
-      if (!closed) db.close();
-      closed = true;
-    },
-  };
+    } finally {
+      // Ends the statement early (a scan left before its end) so that it holds no snapshot.
+      if (!closed) {
+        rows?.return?.();
+        idleScans.push(statement);
+      }
+    }
+  }
+}
+
+const FORMAT = "likeness-gallery/1";
+
+/** The tables and index of a gallery (SQLite's own `sqlite_*` tables are allowed too). */
+const OWN = new Set([
+  "likeness_gallery_meta",
+  "likeness_gallery_items",
+  "likeness_gallery_items_identity",
+]);
+
+/**
+ * Whether a database is empty (nothing in it: a new gallery may be made) or a likeness
+ * gallery; throws, naming the file and what is in it, for anything else. Reads only.
+ */
+function inspect(db: DatabaseSync, path: string): "empty" | "gallery" {
+  const names = (db.prepare("SELECT name FROM sqlite_schema").all() as { name: string }[])
+    .map((r) => r.name).filter((name) => !name.startsWith("sqlite_"));
+  const marks = db.prepare(
+    "SELECT (SELECT application_id FROM pragma_application_id) AS app, " +
+      "(SELECT user_version FROM pragma_user_version) AS version",
+  ).get() as { app: number; version: number };
+  if (names.length === 0 && marks.app === 0 && marks.version === 0) return "empty";
+  const foreign = names.filter((name) => !OWN.has(name));
+  if (
+    foreign.length > 0 || !names.includes("likeness_gallery_meta") ||
+    !names.includes("likeness_gallery_items") || marks.app !== 0 || marks.version !== 0
+  ) {
+    const what = foreign.length > 0
+      ? `it holds ${foreign.slice(0, 5).map((n) => `'${n}'`).join(", ")}${
+        foreign.length > 5 ? ` and ${foreign.length - 5} more` : ""
+      }`
+      : names.length === 0
+      ? `its application id is ${marks.app} and its user version ${marks.version}`
+      : `it lacks the gallery's tables (it has ${names.map((n) => `'${n}'`).join(", ")})`;
+    throw new Error(
+      `Cannot open gallery ${
+        JSON.stringify(path)
+      } as it is a database of another program, not a likeness gallery: ${what}. Nothing was changed; choose a new file for the gallery`,
+    );
+  }
+  return "gallery";
+}
+
+/** Throws unless the gallery's format, fingerprint and dim are the expected ones. */
+function checkMeta(db: DatabaseSync, action: string, fingerprint: string, dim: number): void {
+  const rows = db.prepare("SELECT key, value FROM likeness_gallery_meta").all() as {
+    key: string;
+    value: string;
+  }[];
+  const meta = new Map(rows.map((r) => [r.key, r.value]));
+  if (meta.get("format") !== FORMAT) {
+    throw new Error(
+      `Cannot ${action} as its format must be '${FORMAT}': current format is ${
+        show(meta.get("format"))
+      }`,
+    );
+  }
+  if (meta.get("fingerprint") !== fingerprint) {
+    throw new Error(
+      `Cannot ${action} with model fingerprint '${fingerprint}' as its embeddings were made by the model with fingerprint '${
+        meta.get("fingerprint")
+      }': embed with that model, or enrol into a new gallery`,
+    );
+  }
+  if (meta.get("dim") !== String(dim)) {
+    throw new Error(
+      `Cannot ${action} with dim ${dim} as its embeddings have dim ${meta.get("dim")}`,
+    );
+  }
 }
 
 function transaction(db: DatabaseSync, body: () => void): void {
@@ -215,17 +310,86 @@ function transaction(db: DatabaseSync, body: () => void): void {
     body();
     db.exec("COMMIT");
   } catch (error) {
-    db.exec("ROLLBACK");
+    // SQLite ends a transaction itself on some errors: a second rollback would hide the first.
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
 }
 
-function copyBlob(blob: Uint8Array, target: Uint8Array, row: number, dim: number): void {
-  if (blob.byteLength !== dim * 4) {
+/**
+ * Errors of SQLite or of the file system, reworded to name the file; errors of ours (bad
+ * arguments, format checks) already say what is wrong and pass through as they are.
+ */
+function fileError(action: string, error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (error.message.startsWith("Cannot ") && code === undefined) return error;
+  const reason = (error as { errstr?: unknown }).errstr === "file is not a database"
+    ? "the file is not a SQLite database (or is encrypted or damaged)"
+    : error.message;
+  return new Error(`Cannot ${action}: ${reason}`, { cause: error });
+}
+
+/**
+ * Identities are stored as text when they are well-formed Unicode, and as their UTF-16 code
+ * units (a blob) otherwise: the two never compare equal in SQLite, and both come back exactly.
+ * They are read as bytes (`raw`), because text read as a string stops at the first NUL.
+ */
+const IDENTITY = "typeof(identity) AS kind, CAST(identity AS BLOB) AS raw";
+
+interface IdentityRow {
+  readonly kind: string;
+  readonly raw: unknown;
+}
+
+function encodeIdentity(identity: string): string | Uint8Array {
+  if (identity.isWellFormed()) return identity;
+  const units = new Uint16Array(identity.length);
+  for (let i = 0; i < identity.length; i++) units[i] = identity.charCodeAt(i);
+  return new Uint8Array(units.buffer);
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+function decodeIdentity(row: IdentityRow, file: string): string {
+  const raw = row.raw;
+  if (!(raw instanceof Uint8Array) || (row.kind !== "text" && row.kind !== "blob")) {
     throw new Error(
-      `Cannot read the gallery as a stored embedding must have ${
+      `Cannot read ${file} as a stored identity must be text or a blob: current value is ${
+        show(raw)
+      } of type ${row.kind} (the file is damaged)`,
+    );
+  }
+  if (row.kind === "text") return utf8.decode(raw);
+  if (raw.byteLength % 2 !== 0) {
+    throw new Error(
+      `Cannot read ${file} as a stored identity blob must have an even size (UTF-16): current size is ${raw.byteLength} bytes (the file is damaged)`,
+    );
+  }
+  const units = new Uint16Array(raw.byteLength / 2);
+  new Uint8Array(units.buffer).set(raw);
+  let out = "";
+  for (let i = 0; i < units.length; i += 8192) {
+    out += String.fromCharCode(...units.subarray(i, i + 8192));
+  }
+  return out;
+}
+
+function copyBlob(
+  blob: unknown,
+  target: Uint8Array,
+  row: number,
+  dim: number,
+  id: number,
+  file: string,
+): void {
+  if (!(blob instanceof Uint8Array) || blob.byteLength !== dim * 4) {
+    throw new Error(
+      `Cannot read ${file} as the stored embedding of item ${id} must have ${
         dim * 4
-      } bytes (dim ${dim}): current size is ${blob.byteLength} bytes`,
+      } bytes (dim ${dim}): current value is ${
+        blob instanceof Uint8Array ? `${blob.byteLength} bytes` : show(blob)
+      } (the file is damaged)`,
     );
   }
   target.set(blob, row * dim * 4);

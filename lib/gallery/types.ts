@@ -255,7 +255,10 @@ export interface Gallery {
   identities(): string[];
   /** How many samples are enrolled, over all identities. */
   count(): number;
-  /** The `k` closest identities to `query`, closest first (fewer when fewer are enrolled). */
+  /**
+   * The `k` closest identities to `query`, closest first (fewer when fewer are enrolled; `k`
+   * is a positive integer, or `Infinity` for every identity).
+   */
   identify(query: Embedding, k: number): Match[];
   /** {@linkcode Gallery.identify} for many queries at once (much faster per query). */
   identifyBatch(queries: Embeddings, k: number): Match[][];
@@ -265,7 +268,10 @@ export interface Gallery {
     sample: Embedding,
     options?: { readonly threshold?: number },
   ): Verification;
-  /** The `k` enrolled samples closest to `query`, closest first: content-based retrieval. */
+  /**
+   * The `k` enrolled samples closest to `query`, closest first: content-based retrieval
+   * (`k` as in {@linkcode Gallery.identify}).
+   */
   similar(query: Embedding, k: number): ItemMatch[];
   /** {@linkcode Gallery.similar} for many queries at once. */
   similarBatch(queries: Embeddings, k: number): ItemMatch[][];

@@ -211,15 +211,15 @@ Deno.test("clear errors name the argument and the value", () => {
   );
   assert.throws(
     () => gallery.identify([0, 0], 0),
-    /Cannot identify as k must be a positive integer: current value is 0/,
+    /Cannot identify as k must be a positive integer or Infinity: current value is 0/,
   );
   assert.throws(
     () => gallery.similar([0, 0], 1.5),
-    /k must be a positive integer: current value is 1.5/,
+    /k must be a positive integer or Infinity: current value is 1.5/,
   );
   assert.throws(
     () => gallery.identifyBatch([[0, 0]], -1),
-    /k must be a positive integer: current value is -1/,
+    /k must be a positive integer or Infinity: current value is -1/,
   );
   assert.throws(
     () => gallery.verify("dave", [0, 0], { threshold: 1 }),

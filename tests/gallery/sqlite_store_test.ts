@@ -57,10 +57,11 @@ Deno.test("a second connection sees committed writes (the index is rebuilt)", ()
   writer.close();
 });
 
-Deno.test("a file that is not a likeness gallery is refused", () => {
+Deno.test("a gallery of another format is refused", () => {
   const path = tempDb();
   const db = new DatabaseSync(path);
   db.exec("CREATE TABLE likeness_gallery_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  db.exec("CREATE TABLE likeness_gallery_items (id INTEGER PRIMARY KEY, identity, embedding)");
   db.exec("INSERT INTO likeness_gallery_meta VALUES ('format', 'something-else')");
   db.close();
   assert.throws(
