@@ -208,17 +208,26 @@ export async function recoverDir(
   if (leftovers.length === 0) return undefined;
   let restored: string | undefined;
   if (!(await exists(target))) {
-    for (let waited = 0; waited < (options.waitMs ?? 0); waited += 10) {
-      await delay(10);
-      if (await exists(target)) break;
+    const rank = { old: 0, tmp: 1, "legacy-old": 2, trash: 3 };
+    const complete = async () => {
+      const found = [];
+      const sorted = leftovers.filter((l) => l.kind !== "trash")
+        .sort((a, b) => rank[a.kind] - rank[b.kind]);
+      for (const l of sorted) if (await isComplete(l.path)) found.push(l);
+      return found;
+    };
+    let candidates = await complete();
+    // A live writer in another process may be between its two renames: give it a moment.
+    if (candidates.length > 0 && options.waitMs) {
+      for (let waited = 0; waited < options.waitMs; waited += 10) {
+        await delay(10);
+        if (await exists(target)) break;
+      }
+      leftovers = await listLeftovers(target);
+      candidates = await exists(target) ? [] : await complete();
     }
     if (!(await exists(target))) {
-      leftovers = await listLeftovers(target);
-      const rank = { old: 0, tmp: 1, "legacy-old": 2, trash: 3 };
-      const candidates = leftovers.filter((l) => l.kind !== "trash")
-        .sort((a, b) => rank[a.kind] - rank[b.kind]);
       for (const candidate of candidates) {
-        if (!(await isComplete(candidate.path))) continue;
         try {
           await Deno.rename(candidate.path, target);
           restored = candidate.path;
@@ -319,7 +328,8 @@ export async function readModelMarker(
     const json = JSON.parse(await Deno.readTextFile(path));
     return json && typeof json === "object" && json.format === MODEL_FORMAT ? json : undefined;
   } catch (error) {
-    if (error instanceof SyntaxError) return undefined;
+    // Unparsable, or removed since the check: not a model folder (now).
+    if (error instanceof SyntaxError || error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
 }

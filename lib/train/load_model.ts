@@ -387,7 +387,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const target = stripTrailingSeparators(dir);
   try {
     // Not removeTemps: a save in another process may be filling its temp folder right now.
-    await recoverDir(target, isLikenessModelDir, { removeTemps: false, waitMs: 100 });
+    await recoverDir(target, isLikenessModelDir, { removeTemps: false, waitMs: 50 });
   } catch (error) {
     // Housekeeping needs read access to the parent and write access; loading does not.
     if (!isPermissionError(error) && !(await exists(target))) throw error;

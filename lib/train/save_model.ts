@@ -346,7 +346,7 @@ export async function saveModel(
   const target = stripTrailingSeparators(dir);
   await Deno.mkdir(splitPath(target).parent, { recursive: true });
   // Finish or undo what an interrupted save left, then decide whether we may write here.
-  await recoverDir(target, isLikenessModelDir, { removeTemps: true, waitMs: 50 });
+  await recoverDir(target, isLikenessModelDir, { removeTemps: true, waitMs: 20 });
   const mode = await inspectTarget(target, dir, options.overwrite === true);
   const temp = tempPathFor(target);
   await Deno.mkdir(temp);
