@@ -8,7 +8,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, useBackend } from "../lib/backend/mod.ts";
-import { fashionMnist, stratifiedSplit, tensorBatches } from "../lib/data/mod.ts";
+import {
+  DataNotFoundError,
+  fashionMnist,
+  stratifiedSplit,
+  tensorBatches,
+} from "../lib/data/mod.ts";
 import * as metrics from "../lib/metrics/mod.ts";
 import * as report from "../lib/report/mod.ts";
 import { repeat, seeded } from "../lib/samplers/mod.ts";
@@ -165,7 +170,9 @@ export interface ExampleData {
 
 /**
  * Fashion-MNIST train/test; with --quick the bundled 1,000-image sample split 600/400 by
- * class (stratified, seeded), so a quick run needs no download.
+ * class (stratified, seeded), so a quick run needs no download. When Fashion-MNIST is not
+ * found anywhere (a `DataNotFoundError`), falls back to the sample, saying so on stderr; a
+ * copy that is found but unreadable or corrupt (a `DataFileError`) throws, naming the file.
  */
 export async function loadExampleData(args: ExampleArgs): Promise<ExampleData> {
   if (args.quick) {
@@ -188,9 +195,12 @@ export async function loadExampleData(args: ExampleArgs): Promise<ExampleData> {
     train = await fashionMnist({ split: "train" });
     test = await fashionMnist({ split: "test" });
   } catch (error) {
-    // No copy of Fashion-MNIST and no way to download one: say so, then run on the bundled
-    // sample rather than fail (metrics.json records which data was used).
-    console.error(`${(error as Error).message}\nFalling back to the bundled sample (as --quick).`);
+    // Only when no copy of Fashion-MNIST was found (and none could be downloaded): say so,
+    // then run on the bundled sample (metrics.json records which data was used). A copy that
+    // was found but is unreadable or corrupt is an error: training on other data than the
+    // user pointed at would hide it.
+    if (!(error instanceof DataNotFoundError)) throw error;
+    console.error(`${error.message}\nFalling back to the bundled sample (as --quick).`);
     return loadExampleData({ ...args, quick: true });
   }
   return {

@@ -4,12 +4,19 @@
  * line, the outcome and the process's peak resident memory (VmHWM) before and after.
  * Arguments: "idx" or "fashion", then the path (for "idx").
  */
-import { fashionMnist, readIdx } from "../../lib/data/mod.ts";
+// Not mod.ts: this probe also runs as an unprivileged user with an empty DENO_DIR, so it
+// imports only modules without npm dependencies.
+import { readIdx } from "../../lib/data/read_idx.ts";
+import { fashionMnist } from "../../lib/data/fashion_mnist.ts";
 
 const hwmKiB = () => {
-  const line = Deno.readTextFileSync("/proc/self/status").split("\n")
-    .find((l) => l.startsWith("VmHWM:"));
-  return Number(line?.match(/\d+/)?.[0]);
+  try {
+    const line = Deno.readTextFileSync("/proc/self/status").split("\n")
+      .find((l) => l.startsWith("VmHWM:"));
+    return Number(line?.match(/\d+/)?.[0]);
+  } catch {
+    return undefined; // not Linux, or not allowed
+  }
 };
 const [mode, path] = Deno.args;
 const before = hwmKiB();
