@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
+import { search } from "../../lib/gallery/_search.ts";
+import { cacheItems } from "../../lib/gallery/_index.ts";
 import {
   type GalleryDistance,
   type GalleryStore,
@@ -402,3 +404,70 @@ globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: tr
 function tempSqlite(dim: number): GalleryStore {
   return sqliteStore(Deno.makeTempFileSync({ dir: tmp, suffix: ".db" }), { dim, fingerprint: "m" });
 }
+
+Deno.test("a k larger than the gallery is clamped (no allocation for it) and k is validated", () => {
+  for (const store of [memoryStore({ dim: 64, fingerprint: "m" }), tempSqlite(64)]) {
+    const gallery = openGallery(store);
+    const row = (v: number) => new Float32Array(64).fill(v);
+    gallery.enrol("a", [row(0), row(0.1)]);
+    gallery.enrol("b", [row(1)]);
+    gallery.enrol("c", [row(2)]);
+    const all = gallery.identify(row(0), 3);
+    const items = gallery.similar(row(0), 4);
+    assert.deepEqual(all.map((m) => m.identity), ["a", "b", "c"]);
+    // 1e12 × 64 floats cannot even be allocated: the search must never try.
+    for (const k of [1e12, 1e9, 2 ** 31, Number.MAX_SAFE_INTEGER, Infinity, 4, 5]) {
+      assert.deepEqual(gallery.identify(row(0), k), all, `identify k=${k}`);
+      assert.deepEqual(gallery.identifyBatch([row(0), row(0)], k), [all, all]);
+      assert.deepEqual(gallery.similar(row(0), k), items, `similar k=${k}`);
+      assert.deepEqual(gallery.similarBatch([row(0)], k), [items]);
+    }
+    for (const k of [0, -1, 1.5, NaN, -Infinity, "3", null, undefined, 2n]) {
+      const shown = typeof k === "string" ? "'3'" : String(k);
+      for (
+        const call of [
+          () => gallery.identify(row(0), k as number),
+          () => gallery.identifyBatch([row(0)], k as number),
+          () => gallery.similar(row(0), k as number),
+          () => gallery.similarBatch([row(0)], k as number),
+        ]
+      ) {
+        assert.throws(
+          call,
+          new RegExp(
+            `k must be a positive integer or Infinity: current value is ${
+              shown.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+            }$`,
+          ),
+        );
+      }
+    }
+    gallery.close();
+  }
+});
+
+Deno.test("the search keeps at most what it finds, whatever k (even past a clamp)", () => {
+  // A streamed search may find more rows than the count taken before it (another process
+  // enrolled meanwhile): its storage grows with the rows found, never with k.
+  const dim = 256, n = 40;
+  const store = memoryStore({ dim, fingerprint: "m" });
+  store.add(Array.from({ length: n }, (_, j) => ({
+    identity: `p${j % 7}`,
+    embeddings: new Float32Array(dim).map((_, t) => Math.sin(j * dim + t)),
+  })));
+  const [chunk] = cacheItems(store, "euclidean", 4096).chunks();
+  const queries = new Float32Array(512 * dim).map((_, i) => (i % 97) / 10);
+  const options = { dim, distance: "euclidean" as const, queryBlock: 512 };
+  const before = Deno.memoryUsage().rss;
+  for (const k of [1e12, Infinity]) {
+    const items = search([chunk, chunk], queries, k, { ...options, distinct: false });
+    assert.ok(items.every((r) => r.length === 2 * n), `k=${k}: every row of both chunks`);
+    const groups = search([chunk], queries, k, { ...options, distinct: true });
+    assert.ok(groups.every((r) => r.length === 7), `k=${k}: one per identity`);
+    // The first hits of an unbounded search are the bounded search's.
+    const five = search([chunk], queries, 5, { ...options, distinct: true });
+    assert.deepEqual(groups.map((r) => r.slice(0, 5)), five);
+  }
+  const grown = (Deno.memoryUsage().rss - before) / 2 ** 20;
+  assert.ok(grown < 200, `a search with k = 1e12 grew RSS by ${grown.toFixed(0)} MiB`);
+});
