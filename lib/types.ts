@@ -44,8 +44,15 @@ export type Optimizer = tf.Optimizer;
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Distance } from "./types.ts";
- * const isDistance = (d: Distance) => typeof d === "function";
+ * import { euclidean, manhattan } from "./distances/mod.ts";
+ * await tf.setBackend("cpu");
+ * // row 0: (0, 0) against (3, 4); row 1: a point against itself
+ * const a = tf.tensor2d([[0, 0], [1, 1]]), b = tf.tensor2d([[3, 4], [1, 1]]);
+ * const rows = (d: Distance) => Array.from(d(a, b).dataSync()).join();
+ * if (rows(euclidean) !== "5,0") throw new Error(`euclidean ${rows(euclidean)}`);
+ * if (rows(manhattan) !== "7,0") throw new Error(`manhattan ${rows(manhattan)}`);
  * ```
  */
 export type Distance = (a: Tensor2D, b: Tensor2D) => Tensor1D;
@@ -56,8 +63,14 @@ export type Distance = (a: Tensor2D, b: Tensor2D) => Tensor1D;
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { DistanceMatrix } from "./types.ts";
- * const isMatrix = (d: DistanceMatrix) => typeof d === "function";
+ * import { manhattan, pairwise } from "./distances/mod.ts";
+ * await tf.setBackend("cpu");
+ * const all: DistanceMatrix = pairwise(manhattan);
+ * // rows (0, 0), (1, 0) of a against rows (0, 0), (0, 2) of b
+ * const m = all(tf.tensor2d([[0, 0], [1, 0]]), tf.tensor2d([[0, 0], [0, 2]])).arraySync();
+ * if (m.flat().join() !== "0,2,1,3") throw new Error(`${m}`);
  * ```
  */
 export type DistanceMatrix = (a: Tensor2D, b: Tensor2D) => Tensor2D;
@@ -68,8 +81,20 @@ export type DistanceMatrix = (a: Tensor2D, b: Tensor2D) => Tensor2D;
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Pair } from "./types.ts";
- * const kindOf = (p: Pair) => p.kind; // "pair"
+ * import { contrastive } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * // row 0: a same-class pair 5 apart; row 1: a different-class pair 0.25 apart
+ * const pair: Pair = {
+ *   kind: "pair",
+ *   left: tf.tensor2d([[0, 0], [0, 0]]),
+ *   right: tf.tensor2d([[3, 4], [0, 0.25]]),
+ *   same: tf.tensor1d([1, 0]),
+ * };
+ * // contrastive, margin 1: same → d = 5, different → 1 − d = 0.75
+ * const v = contrastive({ margin: 1 }).perItem(pair).dataSync();
+ * if (v.join() !== "5,0.75") throw new Error(`contrastive ${v}`);
  * ```
  */
 export interface Pair<T extends Tensor = Tensor2D> {
@@ -89,8 +114,20 @@ export interface Pair<T extends Tensor = Tensor2D> {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Triplet } from "./types.ts";
- * const kindOf = (t: Triplet) => t.kind; // "triplet"
+ * import { tripletMargin } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * // two triplets (one per row), anchors at the origin, positives 1 away
+ * const t: Triplet = {
+ *   kind: "triplet",
+ *   anchor: tf.tensor2d([[0, 0], [0, 0]]),
+ *   positive: tf.tensor2d([[0, 1], [0, 1]]),
+ *   negative: tf.tensor2d([[0, 1.5], [3, 4]]),
+ * };
+ * // margin 1: max(0, 1 − 1.5 + 1) = 0.5 and max(0, 1 − 5 + 1) = 0
+ * const v = tripletMargin({ margin: 1 }).perItem(t).dataSync();
+ * if (v.join() !== "0.5,0") throw new Error(`tripletMargin ${v}`);
  * ```
  */
 export interface Triplet<T extends Tensor = Tensor2D> {
@@ -110,8 +147,20 @@ export interface Triplet<T extends Tensor = Tensor2D> {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Labelled } from "./types.ts";
- * const kindOf = (l: Labelled) => l.kind; // "labelled"
+ * import { pmlTripletMarginLoss } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * // three 1-d embeddings at 0, 1 and 1.25, labelled 0, 0, 1
+ * const batch: Labelled = {
+ *   kind: "labelled",
+ *   embeddings: tf.tensor2d([[0], [1], [1.25]]),
+ *   labels: tf.tensor1d([0, 0, 1], "int32"),
+ * };
+ * // its triplets (0, 1, 2) and (1, 0, 2) cost 1 − 1.25 + 0.5 = 0.25 and 1 − 0.25 + 0.5 = 1.25
+ * const loss = pmlTripletMarginLoss({ margin: 0.5 });
+ * const v = loss.reduce(loss.perItem(batch)).dataSync()[0];
+ * if (Math.abs(v - 0.75) > 1e-6) throw new Error(`mean ${v}`);
  * ```
  */
 export interface Labelled<T extends Tensor = Tensor2D> {
@@ -129,8 +178,20 @@ export interface Labelled<T extends Tensor = Tensor2D> {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { NWay } from "./types.ts";
- * const arity = (t: NWay) => t.items.length;
+ * import { euclidean } from "./distances/mod.ts";
+ * import { fromPerItem } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * // one row: anchor (0, 0), positive (0, 1), negatives (3, 4) and (0, 2)
+ * const input: NWay = {
+ *   kind: "nway",
+ *   items: [tf.tensor2d([[0, 0]]), tf.tensor2d([[0, 1]]), tf.tensor2d([[3, 4]]), tf.tensor2d([[0, 2]])],
+ * };
+ * // a loss over N-way inputs: distance to the positive minus distance to the last negative
+ * const gap = fromPerItem("gap", ({ items }: NWay) =>
+ *   tf.sub(euclidean(items[0], items[1]), euclidean(items[0], items[items.length - 1])));
+ * if (gap.perItem(input).dataSync()[0] !== -1) throw new Error("1 − 2");
  * ```
  */
 export interface NWay<T extends Tensor = Tensor2D> {
@@ -145,8 +206,21 @@ export interface NWay<T extends Tensor = Tensor2D> {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { LossInput } from "./types.ts";
- * const kindOf = (x: LossInput) => x.kind;
+ * import { contrastive, tripletMargin } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * // `kind` tells the inputs apart, so one function can route each to a loss of its kind
+ * const perItem = (x: LossInput) => {
+ *   if (x.kind === "pair") return contrastive({ margin: 1 }).perItem(x);
+ *   if (x.kind === "triplet") return tripletMargin({ margin: 1 }).perItem(x);
+ *   throw new Error(`no loss for ${x.kind}`);
+ * };
+ * const p = tf.tensor2d([[0, 0]]), q = tf.tensor2d([[0, 0.25]]);
+ * // a different-class pair 0.25 apart costs 1 − 0.25; a triplet whose negative is its positive, the margin
+ * const pair = perItem({ kind: "pair", left: p, right: q, same: tf.tensor1d([0]) }).dataSync()[0];
+ * const triplet = perItem({ kind: "triplet", anchor: p, positive: q, negative: q }).dataSync()[0];
+ * if (pair !== 0.75 || triplet !== 1) throw new Error(`${pair} ${triplet}`);
  * ```
  */
 export type LossInput = Pair | Triplet | Labelled | NWay;
@@ -156,8 +230,14 @@ export type LossInput = Pair | Triplet | Labelled | NWay;
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Reducer } from "./types.ts";
- * const isReducer = (r: Reducer) => typeof r === "function";
+ * import { mean, meanNonZero, sum } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * const perItem = tf.tensor1d([0, 2, 4, 0]);
+ * const reduce = (r: Reducer) => r(perItem).dataSync()[0];
+ * // sum 6; mean over all 4 items 1.5; mean over the 2 non-zero items 3
+ * if (reduce(sum) !== 6 || reduce(mean) !== 1.5 || reduce(meanNonZero) !== 3) throw new Error("reducers");
  * ```
  */
 export type Reducer = (perItem: Tensor1D) => Scalar;
@@ -168,8 +248,17 @@ export type Reducer = (perItem: Tensor1D) => Scalar;
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Loss, Triplet } from "./types.ts";
- * const nameOf = (l: Loss<Triplet>) => l.name;
+ * import { tripletMargin } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * const loss: Loss<Triplet> = tripletMargin({ margin: 1 });
+ * const anchor = tf.tensor2d([[0, 0], [0, 0]]), positive = tf.tensor2d([[0, 1], [0, 1]]);
+ * const negative = tf.tensor2d([[0, 1.5], [3, 4]]);
+ * // per triplet max(0, d(a, p) − d(a, n) + 1): 0.5 and 0; reduced by their mean: 0.25
+ * const perItem = loss.perItem({ kind: "triplet", anchor, positive, negative });
+ * if (perItem.dataSync().join() !== "0.5,0") throw new Error(`perItem ${perItem.dataSync()}`);
+ * if (loss.reduce(perItem).dataSync()[0] !== 0.25) throw new Error("reduce");
  * ```
  */
 export interface Loss<I extends LossInput> {
@@ -193,8 +282,16 @@ export interface Loss<I extends LossInput> {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { LossContext } from "./types.ts";
- * const isTraining = (c: LossContext) => c.training;
+ * import { pairBce } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * // a stand-in for the compiled head: logit 0, i.e. P(same) = ½, for every pair
+ * const context: LossContext = { training: false, head: (x) => tf.zeros([x.shape[0], 1]) };
+ * const left = tf.ones([2, 3]) as tf.Tensor2D, right = tf.zeros([2, 3]) as tf.Tensor2D;
+ * const v = pairBce().perItem({ kind: "pair", left, right, same: tf.tensor1d([1, 0]) }, context);
+ * // binary cross-entropy of p = ½ is log 2 whatever the label
+ * if (v.dataSync().some((x) => Math.abs(x - Math.LN2) > 1e-6)) throw new Error(`${v.dataSync()}`);
  * ```
  */
 export interface LossContext {
@@ -210,8 +307,13 @@ export interface LossContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { LossHead } from "./types.ts";
- * const head: LossHead = { input: "single", branch: { kind: "branch", stages: [] } };
+ * import { pairBce } from "./losses/mod.ts";
+ * // pair-bce carries a pair head: its hidden dense layers, then one same-class logit
+ * const head: LossHead | undefined = pairBce({ hidden: [16] }).head;
+ * assert.equal(head?.input, "pair");
+ * assert.deepEqual(head?.branch.stages.map((s) => s.kind === "dense" ? s.units : s.kind), [16, 1]);
  * ```
  */
 export interface LossHead {
@@ -231,7 +333,13 @@ export interface LossHead {
  * @example
  * ```ts
  * import type { Activation } from "./types.ts";
- * const a: Activation = "relu";
+ * import { dense, empty } from "./branches/mod.ts";
+ * const activationOf = (a?: Activation) => {
+ *   const stage = dense(4, a === undefined ? {} : { activation: a })(empty).stages[0];
+ *   return stage.kind === "dense" ? stage.activation : undefined;
+ * };
+ * if (activationOf("tanh") !== "tanh") throw new Error("tanh");
+ * if (activationOf() !== "linear") throw new Error("dense is linear by default");
  * ```
  */
 export type Activation =
@@ -250,8 +358,16 @@ export type Activation =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Stage } from "./types.ts";
- * const s: Stage = { kind: "dense", units: 32, activation: "linear", useBias: true };
+ * import { conv2d, empty, maxPool2d } from "./branches/mod.ts";
+ * import { pipe } from "./pipe.ts";
+ * const stages: readonly Stage[] = pipe(empty, conv2d(8, { kernelSize: 5 }), maxPool2d(2)).stages;
+ * // each builder appends one stage: what was asked for, defaults for the rest
+ * assert.deepEqual(stages, [
+ *   { kind: "conv2d", filters: 8, kernelSize: 5, strides: 1, padding: "same", activation: "linear", useBias: true },
+ *   { kind: "maxPool2d", poolSize: 2, strides: 2 },
+ * ]);
  * ```
  */
 export type Stage =
@@ -294,8 +410,13 @@ export type Stage =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Branch } from "./types.ts";
- * const depth = (b: Branch) => b.stages.length;
+ * import { dense, empty, l2Normalize } from "./branches/mod.ts";
+ * import { pipe } from "./pipe.ts";
+ * const branch: Branch = pipe(empty, dense(8, { activation: "relu" }), dense(4), l2Normalize());
+ * assert.equal(branch.kind, "branch");
+ * assert.deepEqual(branch.stages.map((s) => s.kind === "dense" ? s.units : s.kind), [8, 4, "l2Normalize"]);
  * ```
  */
 export interface Branch {
@@ -312,8 +433,15 @@ export interface Branch {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Model, Triplet } from "./types.ts";
- * const m: Model<Triplet> = { kind: "triplet", arity: 3, branch: { kind: "branch", stages: [] } };
+ * import { dense, empty, triplet } from "./branches/mod.ts";
+ * const branch = dense(4)(empty);
+ * const model: Model<Triplet> = triplet(branch);
+ * // one branch, applied to anchor, positive and negative
+ * assert.equal(model.kind, "triplet");
+ * assert.equal(model.arity, 3);
+ * assert.equal(model.branch, branch);
  * ```
  */
 export interface Model<I extends LossInput> {
@@ -331,8 +459,18 @@ export interface Model<I extends LossInput> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Batch, Pair } from "./types.ts";
- * const rows = (b: Batch<Pair>) => b.left.shape[0];
+ * import { makeDataset } from "./data/make_dataset.ts";
+ * import { toTensors } from "./data/to_tensors.ts";
+ * await tf.setBackend("cpu");
+ * // three samples of two bytes each, scaled to [0, 1]
+ * const d = makeDataset({ images: Uint8Array.from([0, 0, 255, 0, 255, 255]), labels: [0, 1, 1], shape: [2], classNames: ["a", "b"] });
+ * const batch: Batch<Pair> = toTensors(d)([{ kind: "pair", left: 1, right: 2, same: true }]);
+ * assert.deepEqual(batch.left.arraySync(), [[1, 0]]);
+ * assert.deepEqual(batch.right.arraySync(), [[1, 1]]);
+ * assert.deepEqual(batch.same.arraySync(), [1]);
  * ```
  */
 export type Batch<I extends LossInput> = I extends { kind: "pair" } ? Pair<Tensor>
@@ -345,8 +483,18 @@ export type Batch<I extends LossInput> = I extends { kind: "pair" } ? Pair<Tenso
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { Pair, Program } from "./types.ts";
- * const size = (p: Program<Pair>) => p.embeddingSize;
+ * import { dense, empty, siamese } from "./branches/mod.ts";
+ * import { compile } from "./compile/compile.ts";
+ * import { contrastive } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * const program: Program<Pair> = compile({ model: siamese(dense(3)(empty)), loss: contrastive(), inputShape: [2] });
+ * const x = tf.tensor2d([[1, 2], [3, 4]]);
+ * if (program.embed(x).shape.join() !== "2,3") throw new Error("two embeddings of width 3");
+ * // scored with the loss's distance: an item is at distance 0 from itself
+ * if (program.scorePairs(x, x).dataSync().join() !== "0,0") throw new Error("self distance");
+ * program.dispose();
  * ```
  */
 export interface Program<I extends LossInput> {
@@ -390,8 +538,19 @@ export interface Program<I extends LossInput> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Dataset } from "./types.ts";
- * const count = (d: Dataset) => d.size;
+ * import { makeDataset } from "./data/make_dataset.ts";
+ * const d: Dataset = makeDataset({
+ *   images: Uint8Array.from([0, 255, 255, 0]),
+ *   labels: [1, 0],
+ *   shape: [2],
+ *   classNames: ["cat", "dog"],
+ * });
+ * // two samples of two values each, bytes scaled to [0, 1]
+ * assert.equal(d.size, 2);
+ * assert.deepEqual([...d.images], [0, 1, 1, 0]);
+ * assert.equal(d.classNames[d.labels[0]], "dog");
  * ```
  */
 export interface Dataset {
@@ -413,7 +572,12 @@ export interface Dataset {
  * @example
  * ```ts
  * import type { Rng } from "./types.ts";
- * const coin = (rng: Rng) => rng.float() < 0.5;
+ * import { rng } from "./samplers/rng.ts";
+ * const rolls = (r: Rng) => Array.from({ length: 60 }, () => r.int(6));
+ * const a = rolls(rng(42));
+ * // 60 dice rolls show every face, and the same seed rolls the same dice
+ * if (new Set(a).size !== 6 || a.some((x) => x < 0 || x > 5)) throw new Error(`${a}`);
+ * if (rolls(rng(42)).join() !== a.join()) throw new Error("not reproducible");
  * ```
  */
 export interface Rng {
@@ -428,8 +592,18 @@ export interface Rng {
  *
  * @example
  * ```ts
- * import type { Rng, Sampler } from "./types.ts";
- * const coins: Sampler<boolean> = function* (rng: Rng) { while (true) yield rng.float() < 0.5; };
+ * import assert from "node:assert/strict";
+ * import type { Sampler, TripletIndex } from "./types.ts";
+ * import { rng } from "./samplers/rng.ts";
+ * import { triplets } from "./samplers/triplets.ts";
+ * const labels = Int32Array.from([0, 0, 1, 1]);
+ * const data = { images: new Float32Array(4), labels, shape: [1], size: 4, classNames: ["a", "b"] };
+ * const sampler: Sampler<TripletIndex> = triplets(data);
+ * const epoch = [...sampler(rng(1))];
+ * // every sample is an anchor once; its positive is the other sample of its class
+ * assert.deepEqual(epoch.map((t) => t.anchor).sort(), [0, 1, 2, 3]);
+ * assert.ok(epoch.every((t) => t.positive === (t.anchor ^ 1) && labels[t.negative] !== labels[t.anchor]));
+ * assert.deepEqual([...sampler(rng(1))], epoch); // same seed, same epoch
  * ```
  */
 export type Sampler<A> = (rng: Rng) => Iterable<A>;
@@ -440,7 +614,16 @@ export type Sampler<A> = (rng: Rng) => Iterable<A>;
  * @example
  * ```ts
  * import type { PairIndex } from "./types.ts";
- * const p: PairIndex = { kind: "pair", left: 0, right: 1, same: true };
+ * import { pairs } from "./samplers/pairs.ts";
+ * import { rng } from "./samplers/rng.ts";
+ * const labels = Int32Array.from([0, 0, 0, 1, 1, 1]);
+ * const data = { images: new Float32Array(6), labels, shape: [1], size: 6, classNames: ["a", "b"] };
+ * const epoch: PairIndex[] = [...pairs(data, { positiveFraction: 0.5 })(rng(7))];
+ * // one pair per sample, half of them positive, `same` telling which
+ * if (epoch.length !== 6 || epoch.filter((p) => p.same).length !== 3) throw new Error("counts");
+ * for (const p of epoch) {
+ *   if (p.left === p.right || p.same !== (labels[p.left] === labels[p.right])) throw new Error(`${p}`);
+ * }
  * ```
  */
 export interface PairIndex {
@@ -459,8 +642,17 @@ export interface PairIndex {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
  * import type { TripletIndex } from "./types.ts";
- * const t: TripletIndex = { kind: "triplet", anchor: 0, positive: 1, negative: 2 };
+ * import { toTensors } from "./data/to_tensors.ts";
+ * await tf.setBackend("cpu");
+ * const images = Float32Array.from([0.5, 0.25, 1]);
+ * const data = { images, labels: Int32Array.from([0, 1, 0]), shape: [1], size: 3, classNames: ["a", "b"] };
+ * const t: TripletIndex = { kind: "triplet", anchor: 2, positive: 0, negative: 1 };
+ * // the batch gathers each index's image: anchor 1, positive 0.5, negative 0.25
+ * const batch = toTensors(data)([t]);
+ * assert.deepEqual([batch.anchor, batch.positive, batch.negative].map((x) => x.dataSync()[0]), [1, 0.5, 0.25]);
  * ```
  */
 export interface TripletIndex {
@@ -480,7 +672,17 @@ export interface TripletIndex {
  * @example
  * ```ts
  * import type { LabelledIndex } from "./types.ts";
- * const l: LabelledIndex = { kind: "labelled", index: 3, label: 7 };
+ * import { pk } from "./samplers/pk.ts";
+ * import { rng } from "./samplers/rng.ts";
+ * const labels = Int32Array.from([0, 0, 1, 1, 2, 2, 3, 3]);
+ * const data = { images: new Float32Array(8), labels, shape: [1], size: 8, classNames: ["a", "b", "c", "d"] };
+ * const batches: (readonly LabelledIndex[])[] = [...pk(data, { p: 2, k: 2 })(rng(3))];
+ * // 2 batches of 2 classes × 2 samples; each index carries its sample's label
+ * if (batches.length !== 2) throw new Error(`${batches.length} batches`);
+ * for (const b of batches) {
+ *   if (b.length !== 4 || new Set(b.map((x) => x.label)).size !== 2) throw new Error("p × k");
+ *   if (b.some((x) => x.label !== labels[x.index])) throw new Error("label");
+ * }
  * ```
  */
 export interface LabelledIndex {
@@ -497,8 +699,18 @@ export interface LabelledIndex {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
  * import type { IndexTuple } from "./types.ts";
- * const kindOf = (t: IndexTuple) => t.kind;
+ * import { toTensors } from "./data/to_tensors.ts";
+ * await tf.setBackend("cpu");
+ * const data = { images: Float32Array.from([0.5, 0.25, 1]), labels: Int32Array.from([0, 0, 1]), shape: [1], size: 3, classNames: ["a", "b"] };
+ * const tuples: IndexTuple[] = [{ kind: "pair", left: 0, right: 2, same: false }, { kind: "labelled", index: 2, label: 1 }];
+ * // each kind of tuple becomes the loss input of the same kind
+ * const batches = tuples.map((t) => toTensors(data)([t]));
+ * assert.deepEqual(batches.map((b) => b.kind), ["pair", "labelled"]);
+ * assert.deepEqual(batches[0].kind === "pair" && batches[0].right.arraySync(), [[1]]);
+ * assert.deepEqual(batches[1].kind === "labelled" && batches[1].labels.arraySync(), [1]);
  * ```
  */
 export type IndexTuple = PairIndex | TripletIndex | LabelledIndex;
