@@ -326,6 +326,16 @@ function checkShapes(embedder: LayersModel, metadata: ModelMetadata, dir: string
       `Cannot load model as the network in ${modelPath} has ${embedder.inputs.length} inputs and ${embedder.outputs.length} outputs: an embedder has one of each`,
     );
   }
+  for (const [side, tensor] of [["input", embedder.inputs[0]], ["output", embedder.outputs[0]]]) {
+    const dtype = (tensor as { dtype: unknown }).dtype;
+    if (dtype !== "float32") {
+      throw new Error(
+        `Cannot load model as the network in ${modelPath} has ${side} dtype ${
+          show(dtype)
+        }: an embedder's is float32`,
+      );
+    }
+  }
   const input = embedder.inputs[0].shape.slice(1);
   if (
     input.length !== metadata.inputShape.length ||
