@@ -7,9 +7,12 @@ import { checkRoc } from "./_roc_check.ts";
  *
  * @example
  * ```ts
- * import type { BestAccuracy } from "./best_accuracy_threshold.ts";
- * const b: BestAccuracy = { threshold: 0.1, far: 0, tar: 0.5, accuracy: 0.75 };
- * if (b.accuracy !== 0.75) throw new Error("accuracy");
+ * import assert from "node:assert/strict";
+ * import { type BestAccuracy, bestAccuracyThreshold } from "./best_accuracy_threshold.ts";
+ * import { rocCurve } from "./roc_curve.ts";
+ * // same pairs at 0.1 and 0.2, different pairs at 0.7 and 0.9: accepting d ≤ 0.2 is always right
+ * const best: BestAccuracy = bestAccuracyThreshold(rocCurve([0.7, 0.1, 0.9, 0.2], [0, 1, 0, 1]));
+ * assert.deepEqual(best, { threshold: 0.2, far: 0, tar: 1, accuracy: 1 });
  * ```
  */
 export interface BestAccuracy extends OperatingPoint {

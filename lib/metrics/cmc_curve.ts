@@ -9,8 +9,17 @@ import { checkPositiveInt, checkSet } from "./_validate.ts";
  *
  * @example
  * ```ts
- * import type { CmcCurve } from "./cmc_curve.ts";
- * const rank1 = (c: CmcCurve) => c.accuracy[0];
+ * import assert from "node:assert/strict";
+ * import { type CmcCurve, cmcCurve } from "./cmc_curve.ts";
+ * // gallery: label 0 at 0, label 1 at 10 (1-d)
+ * const gallery = { embeddings: new Float32Array([0, 10]), labels: new Int32Array([0, 1]), dim: 1 };
+ * // probes: label 0 at 1 (0 is nearest), label 0 at 6 (10 is nearer), label 2 (not enrolled)
+ * const probes = { embeddings: new Float32Array([1, 6, 3]), labels: new Int32Array([0, 0, 2]), dim: 1 };
+ * const cmc: CmcCurve = cmcCurve(gallery, probes);
+ * assert.deepEqual(cmc.ranks, [1, 2]);
+ * assert.deepEqual(cmc.accuracy, [0.5, 1]); // one of two probes at rank 1, both by rank 2
+ * assert.equal(cmc.probes, 2);
+ * assert.equal(cmc.probesWithoutMatch, 1);
  * ```
  */
 export interface CmcCurve {

@@ -6,9 +6,15 @@ import { checkDistances, checkPositiveInt, checkSame } from "./_validate.ts";
  *
  * @example
  * ```ts
- * import type { HistogramCounts } from "./distance_histogram.ts";
- * const c: HistogramCounts = { counts: [1, 3], fraction: [0.25, 0.75], total: 4, outside: 0 };
- * if (c.counts.length !== c.fraction.length) throw new Error("bins");
+ * import assert from "node:assert/strict";
+ * import { distanceHistogram, type HistogramCounts } from "./distance_histogram.ts";
+ * // bins [0, 0.5) and [0.5, 1]; the same-class distance 1.5 falls outside the range
+ * const h = distanceHistogram([0.1, 0.2, 0.7, 1.5, 0.9], [1, 1, 1, 1, 0], { bins: 2, range: [0, 1] });
+ * const same: HistogramCounts = h.same;
+ * assert.deepEqual(same.counts, [2, 1]);
+ * assert.equal(same.total, 4);
+ * assert.equal(same.outside, 1);
+ * assert.deepEqual(same.fraction, [0.5, 0.25]); // counts / total
  * ```
  */
 export interface HistogramCounts {
@@ -28,8 +34,13 @@ export interface HistogramCounts {
  *
  * @example
  * ```ts
- * import type { DistanceHistogram } from "./distance_histogram.ts";
- * const h = (x: DistanceHistogram) => x.edges.length - 1; // number of bins
+ * import assert from "node:assert/strict";
+ * import { type DistanceHistogram, distanceHistogram } from "./distance_histogram.ts";
+ * // without a range, the edges span the smallest to the largest distance: [1, 5] in 4 bins
+ * const h: DistanceHistogram = distanceHistogram([1, 2, 3.5, 5], [1, 1, 0, 0], { bins: 4 });
+ * assert.deepEqual(h.edges, [1, 2, 3, 4, 5]);
+ * assert.deepEqual(h.same.counts, [1, 1, 0, 0]);
+ * assert.deepEqual(h.different.counts, [0, 0, 1, 1]); // 5 lands in the last bin, [4, 5]
  * ```
  */
 export interface DistanceHistogram {

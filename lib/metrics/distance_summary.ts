@@ -7,8 +7,14 @@ import { distanceHistogram } from "./distance_histogram.ts";
  *
  * @example
  * ```ts
- * import type { DistanceStats } from "./distance_summary.ts";
- * const spread = (s: DistanceStats) => s.q75 - s.q25; // interquartile range
+ * import assert from "node:assert/strict";
+ * import { type DistanceStats, distanceSummary } from "./distance_summary.ts";
+ * // same-class distances 1…5, different-class 10 and 12
+ * const s: DistanceStats = distanceSummary([1, 2, 3, 4, 5, 10, 12], [1, 1, 1, 1, 1, 0, 0]).same;
+ * assert.equal(s.count, 5);
+ * assert.equal(s.mean, 3);
+ * assert.equal(s.std, Math.sqrt(2)); // (4 + 1 + 0 + 1 + 4) / 5 = 2
+ * assert.deepEqual([s.min, s.q25, s.median, s.q75, s.max], [1, 2, 3, 4, 5]);
  * ```
  */
 export interface DistanceStats {
@@ -39,8 +45,13 @@ export interface DistanceStats {
  *
  * @example
  * ```ts
- * import type { DistanceSummary } from "./distance_summary.ts";
- * const gap = (s: DistanceSummary) => s.different.mean - s.same.mean;
+ * import assert from "node:assert/strict";
+ * import { type DistanceSummary, distanceSummary } from "./distance_summary.ts";
+ * // same {1, 3}: mean 2, std 1; different {6, 8}: mean 7, std 1
+ * const s: DistanceSummary = distanceSummary([1, 3, 6, 8], [1, 1, 0, 0], { bins: 2 });
+ * assert.equal(s.different.mean - s.same.mean, 5);
+ * assert.equal(s.dPrime, 5); // gap / √((1² + 1²) / 2)
+ * assert.equal(s.overlap, 0); // bins [1, 4.5) and [4.5, 8] separate the kinds
  * ```
  */
 export interface DistanceSummary {

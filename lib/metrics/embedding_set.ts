@@ -11,13 +11,18 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EmbeddingSet } from "./embedding_set.ts";
+ * import { pairDistances } from "./pair_distances.ts";
+ * // three 2-d rows, row-major: (0, 0), (3, 4), (0, 1); labels 0, 1, 0
  * const set: EmbeddingSet = {
- *   embeddings: new Float32Array([0, 0, 1, 1]),
- *   labels: new Int32Array([0, 1]),
+ *   embeddings: new Float32Array([0, 0, 3, 4, 0, 1]),
+ *   labels: new Int32Array([0, 1, 0]),
  *   dim: 2,
  * };
- * if (set.embeddings.length !== set.labels.length * set.dim) throw new Error("shape");
+ * const p = pairDistances(set); // pairs (0, 1), (0, 2), (1, 2)
+ * assert.deepEqual([...p.distances], [5, 1, Math.sqrt(18)]);
+ * assert.deepEqual([...p.same], [0, 1, 0]);
  * ```
  */
 export interface EmbeddingSet {
@@ -41,9 +46,16 @@ export interface EmbeddingSet {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DistanceName } from "./embedding_set.ts";
- * const d: DistanceName = "cosine";
- * if (d !== "cosine") throw new Error("name");
+ * import { pairDistances } from "./pair_distances.ts";
+ * // rows (1, 0) and (0, 2): one pair
+ * const set = { embeddings: new Float32Array([1, 0, 0, 2]), labels: new Int32Array([0, 1]), dim: 2 };
+ * const d = (distance: DistanceName) => pairDistances(set, { distance }).distances[0];
+ * assert.equal(d("euclidean"), Math.sqrt(5));
+ * assert.equal(d("squaredEuclidean"), 5);
+ * assert.equal(d("manhattan"), 3);
+ * assert.equal(d("cosine"), 1); // orthogonal: 1 − cos 90°
  * ```
  */
 export type DistanceName = "euclidean" | "squaredEuclidean" | "cosine" | "manhattan";
@@ -59,9 +71,15 @@ export type DistanceName = "euclidean" | "squaredEuclidean" | "cosine" | "manhat
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TieRule } from "./embedding_set.ts";
- * const rule: TieRule = "pessimistic";
- * if (rule !== "pessimistic") throw new Error("rule");
+ * import { retrievalMetrics } from "./retrieval_metrics.ts";
+ * // query 1 has its match (0) and a non-match (2) both at distance 1
+ * const set = { embeddings: new Float32Array([0, 1, 2]), labels: new Int32Array([0, 0, 1]), dim: 1 };
+ * const p1 = (ties: TieRule) => retrievalMetrics(set, { ties }).precisionAt1;
+ * // queries 0 and 1 have a match (2 is alone in its class); the tie decides query 1
+ * assert.equal(p1("pessimistic"), 0.5);
+ * assert.equal(p1("optimistic"), 1);
  * ```
  */
 export type TieRule = "pessimistic" | "optimistic";

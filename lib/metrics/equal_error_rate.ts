@@ -6,9 +6,12 @@ import { checkRoc } from "./_roc_check.ts";
  *
  * @example
  * ```ts
- * import type { EqualErrorRate } from "./equal_error_rate.ts";
- * const e: EqualErrorRate = { eer: 0.5, threshold: 0.3 };
- * if (e.eer !== 0.5) throw new Error("eer");
+ * import assert from "node:assert/strict";
+ * import { type EqualErrorRate, equalErrorRate } from "./equal_error_rate.ts";
+ * import { rocCurve } from "./roc_curve.ts";
+ * // same pairs at 0.1 and 0.2, different pairs at 0.7 and 0.9: accepting d ≤ 0.2 makes no error
+ * const e: EqualErrorRate = equalErrorRate(rocCurve([0.7, 0.1, 0.9, 0.2], [0, 1, 0, 1]));
+ * assert.deepEqual(e, { eer: 0, threshold: 0.2 });
  * ```
  */
 export interface EqualErrorRate {

@@ -14,8 +14,19 @@ import { retrievalMetrics } from "./retrieval_metrics.ts";
  *
  * @example
  * ```ts
- * import type { Evaluation } from "./evaluate.ts";
- * const tar = (e: Evaluation) => e.verification.tarAtFar["0.001"];
+ * import assert from "node:assert/strict";
+ * import { evaluate, type Evaluation } from "./evaluate.ts";
+ * // two clusters on a line: same-class pairs are at most 2 apart, different-class at least 8
+ * const e: Evaluation = evaluate({
+ *   embeddings: new Float32Array([0, 1, 2, 10, 11, 12]),
+ *   labels: new Int32Array([0, 0, 0, 1, 1, 1]),
+ *   dim: 1,
+ * });
+ * // accepting d ≤ 2 (the largest same-class distance) makes no error
+ * assert.deepEqual(e.verification, {
+ *   auc: 1, eer: 0, eerThreshold: 2, tarAtFar: { "0.01": 1, "0.001": 1 }, threshold: 2, accuracy: 1,
+ * });
+ * assert.equal(e.identification.rank1, 1);
  * ```
  */
 export interface Evaluation {

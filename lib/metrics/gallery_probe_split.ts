@@ -7,8 +7,15 @@ import { seededInts } from "./_rng.ts";
  *
  * @example
  * ```ts
- * import type { GalleryProbeSplit } from "./gallery_probe_split.ts";
- * const sizes = (s: GalleryProbeSplit) => [s.galleryIndices.length, s.probeIndices.length];
+ * import assert from "node:assert/strict";
+ * import { type GalleryProbeSplit, galleryProbeSplit } from "./gallery_probe_split.ts";
+ * // rows hold their own index, so the split's sets show which rows they took
+ * const set = { embeddings: new Float32Array([0, 1, 2, 3, 4]), labels: new Int32Array([0, 0, 0, 1, 1]), dim: 1 };
+ * const s: GalleryProbeSplit = galleryProbeSplit(set, { seed: 7 });
+ * // one row per label enrolled, every other row a probe: together, each row once
+ * assert.deepEqual([...s.gallery.labels], [0, 1]);
+ * assert.deepEqual([...s.galleryIndices, ...s.probeIndices].sort(), [0, 1, 2, 3, 4]);
+ * assert.deepEqual([...s.probes.embeddings], [...s.probeIndices]);
  * ```
  */
 export interface GalleryProbeSplit {

@@ -20,7 +20,9 @@
  * @example
  * ```ts
  * import { auc, rocCurve } from "./mod.ts";
- * if (auc(rocCurve([0.2, 0.9], [true, false])) !== 1) throw new Error("auc");
+ * // the same pair nearer than the different pair: perfectly ranked; farther: always wrong
+ * if (auc(rocCurve([0.2, 0.9], [true, false])) !== 1) throw new Error("auc 1");
+ * if (auc(rocCurve([0.9, 0.2], [true, false])) !== 0) throw new Error("auc 0");
  * ```
  *
  * @module

@@ -9,8 +9,18 @@ import { seededInts } from "./_rng.ts";
  *
  * @example
  * ```ts
- * import type { PairDistances } from "./pair_distances.ts";
- * const sameCount = (p: PairDistances) => p.same.reduce((a, b) => a + b, 0);
+ * import assert from "node:assert/strict";
+ * import { type PairDistances, pairDistances } from "./pair_distances.ts";
+ * // rows at 0, 2, 5 (1-d) labelled 0, 1, 0: every pair (i < j) once
+ * const p: PairDistances = pairDistances({
+ *   embeddings: new Float32Array([0, 2, 5]),
+ *   labels: new Int32Array([0, 1, 0]),
+ *   dim: 1,
+ * });
+ * assert.deepEqual([...p.left], [0, 0, 1]);
+ * assert.deepEqual([...p.right], [1, 2, 2]);
+ * assert.deepEqual([...p.distances], [2, 5, 3]);
+ * assert.deepEqual([...p.same], [0, 1, 0]);
  * ```
  */
 export interface PairDistances {

@@ -9,6 +9,7 @@ import { checkPositiveInt } from "./_validate.ts";
  * ```ts
  * import { rankAccuracy } from "./rank_accuracy.ts";
  * const cmc = { ranks: [1, 2, 3], accuracy: [0.25, 0.75, 1], probes: 4, probesWithoutMatch: 0 };
+ * if (rankAccuracy(cmc, 1) !== 0.25) throw new Error("rank-1");
  * if (rankAccuracy(cmc, 2) !== 0.75) throw new Error("rank-2");
  * ```
  */

@@ -9,8 +9,16 @@ import { rankRow, rankState } from "./_rank_row.ts";
  *
  * @example
  * ```ts
- * import type { RetrievalMetrics } from "./retrieval_metrics.ts";
- * const headline = (m: RetrievalMetrics) => [m.precisionAt1, m.rPrecision, m.mapAtR];
+ * import assert from "node:assert/strict";
+ * import { type RetrievalMetrics, retrievalMetrics } from "./retrieval_metrics.ts";
+ * // 1-d rows 0, 1, 5 (label 0) and 6 (label 1): 6 is alone in its class, a lone query
+ * const set = { embeddings: new Float32Array([0, 1, 5, 6]), labels: new Int32Array([0, 0, 0, 1]), dim: 1 };
+ * const m: RetrievalMetrics = retrievalMetrics(set, { k: 1 });
+ * // query 0 ranks 1, 5 (R = 2: both matches first); query 1: 0, 5; query 5: 6 (miss), then 1, 0
+ * assert.equal(m.queries, 3);
+ * assert.equal(m.loneQueries, 1);
+ * assert.equal(m.precisionAt1, 2 / 3);
+ * assert.equal(m.rPrecision, (1 + 1 + 0.5) / 3); // query 5 finds 1 of its 2 matches in its top 2
  * ```
  */
 export interface RetrievalMetrics {

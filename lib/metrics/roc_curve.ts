@@ -12,10 +12,13 @@ import { sortRange } from "./_sort.ts";
  *
  * @example
  * ```ts
- * import { rocCurve } from "./roc_curve.ts";
- * import type { RocCurve } from "./roc_curve.ts";
- * const roc: RocCurve = rocCurve([0.1, 0.9], [true, false]);
- * if (roc.far.length !== roc.tar.length) throw new Error("points");
+ * import assert from "node:assert/strict";
+ * import { rocCurve, type RocCurve } from "./roc_curve.ts";
+ * // a same pair at 0.1 and a different pair at 0.9: accepting d ≤ 0.1 is the perfect point
+ * const roc: RocCurve = rocCurve([0.9, 0.1], [false, true]);
+ * assert.deepEqual(roc.thresholds, [-Infinity, 0.1, 0.9]);
+ * assert.deepEqual(roc.tar, [0, 1, 1]);
+ * assert.deepEqual(roc.far, [0, 0, 1]);
  * ```
  */
 export interface RocCurve {

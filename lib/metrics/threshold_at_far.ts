@@ -8,9 +8,14 @@ import { checkRate } from "./_validate.ts";
  *
  * @example
  * ```ts
- * import type { OperatingPoint } from "./threshold_at_far.ts";
- * const p: OperatingPoint = { threshold: 0.3, far: 0.01, tar: 0.9 };
- * if (p.far > 0.01) throw new Error("far");
+ * import assert from "node:assert/strict";
+ * import { type OperatingPoint, thresholdAtFar } from "./threshold_at_far.ts";
+ * import { rocCurve } from "./roc_curve.ts";
+ * // same pairs at 0.1 and 0.4, different pairs at 0.3 and 0.8
+ * const roc = rocCurve([0.1, 0.3, 0.4, 0.8], [1, 0, 1, 0]);
+ * // with no false accept allowed, only d ≤ 0.1 is accepted: one of the two same pairs
+ * const p: OperatingPoint = thresholdAtFar(roc, 0);
+ * assert.deepEqual(p, { threshold: 0.1, far: 0, tar: 0.5 });
  * ```
  */
 export interface OperatingPoint {
