@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
 import { guardBackend } from "./_empty.ts";
 import { applyPatches, wasmPatches, webgpuPatches } from "./_register.ts";
 import { setWebgpuUtil } from "./_webgpu_adam.ts";
@@ -162,6 +161,8 @@ export async function useBackend(
     );
   }
   const picked: BackendName = chosen === "auto" ? preferred() : chosen;
+  // Loaded here, not at import: importing it registers a tfjs backend (a global change).
+  if (picked === "wasm" || picked === "native") await import("@tensorflow/tfjs-backend-wasm");
   if (picked === "native") {
     const info = await registerNative(
       options.threads === undefined ? {} : { threads: options.threads },

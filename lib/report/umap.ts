@@ -1,4 +1,3 @@
-import { UMAP } from "@saehrimnir/druidjs";
 import type { Projection, ProjectionOptions } from "./types.ts";
 import { chooseRows, toRowArrays } from "./_rows.ts";
 
@@ -21,6 +20,10 @@ export interface UmapOptions extends ProjectionOptions {
  * JavaScript paths may diverge in the last bit, which UMAP's optimiser amplifies, so maps are
  * not guaranteed identical across engines.
  *
+ * Asynchronous: druidjs loads on the first call, not when likeness is imported (it reads
+ * the environment variable `DRUID_DISABLE_WASM` as it loads, which without `--allow-env`
+ * would make Deno prompt). Bad arguments reject before it loads.
+ *
  * @param embeddings `n × dim` values, row-major.
  * @param dim Length of one embedding.
  * @param options Seed, subsampling cap and UMAP's settings.
@@ -30,13 +33,17 @@ export interface UmapOptions extends ProjectionOptions {
  * ```ts
  * import { umap } from "./umap.ts";
  * const x = new Float32Array(40).map((_, k) => (k < 20 ? 0 : 5) + (k % 7) * 0.01);
- * const map = umap(x, 2, { seed: 3, epochs: 50 });
+ * const map = await umap(x, 2, { seed: 3, epochs: 50 });
  * if (map.rows.length !== 20 || map.points.some((v) => !Number.isFinite(v))) {
  *   throw new Error("expected 20 finite points");
  * }
  * ```
  */
-export function umap(embeddings: Float32Array, dim: number, options: UmapOptions = {}): Projection {
+export async function umap(
+  embeddings: Float32Array,
+  dim: number,
+  options: UmapOptions = {},
+): Promise<Projection> {
   const { rows, values, n } = chooseRows("UMAP", embeddings, dim, options);
   const neighbours = options.neighbours ?? 15;
   const minDist = options.minDist ?? 0.1;
@@ -57,6 +64,7 @@ export function umap(embeddings: Float32Array, dim: number, options: UmapOptions
     );
   }
   if (n < 3) return { points: new Float64Array(2 * n), rows };
+  const { UMAP } = await import("@saehrimnir/druidjs");
   const reducer = new UMAP(toRowArrays(values, n, dim), {
     d: 2,
     seed: options.seed ?? 1,

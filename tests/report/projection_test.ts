@@ -59,17 +59,24 @@ Deno.test("tsne: tiny inputs give finite points; 1 row maps to the origin", () =
   assert.ok(two.points.every(Number.isFinite));
 });
 
-Deno.test("tsne, umap, pca: bad input gets a clear error", () => {
+Deno.test("tsne, umap, pca: bad input gets a clear error", async () => {
   for (const f of [tsne, umap, pca]) {
-    assert.throws(() => f(new Float32Array(0), 2), /embeddings are empty/);
-    assert.throws(() => f(new Float32Array(5), 2), /multiple of dim 2: current length is 5/);
-    assert.throws(() => f(new Float32Array([0, NaN, 1, 1]), 2), /row 0 holds NaN/);
-    assert.throws(
-      () => f(new Float32Array(4), 0),
+    // umap is asynchronous (druidjs loads on first use): every call is awaited.
+    await assert.rejects(async () => await f(new Float32Array(0), 2), /embeddings are empty/);
+    await assert.rejects(
+      async () => await f(new Float32Array(5), 2),
+      /multiple of dim 2: current length is 5/,
+    );
+    await assert.rejects(
+      async () => await f(new Float32Array([0, NaN, 1, 1]), 2),
+      /row 0 holds NaN/,
+    );
+    await assert.rejects(
+      async () => await f(new Float32Array(4), 0),
       /dim must be a positive integer: current dim is 0/,
     );
-    assert.throws(
-      () => f(new Float32Array(4), 2, { maxPoints: 0 }),
+    await assert.rejects(
+      async () => await f(new Float32Array(4), 2, { maxPoints: 0 }),
       /maxPoints .* current maxPoints is 0/,
     );
   }
@@ -78,7 +85,7 @@ Deno.test("tsne, umap, pca: bad input gets a clear error", () => {
     /perplexity .* current perplexity is -1/,
   );
   assert.throws(() => tsne(new Float32Array(4), 2, { iterations: 1.5 }), /iterations .* 1.5/);
-  assert.throws(
+  await assert.rejects(
     () => umap(new Float32Array(4), 2, { neighbours: 1 }),
     /neighbours .* current neighbours is 1/,
   );
@@ -108,9 +115,9 @@ Deno.test("pca: a rectangle of points maps to its centred rectangle (up to signs
   });
 });
 
-Deno.test("umap: same seed gives the same map; clusters stay separated", () => {
-  const a = umap(data.values, data.dim, { seed: 9, epochs: 150, neighbours: 8 });
-  const b = umap(data.values, data.dim, { seed: 9, epochs: 150, neighbours: 8 });
+Deno.test("umap: same seed gives the same map; clusters stay separated", async () => {
+  const a = await umap(data.values, data.dim, { seed: 9, epochs: 150, neighbours: 8 });
+  const b = await umap(data.values, data.dim, { seed: 9, epochs: 150, neighbours: 8 });
   assert.deepEqual(a.points, b.points);
   const labels = Array.from(a.rows, (r) => data.labels[r]);
   assert.equal(nearestNeighbourAccuracy(a.points, labels), 1);

@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
 import type { GradFunc, KernelFunc, NamedAttrMap } from "@tensorflow/tfjs-core";
 import { getStock } from "../_composite.ts";
 import { guardBackend } from "../_empty.ts";
@@ -109,6 +108,8 @@ interface Initializer {
  * whose `dispose` does nothing: the engine may dispose `native` without ending `wasm`.
  */
 async function sharedWasmBackend(): Promise<tf.KernelBackend> {
+  // Loaded on first use, not at import: importing it registers the `wasm` tfjs backend.
+  await import("@tensorflow/tfjs-backend-wasm");
   if (tf.findBackend("wasm") === null) {
     const started = await (tf.engine() as unknown as Initializer).initializeBackend("wasm").success;
     if (!started) {

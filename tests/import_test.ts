@@ -1,0 +1,58 @@
+// Importing likeness asks for no permission (so Deno never prompts) and changes no tfjs
+// global beyond the known registrations of lib/compile (listed below; a new one fails).
+// The child runs with no permission at all (`--no-prompt`), and Deno's permission audit log
+// (DENO_AUDIT_PERMISSIONS) records every check it makes: the log must stay empty.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** Global changes made at import, known and left to lib/compile (issue: no global mutation). */
+const knownChanges = new Set([
+  "gradients added: LikenessBatchNormTrain",
+  "gradients replaced: Relu",
+  "serializable classes added: L2Normalize, SeededDropout, SpatialDropout2D",
+]);
+
+Deno.test("importing every entry point needs no permission and prints ok", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const audit = join(dir, "audit.jsonl");
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", "tests/_import/child.ts"],
+      cwd: root,
+      env: { DENO_AUDIT_PERMISSIONS: audit, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    const err = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, `child failed (${code}): ${err}`);
+    const lines = out.trim().split("\n");
+    assert.equal(lines.at(-1), "ok", out);
+    const checks = await Deno.readTextFile(audit).catch(() => "");
+    assert.equal(checks.trim(), "", `importing likeness checked permissions:\n${checks}`);
+    const { changes } = JSON.parse(lines.at(-2)!) as { changes: string[] };
+    console.log(`tfjs globals changed by importing likeness: ${JSON.stringify(changes)}`);
+    const unknown = changes.filter((c) => !knownChanges.has(c));
+    assert.deepEqual(unknown, [], `new global changes at import: ${unknown.join("; ")}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the child imports every entry point (mod.ts and each lib folder's mod.ts)", async () => {
+  const found: string[] = ["mod.ts"];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(join(root, dir))) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (entry.name === "mod.ts") found.push(path);
+    }
+  };
+  await walk("lib");
+  const source = await Deno.readTextFile(join(root, "tests/_import/entry_points.ts"));
+  const imported = [...source.matchAll(/^import "\.\.\/\.\.\/(.+)";$/gm)].map((m) => m[1]);
+  assert.deepEqual([...imported].sort(), found.sort());
+});
