@@ -591,6 +591,11 @@ Deno.test("loadModel names the file for every corrupt or hostile model folder", 
       /field inputShape is \[0\]: expected an array of positive integers/,
     ],
     [
+      "input dtype string (found by the fuzz suite)",
+      onModel((m) => m.modelTopology.config.layers[0].config.dtype = "string"),
+      /the network in .*model\/model\.json has input dtype "string": an embedder's is float32/,
+    ],
+    [
       "metadata null",
       () => Deno.writeTextFile(`${dir}/metadata.json`, "null"),
       /metadata\.json is not likeness metadata: format is null/,
