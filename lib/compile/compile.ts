@@ -32,11 +32,17 @@ export interface CompileOptions<I extends LossInput> {
   readonly optimizer?: OptimizerName | Optimizer;
   /** Learning rate of a named optimizer (default 0.001). */
   readonly learningRate?: number;
-  /** Seed of every initialiser and dropout mask (default 0): same seed, same numbers. */
+  /** Seed of every initialiser and dropout mask, an integer from 0 to 2³² − 1 (default 0): same
+   * seed, same numbers. */
   readonly seed?: number;
 }
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(", ")}]`;
+
+/** The largest dimension tfjs can index (int32). */
+const MAX_DIMENSION = 2 ** 31 - 1;
+/** The largest seed: every layer seed `seed·1000003 + i` stays an exact integer. */
+const MAX_SEED = 2 ** 32 - 1;
 
 /** The images of a batch in branch order. */
 function inputsOf(batch: Batch<LossInput>): Tensor[] {
@@ -122,18 +128,40 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
       }`,
     );
   }
-  const inputShape = [...(options.inputShape ?? [])];
-  if (inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+  if (options.inputShape === null || !Array.isArray(options.inputShape)) {
     throw new Error(
       `Cannot compile ${model.kind} model as inputShape must be a non-empty list of positive integers: current value is ${
-        shapeText(inputShape)
+        String(options.inputShape)
+      }`,
+    );
+  }
+  const inputShape = [...options.inputShape];
+  if (
+    inputShape.length === 0 ||
+    inputShape.some((d) => !Number.isInteger(d) || d < 1 || d > MAX_DIMENSION)
+  ) {
+    throw new Error(
+      `Cannot compile ${model.kind} model as inputShape must be a non-empty list of positive integers (each ≤ ${MAX_DIMENSION}): current value is ${
+        shapeText(inputShape.map(String) as unknown as number[])
       }`,
     );
   }
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0) {
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
     throw new Error(
-      `Cannot compile as seed must be a non-negative integer: current value is ${seed}`,
+      `Cannot compile as seed must be an integer from 0 to ${MAX_SEED}: current value is ${
+        String(seed)
+      }`,
+    );
+  }
+  const given = options.optimizer;
+  if (
+    typeof given === "object" && given !== null &&
+    !(typeof given.minimize === "function" && typeof given.getWeights === "function" &&
+      typeof given.setWeights === "function")
+  ) {
+    throw new Error(
+      `Cannot compile as optimizer must be "adam", "sgd", "rmsprop", "adagrad" or a tfjs optimizer: current value is an object without minimize, getWeights and setWeights`,
     );
   }
   const optimizer = makeOptimizer(options.optimizer ?? "adam", options.learningRate ?? 1e-3);

@@ -758,14 +758,14 @@ export async function* fit<B>(
         const batch = next.value;
         let loss = NaN;
         let images = 0;
-        const rate = typeof lr === "function" ? lr(step, epoch) : lr;
         try {
+          const rate = typeof lr === "function" ? lr(step, epoch) : lr;
           if (rate !== undefined) {
-            if (!(Number.isFinite(rate) && rate > 0)) {
+            if (!(typeof rate === "number" && Number.isFinite(rate) && rate > 0)) {
               throw new Error(
-                `Cannot set the learning rate at step ${
-                  step + 1
-                } as the schedule gave ${rate}: expected a positive number`,
+                `Cannot set the learning rate at step ${step + 1} as the schedule gave ${
+                  shown(rate)
+                } (learningRate(${step}, ${epoch})): expected a positive number`,
               );
             }
             if (rate !== currentRate) {

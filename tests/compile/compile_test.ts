@@ -282,7 +282,25 @@ Deno.test("compile: bad options and batches are errors naming the argument and t
   const model = siamese(tinyVgg());
   assert.throws(
     () => compile({ model, loss: contrastive(), inputShape: [8, 0, 1] }),
-    /inputShape must be a non-empty list of positive integers: current value is \[8, 0, 1\]/,
+    /inputShape must be a non-empty list of positive integers \(each ≤ 2147483647\): current value is \[8, 0, 1\]/,
+  );
+  assert.throws(
+    () => compile({ model, loss: contrastive(), inputShape: [8, 2 ** 31, 1] }),
+    /inputShape must be .*: current value is \[8, 2147483648, 1\]/,
+  );
+  assert.throws(
+    () => compile({ model, loss: contrastive(), inputShape: "8x8" as unknown as number[] }),
+    /inputShape must be a non-empty list of positive integers: current value is 8x8/,
+  );
+  assert.throws(
+    () =>
+      compile({
+        model,
+        loss: contrastive(),
+        inputShape: [8, 8, 1],
+        optimizer: { learningRate: 0.1 } as unknown as "adam",
+      }),
+    /optimizer must be .* or a tfjs optimizer: current value is an object without minimize/,
   );
   assert.throws(
     () =>
@@ -295,7 +313,12 @@ Deno.test("compile: bad options and batches are errors naming the argument and t
   );
   assert.throws(
     () => compile({ model, loss: contrastive(), inputShape: [8, 8, 1], seed: -1 }),
-    /seed must be a non-negative integer: current value is -1/,
+    /seed must be an integer from 0 to 4294967295: current value is -1/,
+  );
+  // Beyond 2³²: the layers' seeds (seed·1000003 + i) would no longer be exact integers.
+  assert.throws(
+    () => compile({ model, loss: contrastive(), inputShape: [8, 8, 1], seed: 2 ** 40 }),
+    /seed must be an integer from 0 to 4294967295: current value is 1099511627776/,
   );
   const program = compile({ model, loss: contrastive(), inputShape: [8, 8, 1] });
   const good = images(2, 1), wrong = tf.zeros([2, 28, 28, 1]), same = tf.tensor1d([1, 0]);
