@@ -24,10 +24,15 @@ export interface CmcPlotOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cmcPlot } from "./cmc_plot.ts";
  * const spec = cmcPlot([0.7, 0.85, 0.9, 0.95, 1], { maxRank: 3 });
- * const values = (spec.data as { values: { rank: number }[] }).values;
- * if (values.length !== 3 || values[2].rank !== 3) throw new Error("ranks 1..3");
+ * // one row per rank up to maxRank, with that rank's identification rate
+ * assert.deepEqual((spec.data as { values: unknown[] }).values, [
+ *   { rank: 1, rate: 0.7, model: "model" },
+ *   { rank: 2, rate: 0.85, model: "model" },
+ *   { rank: 3, rate: 0.9, model: "model" },
+ * ]);
  * ```
  */
 export function cmcPlot(

@@ -8,7 +8,9 @@
  * ```ts
  * import { histogramPlot, renderSvg } from "./mod.ts";
  * const svg = await renderSvg(histogramPlot({ edges: [0, 1, 2], matched: [3, 1], mismatched: [1, 3] }));
- * if (!svg.includes("mark-rect")) throw new Error("expected bars");
+ * // each group's bars are shares of that group: matched 3 of 4 pairs in bin [0, 1)
+ * if (svg.split('aria-roledescription="rect mark"').length - 1 !== 4) throw new Error("4 bars");
+ * if (!svg.includes("distance: 0; share of pairs: 0.75; end: 1; pairs: matched")) throw new Error("share");
  * ```
  *
  * @module

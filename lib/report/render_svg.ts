@@ -22,6 +22,10 @@ export const plotFont = "DejaVu Sans, Verdana, sans-serif";
  *   encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
  * });
  * if (!svg.startsWith("<svg")) throw new Error("expected an SVG document");
+ * // one point per data row, each labelled with its values
+ * if (!svg.includes('aria-label="x: 1; y: 2"') || !svg.includes('aria-label="x: 2; y: 3"')) {
+ *   throw new Error("expected the points (1, 2) and (2, 3)");
+ * }
  * ```
  */
 export async function renderSvg(spec: PlotSpec): Promise<string> {

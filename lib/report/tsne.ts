@@ -39,6 +39,12 @@ export interface TsneOptions extends ProjectionOptions {
  * const x = new Float32Array([0, 0, 0, 0.1, 0, 0, 0, 0.1, 0, 9, 9, 9, 9.1, 9, 9, 9, 9.1, 9]);
  * const map = tsne(x, 3, { seed: 1, iterations: 200 });
  * if (map.points.length !== 12) throw new Error("expected 6 points");
+ * // the map keeps the clusters apart: every distance across them beats every one within
+ * const d = (i: number, j: number) =>
+ *   Math.hypot(map.points[2 * i] - map.points[2 * j], map.points[2 * i + 1] - map.points[2 * j + 1]);
+ * const within = [d(0, 1), d(0, 2), d(1, 2), d(3, 4), d(3, 5), d(4, 5)];
+ * const across = [0, 1, 2].flatMap((i) => [3, 4, 5].map((j) => d(i, j)));
+ * if (Math.max(...within) >= Math.min(...across)) throw new Error("clusters merged");
  * const again = tsne(x, 3, { seed: 1, iterations: 200 });
  * if (map.points.join() !== again.points.join()) throw new Error("not reproducible");
  * ```

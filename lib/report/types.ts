@@ -13,9 +13,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Projection } from "./types.ts";
- * const p: Projection = { points: new Float64Array([0, 0, 1, 1]), rows: new Int32Array([0, 5]) };
- * if (p.points.length !== 2 * p.rows.length) throw new Error("two coordinates per row");
+ * import { pca } from "./pca.ts";
+ * // three 2-d rows on a horizontal line, 1 apart: the first component is that line
+ * const p: Projection = pca(new Float32Array([0, 5, 1, 5, 2, 5]), 2);
+ * assert.deepEqual([...p.rows], [0, 1, 2]);
+ * assert.equal(p.points.length, 6); // x, y per row
+ * const [x0, y0, x1, y1, x2] = p.points;
+ * assert.ok(Math.abs(Math.abs(x2 - x0) - 2) < 1e-9 && Math.abs(Math.abs(x1 - x0) - 1) < 1e-9);
+ * assert.ok(Math.abs(y1 - y0) < 1e-9); // nothing varies along the second
  * ```
  */
 export interface Projection {
@@ -30,8 +37,16 @@ export interface Projection {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ProjectionOptions } from "./types.ts";
- * const o: ProjectionOptions = { seed: 7, maxPoints: 1000 };
+ * import { pca } from "./pca.ts";
+ * const x = new Float32Array(20).map((_, i) => i); // ten 2-d rows
+ * const options: ProjectionOptions = { seed: 7, maxPoints: 4 };
+ * const map = pca(x, 2, options);
+ * // four distinct rows of the ten, ascending, and the same four for the same seed
+ * assert.equal(map.rows.length, 4);
+ * assert.ok(map.rows.every((r, i) => r >= 0 && r < 10 && (i === 0 || r > map.rows[i - 1])));
+ * assert.deepEqual(pca(x, 2, options).rows, map.rows);
  * ```
  */
 export interface ProjectionOptions {
@@ -50,8 +65,16 @@ export interface ProjectionOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RocPoint } from "./types.ts";
- * const p: RocPoint = { far: 0.01, tar: 0.9 };
+ * import { rocPlot } from "./roc_plot.ts";
+ * import { rocCurve } from "../metrics/roc_curve.ts";
+ * // same pairs at 0.1 and 0.4, different pairs at 0.3 and 0.8
+ * const roc = rocCurve([0.1, 0.3, 0.4, 0.8], [1, 0, 1, 0]);
+ * const points: RocPoint[] = roc.far.map((far, i) => ({ far, tar: roc.tar[i] }));
+ * const values = (rocPlot(points).data as { values: RocPoint[] }).values;
+ * // one plotted point per threshold, in order
+ * assert.deepEqual(values.map((v) => [v.far, v.tar]), [[0, 0], [0, 0.5], [0.5, 0.5], [0.5, 1], [1, 1]]);
  * ```
  */
 export interface RocPoint {
@@ -68,8 +91,18 @@ export interface RocPoint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DistanceHistogram } from "./types.ts";
- * const h: DistanceHistogram = { edges: [0, 1, 2], matched: [5, 1], mismatched: [1, 6] };
+ * import { histogramPlot } from "./histogram_plot.ts";
+ * import { distanceHistogram } from "../metrics/distance_histogram.ts";
+ * // same-class distances 0.1, 0.2, 0.7; different-class 0.6, 0.9; bins [0, 0.5) and [0.5, 1]
+ * const h = distanceHistogram([0.1, 0.2, 0.7, 0.6, 0.9], [1, 1, 1, 0, 0], { bins: 2, range: [0, 1] });
+ * const hist: DistanceHistogram = { edges: h.edges, matched: h.same.counts, mismatched: h.different.counts };
+ * const values = (histogramPlot(hist).data as { values: { share: number; pairs: string }[] }).values;
+ * // each group's bars are shares of that group: matched 2/3 and 1/3, mismatched 0 and 1
+ * assert.deepEqual(values.map((v) => [v.pairs, v.share]), [
+ *   ["matched", 2 / 3], ["matched", 1 / 3], ["mismatched", 0], ["mismatched", 1],
+ * ]);
  * ```
  */
 export interface DistanceHistogram {
@@ -86,8 +119,18 @@ export interface DistanceHistogram {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { LossPoint } from "./types.ts";
- * const p: LossPoint = { step: 10, loss: 0.42 };
+ * import { lossPlot } from "./loss_plot.ts";
+ * const train: LossPoint[] = [{ step: 1, loss: 0.9 }, { step: 2, loss: 0.5 }];
+ * const validation: LossPoint[] = [{ step: 2, loss: 0.7 }];
+ * const values = (lossPlot({ train, validation }).data as { values: unknown[] }).values;
+ * // one row per point, tagged with the curve it belongs to
+ * assert.deepEqual(values, [
+ *   { step: 1, loss: 0.9, curve: "train" },
+ *   { step: 2, loss: 0.5, curve: "train" },
+ *   { step: 2, loss: 0.7, curve: "validation" },
+ * ]);
  * ```
  */
 export interface LossPoint {
@@ -102,8 +145,21 @@ export interface LossPoint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { SizeResult } from "./types.ts";
- * const r: SizeResult = { size: 32, metrics: { auc: 0.97, "rank-1": 0.81 } };
+ * import { sizePlot } from "./size_plot.ts";
+ * const results: SizeResult[] = [
+ *   { size: 8, metrics: { auc: 0.9, "rank-1": 0.7 } },
+ *   { size: 32, metrics: { auc: 0.95, "rank-1": 0.8 } },
+ * ];
+ * const values = (sizePlot(results).data as { values: unknown[] }).values;
+ * // one row per (size, metric)
+ * assert.deepEqual(values, [
+ *   { size: 8, metric: "auc", value: 0.9 },
+ *   { size: 8, metric: "rank-1", value: 0.7 },
+ *   { size: 32, metric: "auc", value: 0.95 },
+ *   { size: 32, metric: "rank-1", value: 0.8 },
+ * ]);
  * ```
  */
 export interface SizeResult {
@@ -120,7 +176,17 @@ export interface SizeResult {
  * @example
  * ```ts
  * import type { PlotSpec } from "./types.ts";
- * const spec: PlotSpec = { mark: "point", data: { values: [{ x: 1 }] } };
+ * import { renderSvg } from "./render_svg.ts";
+ * // a hand-written Vega-Lite bar chart
+ * const spec: PlotSpec = {
+ *   data: { values: [{ x: "a", y: 1 }, { x: "b", y: 3 }] },
+ *   mark: "bar",
+ *   encoding: { x: { field: "x", type: "nominal" }, y: { field: "y", type: "quantitative" } },
+ * };
+ * const svg = await renderSvg(spec);
+ * // one bar per row, labelled with its values
+ * if (svg.split('aria-roledescription="bar"').length - 1 !== 2) throw new Error("two bars");
+ * if (!svg.includes('aria-label="x: b; y: 3"')) throw new Error("bar b is 3 high");
  * ```
  */
 export type PlotSpec = Readonly<Record<string, unknown>>;
@@ -133,7 +199,19 @@ export type PlotSpec = Readonly<Record<string, unknown>>;
  * @example
  * ```ts
  * import type { ImageSource } from "./types.ts";
- * const src: ImageSource = { images: new Float32Array(2 * 4), shape: [2, 2, 1], size: 2 };
+ * import { pairGallery } from "./pair_gallery.ts";
+ * // two 2 × 2 grayscale images, a black one labelled cat and a white one labelled dog
+ * const source: ImageSource = {
+ *   images: new Float32Array([0, 0, 0, 0, 1, 1, 1, 1]),
+ *   shape: [2, 2],
+ *   size: 2,
+ *   classNames: ["cat", "dog"],
+ *   labels: [0, 1],
+ * };
+ * const svg = pairGallery(source, [{ left: 0, right: 1, score: 0.5, same: false }]);
+ * // both images are drawn, and the pair is captioned with their class names
+ * if (svg.split("<image").length - 1 !== 2) throw new Error("two images");
+ * if (!svg.includes("cat ≠ dog")) throw new Error("class names");
  * ```
  */
 export interface ImageSource {
@@ -155,7 +233,13 @@ export interface ImageSource {
  * @example
  * ```ts
  * import type { Neighbour } from "./types.ts";
- * const n: Neighbour = { index: 12, distance: 0.3, correct: true };
+ * import { rankingGallery } from "./ranking_gallery.ts";
+ * const source = { images: new Float32Array(3 * 4).fill(0.5), shape: [2, 2], size: 3 };
+ * const right: Neighbour = { index: 1, distance: 0.125, correct: true };
+ * const wrong: Neighbour = { index: 2, distance: 0.75, correct: false };
+ * const svg = rankingGallery(source, [{ query: 0, neighbours: [right, wrong] }]);
+ * // each neighbour is marked right or wrong, with its distance to 3 significant digits
+ * if (!svg.includes("✓ d=0.125") || !svg.includes("✗ d=0.750")) throw new Error("marks");
  * ```
  */
 export interface Neighbour {
@@ -173,7 +257,16 @@ export interface Neighbour {
  * @example
  * ```ts
  * import type { RankedQuery } from "./types.ts";
- * const q: RankedQuery = { query: 0, neighbours: [{ index: 3, distance: 0.1, correct: true }] };
+ * import { rankingGallery } from "./ranking_gallery.ts";
+ * const source = { images: new Float32Array(4 * 4).fill(0.5), shape: [2, 2], size: 4 };
+ * const queries: RankedQuery[] = [
+ *   { query: 0, neighbours: [{ index: 1, distance: 0.1, correct: true }] },
+ *   { query: 2, neighbours: [{ index: 3, distance: 0.2, correct: true }, { index: 0, distance: 0.4, correct: false }] },
+ * ];
+ * const svg = rankingGallery(source, queries);
+ * // one row per query: the query image, then its neighbours (1 + 1 and 1 + 2 images)
+ * if (svg.split("<image").length - 1 !== 5) throw new Error("five images");
+ * if (!svg.includes("rank 2") || svg.includes("rank 3")) throw new Error("columns up to rank 2");
  * ```
  */
 export interface RankedQuery {
@@ -189,7 +282,12 @@ export interface RankedQuery {
  * @example
  * ```ts
  * import type { ScoredPair } from "./types.ts";
- * const p: ScoredPair = { left: 0, right: 1, score: 0.2, same: true, predictedSame: true };
+ * import { pairGallery } from "./pair_gallery.ts";
+ * const source = { images: new Float32Array(2 * 4), shape: [2, 2], size: 2 };
+ * // a different-class pair the model wrongly called the same
+ * const pair: ScoredPair = { left: 0, right: 1, score: 0.25, same: false, predictedSame: true };
+ * const svg = pairGallery(source, [pair], { scoreName: "p" });
+ * if (!svg.includes("p=0.250 ✗ said same")) throw new Error("score and verdict");
  * ```
  */
 export interface ScoredPair {

@@ -18,11 +18,14 @@ import { writeAtomic } from "./_atomic.ts";
  * ```ts
  * import { writePlot } from "./write_plot.ts";
  * import { cmcPlot } from "./cmc_plot.ts";
+ * import { renderSvg } from "./render_svg.ts";
+ * const spec = cmcPlot([0.5, 0.8, 1]);
  * const dir = await Deno.makeTempDir();
- * await writePlot(`${dir}/cmc.svg`, cmcPlot([0.5, 0.8, 1]));
+ * await writePlot(`${dir}/cmc.svg`, spec);
  * const text = await Deno.readTextFile(`${dir}/cmc.svg`);
- * if (!text.startsWith("<svg")) throw new Error("expected SVG");
  * await Deno.remove(dir, { recursive: true });
+ * // a .svg path gets exactly what renderSvg draws
+ * if (text !== await renderSvg(spec)) throw new Error("expected the rendered SVG");
  * ```
  */
 export async function writePlot(

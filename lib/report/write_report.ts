@@ -11,8 +11,17 @@ import { base64, escapeXml } from "./_markup.ts";
  *
  * @example
  * ```ts
+ * import { writeReport } from "./write_report.ts";
  * import type { ReportFigure } from "./write_report.ts";
- * const f: ReportFigure = { title: "CMC", spec: { mark: "line" }, caption: "rank-k accuracy" };
+ * // a figure from ready-made SVG (or from a Vega-Lite `spec`, rendered on writing)
+ * const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>';
+ * const figure: ReportFigure = { title: "Blank", svg, caption: "an empty square" };
+ * const dir = await Deno.makeTempDir();
+ * const html = await Deno.readTextFile(await writeReport(dir, { title: "Run", figures: [figure] }, { pngFiles: false }));
+ * await Deno.remove(dir, { recursive: true });
+ * // the SVG is embedded as a base64 data URI under its title, with its caption
+ * if (!html.includes(`<h3>Blank</h3><img src="data:image/svg+xml;base64,${btoa(svg)}"`)) throw new Error("figure");
+ * if (!html.includes("<figcaption>an empty square</figcaption>")) throw new Error("caption");
  * ```
  */
 export interface ReportFigure {
@@ -31,8 +40,15 @@ export interface ReportFigure {
  *
  * @example
  * ```ts
+ * import { writeReport } from "./write_report.ts";
  * import type { ReportTable } from "./write_report.ts";
- * const t: ReportTable = { caption: "Losses", columns: ["loss", "AUC"], rows: [["triplet", 0.97]] };
+ * const table: ReportTable = { caption: "Losses", columns: ["loss", "AUC"], rows: [["triplet", 0.97123]] };
+ * const dir = await Deno.makeTempDir();
+ * const html = await Deno.readTextFile(await writeReport(dir, { title: "Run", tables: [table] }));
+ * await Deno.remove(dir, { recursive: true });
+ * // a captioned table; numbers are shown to 4 significant digits, right-aligned
+ * if (!html.includes("<h2>Losses</h2>") || !html.includes("<th>AUC</th>")) throw new Error("header");
+ * if (!html.includes('<tr><td>triplet</td><td class="n">0.9712</td></tr>')) throw new Error("row");
  * ```
  */
 export interface ReportTable {
@@ -49,8 +65,16 @@ export interface ReportTable {
  *
  * @example
  * ```ts
+ * import { writeReport } from "./write_report.ts";
  * import type { ReportContent } from "./write_report.ts";
- * const c: ReportContent = { title: "Run 1", info: { seed: 1 }, metrics: { auc: 0.97 } };
+ * const content: ReportContent = { title: "Run 1", info: { seed: 1 }, metrics: { auc: 0.97 } };
+ * const dir = await Deno.makeTempDir();
+ * const html = await Deno.readTextFile(await writeReport(dir, content));
+ * await Deno.remove(dir, { recursive: true });
+ * // the title heads the page, then the run's settings and its metrics (4 significant digits)
+ * if (!html.includes("<title>Run 1</title>") || !html.includes("<h1>Run 1</h1>")) throw new Error("title");
+ * if (!html.includes("<dt>seed</dt><dd>1</dd>")) throw new Error("info");
+ * if (!html.includes('<tr><td>auc</td><td class="n">0.9700</td></tr>')) throw new Error("metrics");
  * ```
  */
 export interface ReportContent {
@@ -103,8 +127,11 @@ export interface WriteReportOptions {
  *   figures: [{ title: "CMC", spec: cmcPlot([0.81, 0.9, 0.95]) }],
  * }, { pngFiles: false });
  * const html = await Deno.readTextFile(path);
- * if (!html.includes("data:image/svg+xml;base64,")) throw new Error("figure is embedded");
  * await Deno.remove(dir, { recursive: true });
+ * if (path !== `${dir}/report.html`) throw new Error(`written to ${path}`);
+ * if (!html.includes("<h1>Triplet run</h1>")) throw new Error("title");
+ * if (!html.includes("<dt>loss</dt><dd>triplet margin 0.2</dd>")) throw new Error("info");
+ * if (!html.includes("<h3>CMC</h3><img src=\"data:image/svg+xml;base64,")) throw new Error("figure is embedded");
  * ```
  */
 export async function writeReport(
