@@ -708,6 +708,12 @@ export async function* fit<B>(
   const findPoisoned = async (): Promise<string | undefined> => {
     const { tensors, fresh } = await stateTensors(program as TrainableProgram<unknown>);
     tf.dispose(fresh);
+    const probe = finiteProbe(tensors.map((n) => n.tensor));
+    try {
+      if (Number.isFinite((await probe.data())[0])) return undefined;
+    } finally {
+      probe.dispose();
+    }
     const bad = firstNonFinite(tensors);
     return bad && `${bad.name} holds ${bad.value} at index ${bad.index} of ${bad.size}`;
   };

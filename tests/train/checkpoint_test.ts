@@ -389,3 +389,31 @@ for (const { name, ignore } of BACKENDS) {
     },
   });
 }
+
+Deno.test("loadCheckpoint refuses dropout states that do not fit the program, changing nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const program = smallProgram();
+  const path = await saveCheckpoint(program, dir, { step: 1 });
+  const state = JSON.parse(await Deno.readTextFile(`${path}/state.json`));
+  const fresh = smallProgram();
+  const untouched = weightsOfProgram(fresh);
+  for (
+    const [random, message] of [
+      [
+        { embedder: [4], head: [] },
+        /holds 1 embedder random states but the program has 2 layers with one/,
+      ],
+      [
+        { embedder: [4, -1], head: [] },
+        /embedder random state 1 must be a non-negative integer: current value is -1/,
+      ],
+    ] as const
+  ) {
+    await Deno.writeTextFile(`${path}/state.json`, JSON.stringify({ ...state, random }));
+    await assert.rejects(loadCheckpoint(fresh, path), message);
+    assert.deepEqual(weightsOfProgram(fresh), untouched);
+  }
+  program.dispose();
+  fresh.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
