@@ -514,8 +514,21 @@ export async function* fit<B>(
   const epochs = options.epochs ?? (steps !== undefined ? Infinity : 1);
   const maxSteps = steps ?? Infinity;
   const lr = options.learningRate;
-  // What a killed checkpoint write left behind goes before anything reads the folder.
-  if (checkpoint) await cleanCheckpointDir(checkpoint.dir);
+  if (checkpoint) {
+    const info = await Deno.stat(checkpoint.dir).catch((error) => {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    });
+    if (info !== undefined && !info.isDirectory) {
+      throw new Error(
+        `Cannot fit as checkpoint.dir must be a folder: current value is ${
+          JSON.stringify(checkpoint.dir)
+        }, which is a file`,
+      );
+    }
+    // What a killed checkpoint write left behind goes before anything reads the folder.
+    await cleanCheckpointDir(checkpoint.dir);
+  }
 
   // ---- resume ---------------------------------------------------------------------------
   let step = 0;

@@ -286,8 +286,30 @@ Deno.test("fit rejects bad options with the option and its value", async () => {
   );
   await assert.rejects(
     drain(fit(program, stream(1), { steps: 3, learningRate: () => NaN, progress: "none" })),
-    /Cannot set the learning rate at step 1 as the schedule gave NaN/,
+    /Cannot set the learning rate at step 1 as the schedule gave NaN \(learningRate\(0, 0\)\): expected a positive number/,
   );
+  const file = await Deno.makeTempFile();
+  await assert.rejects(
+    drain(
+      fit(program, stream(1), { steps: 3, progress: "none", checkpoint: { dir: file, every: 1 } }),
+    ),
+    /Cannot fit as checkpoint.dir must be a folder: current value is ".*", which is a file/,
+  );
+  await assert.rejects(
+    drain(fit(program, stream(1), { steps: 3, checkpoint: { dir: file, every: 1, keep: 0 } })),
+    /Cannot fit as checkpoint.keep must be an integer ≥ 1: current value is 0/,
+  );
+  await assert.rejects(
+    drain(
+      fit(program, stream(1), {
+        steps: 3,
+        earlyStopping: { monitor: "loss", mode: "up" as "min" },
+      }),
+    ),
+    /Cannot fit as earlyStopping.mode must be "min" or "max": current value is "up"/,
+  );
+  assert.equal(await Deno.readTextFile(file), "", "the file is untouched");
+  await Deno.remove(file);
   program.dispose();
 });
 
