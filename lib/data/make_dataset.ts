@@ -46,14 +46,43 @@ export interface DatasetParts {
  * ```
  */
 export function makeDataset(parts: DatasetParts): Dataset {
+  if (parts === null || typeof parts !== "object") {
+    throw new TypeError(
+      `Cannot make dataset as parts must be an object: current value is ${parts}`,
+    );
+  }
   const { shape, classNames } = parts;
   if (!Array.isArray(shape) || shape.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new RangeError(
       `Cannot make dataset as shape must be positive integers: current shape is [${shape}]`,
     );
   }
-  if (!Array.isArray(classNames) || classNames.length === 0) {
-    throw new RangeError(`Cannot make dataset as classNames must be a non-empty array`);
+  if (
+    !Array.isArray(classNames) || classNames.length === 0 ||
+    !classNames.every((n) => typeof n === "string")
+  ) {
+    throw new RangeError(
+      `Cannot make dataset as classNames must be a non-empty array of strings: current value is ${
+        describe(classNames)
+      }`,
+    );
+  }
+  if (!(parts.images instanceof Float32Array || parts.images instanceof Uint8Array)) {
+    throw new TypeError(
+      `Cannot make dataset as images must be a Float32Array or a Uint8Array: current value is ${
+        describe(parts.images)
+      }`,
+    );
+  }
+  const raw = parts.labels as unknown;
+  if (
+    raw === null || typeof raw !== "object" || typeof (raw as ArrayLike<number>).length !== "number"
+  ) {
+    throw new TypeError(
+      `Cannot make dataset as labels must be an array or a typed array of integers: current value is ${
+        describe(raw)
+      }`,
+    );
   }
   const labels = parts.labels instanceof Int32Array
     ? parts.labels
@@ -91,4 +120,13 @@ export function makeDataset(parts: DatasetParts): Dataset {
     }
   }
   return { images, labels, shape: [...shape], size, classNames: [...classNames] };
+}
+
+/** A short description of a value for error messages. */
+function describe(value: unknown): string {
+  if (ArrayBuffer.isView(value)) return value.constructor.name;
+  if (Array.isArray(value)) {
+    return JSON.stringify(value.slice(0, 5)) + (value.length > 5 ? "…" : "");
+  }
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
 }

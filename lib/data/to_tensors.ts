@@ -40,7 +40,9 @@ export type TensorsOf<T extends IndexTuple> = T extends PairIndex ? Pair<Tensor>
  * Tensors are created when the function is called, i.e. when a batch is consumed: map it over
  * a batch sampler (`samplers.map(toTensors(train))`) to stay lazy, and dispose each batch
  * after its step with {@linkcode disposeTensors} (or let {@linkcode tensorBatches} do both).
- * An empty batch, mixed kinds or an index outside the dataset throw.
+ * An empty batch, mixed kinds, an index outside the dataset, a label that is not an integer
+ * or a pixel that is not finite (NaN, ±Infinity) throw, naming the item; so does a dataset
+ * whose arrays do not match its size and shape (checked when `toTensors` is called).
  *
  * @param dataset The dataset the indices point into.
  * @returns The conversion function.
@@ -62,19 +64,60 @@ export type TensorsOf<T extends IndexTuple> = T extends PairIndex ? Pair<Tensor>
 export function toTensors(
   dataset: Dataset,
 ): <T extends IndexTuple>(batch: readonly T[]) => TensorsOf<T> {
-  const per = dataset.shape.reduce((a, b) => a * b, 1);
-  const gather = (batch: readonly IndexTuple[], pick: (t: IndexTuple) => number): Tensor => {
+  const fail = (what: string): never => {
+    throw new RangeError(`Cannot convert batch to tensors as ${what}`);
+  };
+  if (dataset === null || typeof dataset !== "object") {
+    fail(`dataset must be a Dataset: current value is ${dataset}`);
+  }
+  const { shape, size, images, labels } = dataset;
+  if (!Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n >= 1)) {
+    fail(`dataset.shape must be positive integers: current shape is [${shape}]`);
+  }
+  if (!Number.isInteger(size) || size < 0) {
+    fail(`dataset.size must be an integer ≥ 0: current size is ${size}`);
+  }
+  const per = shape.reduce((a, b) => a * b, 1);
+  if (!(images instanceof Float32Array) || images.length !== size * per) {
+    fail(
+      `dataset.images must be a Float32Array of size × prod(shape) = ${size} × ${per} = ${
+        size * per
+      } values: current is ${
+        images instanceof Float32Array
+          ? `of length ${images.length}`
+          : (images as object)?.constructor?.name ?? String(images)
+      }`,
+    );
+  }
+  if (!(labels instanceof Int32Array) || labels.length !== size) {
+    fail(`dataset.labels must be an Int32Array of size ${size}`);
+  }
+  const gather = (
+    batch: readonly IndexTuple[],
+    field: string,
+    pick: (t: IndexTuple) => number,
+  ): Tensor => {
     const out = new Float32Array(batch.length * per);
     for (let j = 0; j < batch.length; j++) {
       const i = pick(batch[j]);
-      if (!(Number.isInteger(i) && i >= 0 && i < dataset.size)) {
-        throw new RangeError(
-          `Cannot convert batch to tensors as indices must be integers in [0, ${dataset.size}): current index of item ${j} is ${i}`,
+      if (!(Number.isInteger(i) && i >= 0 && i < size)) {
+        fail(
+          `indices must be integers in [0, ${size}): current index of item ${j} is ${i} (its ${field})`,
         );
       }
-      out.set(dataset.images.subarray(i * per, i * per + per), j * per);
+      const row = images.subarray(i * per, i * per + per);
+      for (let k = 0; k < per; k++) {
+        if (!Number.isFinite(row[k])) {
+          fail(
+            `pixels must be finite: dataset.images[${
+              i * per + k
+            }] (${field} of item ${j}, sample ${i}) is ${row[k]}, not finite`,
+          );
+        }
+      }
+      out.set(row, j * per);
     }
-    return tf.tensor(out, [batch.length, ...dataset.shape], "float32");
+    return tf.tensor(out, [batch.length, ...shape], "float32");
   };
   return <T extends IndexTuple>(batch: readonly T[]): TensorsOf<T> => {
     if (!Array.isArray(batch) || batch.length === 0) {
@@ -97,8 +140,8 @@ export function toTensors(
         const b = batch as readonly IndexTuple[] as readonly PairIndex[];
         return {
           kind,
-          left: keep(gather(b, (t) => (t as PairIndex).left)),
-          right: keep(gather(b, (t) => (t as PairIndex).right)),
+          left: keep(gather(b, "left", (t) => (t as PairIndex).left)),
+          right: keep(gather(b, "right", (t) => (t as PairIndex).right)),
           same: keep(tf.tensor1d(b.map((t) => (t.same ? 1 : 0)), "float32")),
         } as Pair<Tensor> as TensorsOf<T>;
       }
@@ -106,16 +149,21 @@ export function toTensors(
         const b = batch as readonly IndexTuple[];
         return {
           kind,
-          anchor: keep(gather(b, (t) => (t as TripletIndex).anchor)),
-          positive: keep(gather(b, (t) => (t as TripletIndex).positive)),
-          negative: keep(gather(b, (t) => (t as TripletIndex).negative)),
+          anchor: keep(gather(b, "anchor", (t) => (t as TripletIndex).anchor)),
+          positive: keep(gather(b, "positive", (t) => (t as TripletIndex).positive)),
+          negative: keep(gather(b, "negative", (t) => (t as TripletIndex).negative)),
         } as Triplet<Tensor> as TensorsOf<T>;
       }
       if (kind === "labelled") {
         const b = batch as readonly IndexTuple[] as readonly LabelledIndex[];
+        b.forEach((t, j) => {
+          if (!(Number.isInteger(t.label) && Math.abs(t.label) < 2 ** 31)) {
+            fail(`labels must be int32 integers: current label of item ${j} is ${t.label}`);
+          }
+        });
         return {
           kind,
-          embeddings: keep(gather(b, (t) => (t as LabelledIndex).index)),
+          embeddings: keep(gather(b, "index", (t) => (t as LabelledIndex).index)),
           labels: keep(tf.tensor1d(b.map((t) => t.label), "int32")),
         } as Labelled<Tensor> as TensorsOf<T>;
       }
