@@ -7,9 +7,20 @@
  *
  * @example
  * ```ts
- * import { pipe } from "./mod.ts";
- * const double = (n: number) => n * 2;
- * if (pipe(2, double, double) !== 8) throw new Error("pipe");
+ * import * as tf from "@tensorflow/tfjs";
+ * import { backend, branches, compile, losses, pipe } from "./mod.ts";
+ * await backend.useBackend("cpu");
+ * // one shared branch, applied to both sides of a pair, trained with the contrastive loss
+ * const net = pipe(branches.empty, branches.dense(8, { activation: "tanh" }), branches.dense(2));
+ * const model = branches.siamese(net);
+ * const program = compile({ model, loss: losses.contrastive(), inputShape: [4], learningRate: 0.05, seed: 1 });
+ * // two pairs of different classes: training pushes them apart, so their loss falls
+ * const left = tf.tensor2d([[1, 0, 0, 0], [0, 1, 0, 0]]), right = tf.tensor2d([[0, 0, 1, 0], [0, 0, 0, 1]]);
+ * const batch = { kind: "pair" as const, left, right, same: tf.tensor1d([0, 0]) };
+ * const before = program.evaluate(batch).dataSync()[0];
+ * for (let i = 0; i < 20; i++) program.trainStep(batch).dispose();
+ * if (!(program.evaluate(batch).dataSync()[0] < before)) throw new Error("training lowers the loss");
+ * program.dispose();
  * ```
  *
  * @module

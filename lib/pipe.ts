@@ -12,7 +12,10 @@
  * ```ts
  * import { pipe } from "./pipe.ts";
  * const double = (n: number) => n * 2;
- * if (pipe(2, double, double) !== 8) throw new Error("pipe");
+ * const inc = (n: number) => n + 1;
+ * // left to right: (3 + 1) × 2, then (3 × 2) + 1
+ * if (pipe(3, inc, double) !== 8) throw new Error("inc, then double");
+ * if (pipe(3, double, inc) !== 7) throw new Error("double, then inc");
  * ```
  */
 export function pipe<A>(a: A): A;
@@ -143,7 +146,9 @@ export function pipe(a: unknown, ...fns: ReadonlyArray<(x: unknown) => unknown>)
  * ```ts
  * import { flow } from "./pipe.ts";
  * const inc = (n: number) => n + 1;
- * if (flow(inc, inc)(1) !== 3) throw new Error("flow");
+ * const double = (n: number) => n * 2;
+ * const f = flow(inc, double); // x ↦ (x + 1) × 2
+ * if (f(1) !== 4 || f(5) !== 12) throw new Error("flow");
  * ```
  */
 export function flow<A extends ReadonlyArray<unknown>, B>(f1: (...a: A) => B): (...a: A) => B;
