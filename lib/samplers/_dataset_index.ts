@@ -105,3 +105,14 @@ export function checkInteger(what: string, name: string, value: number, min: num
     );
   }
 }
+
+/** Checks that `options` is an object (or undefined, for defaults); `what` names the caller. */
+export function checkOptionsObject(what: string, options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw new TypeError(
+      `Cannot ${what} as options must be an object: current value is ${
+        typeof options === "string" ? JSON.stringify(options) : options
+      }`,
+    );
+  }
+}

@@ -1,19 +1,14 @@
 import type { Rng, Sampler } from "../types.ts";
-import { checkInteger } from "./_dataset_index.ts";
+import { checkInteger, checkOptionsObject } from "./_dataset_index.ts";
 
 /**
  * Options of {@linkcode batch}.
  *
  * @example
  * ```ts
- * import { batch, type BatchOptions } from "./batch.ts";
- * import { rng } from "./rng.ts";
- * import type { Rng } from "../types.ts";
- * const five = function* (_: Rng) { yield* [1, 2, 3, 4, 5]; };
+ * import type { BatchOptions } from "./batch.ts";
  * const options: BatchOptions = { dropRemainder: true };
- * // batches of 2: the short last batch [5] is dropped
- * const got = [...batch(2, options)(five)(rng(0))];
- * if (JSON.stringify(got) !== "[[1,2],[3,4]]") throw new Error(JSON.stringify(got));
+ * if (!options.dropRemainder) throw new Error("option");
  * ```
  */
 export interface BatchOptions {
@@ -52,6 +47,7 @@ export function batch(
   options: BatchOptions = {},
 ): <A>(sampler: Sampler<A>) => Sampler<readonly A[]> {
   checkInteger("batch", "size", size, 1);
+  checkOptionsObject("batch", options);
   const drop = options.dropRemainder ?? false;
   return <A>(sampler: Sampler<A>): Sampler<readonly A[]> =>
     function* (rng: Rng): Iterable<readonly A[]> {

@@ -1,5 +1,11 @@
 import type { Dataset, PairIndex, Rng, Sampler } from "../types.ts";
-import { drawNegative, drawPositive, indexDataset, shuffleInPlace } from "./_dataset_index.ts";
+import {
+  checkOptionsObject,
+  drawNegative,
+  drawPositive,
+  indexDataset,
+  shuffleInPlace,
+} from "./_dataset_index.ts";
 
 /**
  * Options of {@linkcode pairs}.
@@ -52,6 +58,7 @@ export interface PairsOptions {
  * ```
  */
 export function pairs(dataset: Dataset, options: PairsOptions = {}): Sampler<PairIndex> {
+  checkOptionsObject("sample pairs", options);
   const fraction = options.positiveFraction ?? 0.5;
   if (!(fraction >= 0 && fraction <= 1)) {
     throw new RangeError(

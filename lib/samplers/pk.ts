@@ -1,20 +1,19 @@
 import type { Dataset, LabelledIndex, Rng, Sampler } from "../types.ts";
-import { checkInteger, indexDataset, shuffleInPlace } from "./_dataset_index.ts";
+import {
+  checkInteger,
+  checkOptionsObject,
+  indexDataset,
+  shuffleInPlace,
+} from "./_dataset_index.ts";
 
 /**
  * Options of {@linkcode pk}.
  *
  * @example
  * ```ts
- * import { pk, type PkOptions } from "./pk.ts";
- * import { rng } from "./rng.ts";
- * const labels = Int32Array.from([0, 0, 1, 1, 2, 2]);
- * const dataset = { images: new Float32Array(6), labels, shape: [1], size: 6, classNames: ["a", "b", "c"] };
- * const options: PkOptions = { p: 3, k: 2 };
- * // one batch: 3 classes × 2 samples, i.e. all six samples
- * const batches = [...pk(dataset, options)(rng(1))];
- * if (batches.length !== 1) throw new Error(`${batches.length} batches`);
- * if (batches[0].map((x) => x.index).sort().join() !== "0,1,2,3,4,5") throw new Error("every sample once");
+ * import type { PkOptions } from "./pk.ts";
+ * const options: PkOptions = { p: 8, k: 4 };
+ * if (options.p * options.k !== 32) throw new Error("batch of 32");
  * ```
  */
 export interface PkOptions {
@@ -60,6 +59,7 @@ export interface PkOptions {
  * ```
  */
 export function pk(dataset: Dataset, options: PkOptions): Sampler<readonly LabelledIndex[]> {
+  checkOptionsObject("sample pk batches", options);
   const { p, k } = options ?? ({} as PkOptions);
   checkInteger("sample pk batches", "p", p, 1);
   checkInteger("sample pk batches", "k", k, 1);

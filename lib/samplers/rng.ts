@@ -2,6 +2,7 @@ import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus"
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import type { Rng } from "../types.ts";
+import { checkOptionsObject } from "./_dataset_index.ts";
 
 /**
  * Options of {@linkcode rng}.
@@ -52,6 +53,7 @@ export function rng(seed: number, options: RngOptions = {}): Rng {
       `Cannot create rng as seed must be a safe integer: current seed is ${seed}`,
     );
   }
+  checkOptionsObject("create rng", options);
   const stream = options.stream ?? 0;
   if (!Number.isInteger(stream) || stream < 0 || stream > 65536) {
     throw new RangeError(
