@@ -6,9 +6,14 @@ import { checkInteger, checkOptionsObject } from "./_dataset_index.ts";
  *
  * @example
  * ```ts
- * import type { BatchOptions } from "./batch.ts";
+ * import { batch, type BatchOptions } from "./batch.ts";
+ * import { rng } from "./rng.ts";
+ * import type { Rng } from "../types.ts";
+ * const five = function* (_: Rng) { yield* [1, 2, 3, 4, 5]; };
  * const options: BatchOptions = { dropRemainder: true };
- * if (!options.dropRemainder) throw new Error("option");
+ * // batches of 2: the short last batch [5] is dropped
+ * const got = [...batch(2, options)(five)(rng(0))];
+ * if (JSON.stringify(got) !== "[[1,2],[3,4]]") throw new Error(JSON.stringify(got));
  * ```
  */
 export interface BatchOptions {

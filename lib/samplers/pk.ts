@@ -11,9 +11,15 @@ import {
  *
  * @example
  * ```ts
- * import type { PkOptions } from "./pk.ts";
- * const options: PkOptions = { p: 8, k: 4 };
- * if (options.p * options.k !== 32) throw new Error("batch of 32");
+ * import { pk, type PkOptions } from "./pk.ts";
+ * import { rng } from "./rng.ts";
+ * const labels = Int32Array.from([0, 0, 1, 1, 2, 2]);
+ * const dataset = { images: new Float32Array(6), labels, shape: [1], size: 6, classNames: ["a", "b", "c"] };
+ * const options: PkOptions = { p: 3, k: 2 };
+ * // one batch: 3 classes × 2 samples, i.e. all six samples
+ * const batches = [...pk(dataset, options)(rng(1))];
+ * if (batches.length !== 1) throw new Error(`${batches.length} batches`);
+ * if (batches[0].map((x) => x.index).sort().join() !== "0,1,2,3,4,5") throw new Error("every sample once");
  * ```
  */
 export interface PkOptions {

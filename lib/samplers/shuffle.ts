@@ -6,9 +6,16 @@ import { checkInteger, checkOptionsObject } from "./_dataset_index.ts";
  *
  * @example
  * ```ts
- * import type { ShuffleOptions } from "./shuffle.ts";
- * const options: ShuffleOptions = { buffer: 1024 };
- * if (options.buffer !== 1024) throw new Error("option");
+ * import { shuffle, type ShuffleOptions } from "./shuffle.ts";
+ * import { take } from "./take.ts";
+ * import { rng } from "./rng.ts";
+ * import type { Rng } from "../types.ts";
+ * const naturals = function* (_: Rng) { for (let i = 0; ; i++) yield i; };
+ * const options: ShuffleOptions = { buffer: 2 };
+ * const got = [...take(20)(shuffle(options)(naturals))(rng(5))];
+ * // an endless source still streams: with 2 items held, position t can only hold an item ≤ t + 1
+ * if (got.some((v, t) => v > t + 1) || new Set(got).size !== 20) throw new Error(got.join());
+ * if (got.every((v, t) => v === t)) throw new Error("not shuffled");
  * ```
  */
 export interface ShuffleOptions {
