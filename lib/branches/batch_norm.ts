@@ -17,10 +17,12 @@ export interface BatchNormOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { batchNorm } from "./batch_norm.ts";
  * import { empty } from "./empty.ts";
- * const stage = batchNorm()(empty).stages[0];
- * if (stage.kind !== "batchNorm" || stage.momentum !== 0.99) throw new Error("batchNorm");
+ * // the momentum asked for, the default epsilon (tfjs's defaults are 0.99 and 1e-3)
+ * assert.deepEqual(batchNorm({ momentum: 0.9 })(empty).stages, [{ kind: "batchNorm", momentum: 0.9, epsilon: 1e-3 }]);
+ * assert.deepEqual(batchNorm()(empty).stages, [{ kind: "batchNorm", momentum: 0.99, epsilon: 1e-3 }]);
  * ```
  */
 export function batchNorm(options: BatchNormOptions = {}): (branch: Branch) => Branch {

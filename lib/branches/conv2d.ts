@@ -21,10 +21,14 @@ export interface Conv2dOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { conv2d } from "./conv2d.ts";
  * import { empty } from "./empty.ts";
- * const b = conv2d(8, { kernelSize: 3 })(empty);
- * if (b.stages[0].kind !== "conv2d") throw new Error("conv2d");
+ * const b = conv2d(8, { kernelSize: 5, activation: "relu" })(empty);
+ * // what was asked for; stride 1, "same" padding and a bias by default
+ * assert.deepEqual(b.stages, [
+ *   { kind: "conv2d", filters: 8, kernelSize: 5, strides: 1, padding: "same", activation: "relu", useBias: true },
+ * ]);
  * ```
  */
 export function conv2d(filters: number, options: Conv2dOptions = {}): (branch: Branch) => Branch {

@@ -16,11 +16,16 @@ export interface DenseOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pipe } from "../pipe.ts";
  * import { dense } from "./dense.ts";
  * import { empty } from "./empty.ts";
  * const b = pipe(empty, dense(64, { activation: "relu" }), dense(32));
- * if (b.stages.length !== 2) throw new Error("dense");
+ * // one stage per call, in order; linear with a bias unless told otherwise
+ * assert.deepEqual(b.stages, [
+ *   { kind: "dense", units: 64, activation: "relu", useBias: true },
+ *   { kind: "dense", units: 32, activation: "linear", useBias: true },
+ * ]);
  * ```
  */
 export function dense(units: number, options: DenseOptions = {}): (branch: Branch) => Branch {

@@ -8,9 +8,10 @@ import { fraction } from "./_validate.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dropout } from "./dropout.ts";
  * import { empty } from "./empty.ts";
- * if (dropout(0.5)(empty).stages[0].kind !== "dropout") throw new Error("dropout");
+ * assert.deepEqual(dropout(0.3)(empty).stages, [{ kind: "dropout", rate: 0.3 }]);
  * ```
  */
 export function dropout(rate: number): (branch: Branch) => Branch {

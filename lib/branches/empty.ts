@@ -5,10 +5,13 @@ import type { Branch } from "../types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { empty } from "./empty.ts";
  * import { dense } from "./dense.ts";
- * const b = dense(4)(empty);
- * if (b.stages.length !== 1) throw new Error("empty");
+ * // the branch with no stages: the start of every pipe, and left unchanged by it
+ * assert.deepEqual(empty, { kind: "branch", stages: [] });
+ * assert.equal(dense(4)(empty).stages.length, 1);
+ * assert.equal(empty.stages.length, 0);
  * ```
  */
 export const empty: Branch = { kind: "branch", stages: [] };

@@ -6,9 +6,12 @@ import { append } from "./_append.ts";
  *
  * @example
  * ```ts
- * import { flatten } from "./flatten.ts";
+ * import { pipe } from "../pipe.ts";
+ * import { conv2d } from "./conv2d.ts";
  * import { empty } from "./empty.ts";
- * if (flatten()(empty).stages[0].kind !== "flatten") throw new Error("flatten");
+ * import { flatten } from "./flatten.ts";
+ * const b = pipe(empty, conv2d(4), flatten());
+ * if (b.stages.map((s) => s.kind).join() !== "conv2d,flatten") throw new Error("appended last");
  * ```
  */
 export function flatten(): (branch: Branch) => Branch {

@@ -6,10 +6,12 @@ import { append } from "./_append.ts";
  *
  * @example
  * ```ts
- * import { globalAveragePool2d } from "./global_average_pool_2d.ts";
+ * import { pipe } from "../pipe.ts";
+ * import { conv2d } from "./conv2d.ts";
  * import { empty } from "./empty.ts";
- * const b = globalAveragePool2d()(empty);
- * if (b.stages[0].kind !== "globalAveragePool2d") throw new Error("gap");
+ * import { globalAveragePool2d } from "./global_average_pool_2d.ts";
+ * const b = pipe(empty, conv2d(4), globalAveragePool2d());
+ * if (b.stages.map((s) => s.kind).join() !== "conv2d,globalAveragePool2d") throw new Error("appended last");
  * ```
  */
 export function globalAveragePool2d(): (branch: Branch) => Branch {

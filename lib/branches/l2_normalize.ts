@@ -9,9 +9,13 @@ import { positive } from "./_validate.ts";
  *
  * @example
  * ```ts
- * import { l2Normalize } from "./l2_normalize.ts";
+ * import { pipe } from "../pipe.ts";
+ * import { dense } from "./dense.ts";
  * import { empty } from "./empty.ts";
- * if (l2Normalize()(empty).stages[0].kind !== "l2Normalize") throw new Error("l2Normalize");
+ * import { l2Normalize } from "./l2_normalize.ts";
+ * const b = pipe(empty, dense(8), l2Normalize({ epsilon: 1e-6 }));
+ * const last = b.stages[1];
+ * if (b.stages.length !== 2 || last.kind !== "l2Normalize" || last.epsilon !== 1e-6) throw new Error("l2Normalize");
  * ```
  */
 export function l2Normalize(options: { readonly epsilon?: number } = {}): (

@@ -10,8 +10,9 @@ import { checkBranch } from "./_check_branch.ts";
  * import { labelled } from "./labelled.ts";
  * import { dense } from "./dense.ts";
  * import { empty } from "./empty.ts";
- * const m = labelled(dense(8)(empty));
- * if (m.kind !== "labelled" || m.arity !== 1) throw new Error("labelled");
+ * const branch = dense(8)(empty);
+ * const m = labelled(branch);
+ * if (m.kind !== "labelled" || m.arity !== 1 || m.branch !== branch) throw new Error("labelled");
  * ```
  */
 export function labelled(branch: Branch): Model<Labelled> {

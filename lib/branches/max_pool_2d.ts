@@ -7,10 +7,11 @@ import { positiveInteger } from "./_validate.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { maxPool2d } from "./max_pool_2d.ts";
  * import { empty } from "./empty.ts";
- * const stage = maxPool2d(2)(empty).stages[0];
- * if (stage.kind !== "maxPool2d" || stage.strides !== 2) throw new Error("maxPool2d");
+ * // strides default to the pool size: non-overlapping windows
+ * assert.deepEqual(maxPool2d(3)(empty).stages, [{ kind: "maxPool2d", poolSize: 3, strides: 3 }]);
  * ```
  */
 export function maxPool2d(

@@ -10,8 +10,9 @@ import { checkBranch } from "./_check_branch.ts";
  * import { nWay } from "./n_way.ts";
  * import { dense } from "./dense.ts";
  * import { empty } from "./empty.ts";
- * const m = nWay(5, dense(8)(empty));
- * if (m.kind !== "nway" || m.arity !== 5) throw new Error("nWay");
+ * const branch = dense(8)(empty);
+ * const m = nWay(5, branch);
+ * if (m.kind !== "nway" || m.arity !== 5 || m.branch !== branch) throw new Error("nWay");
  * ```
  */
 export function nWay(n: number, branch: Branch): Model<NWay> {

@@ -8,12 +8,16 @@ import { append } from "./_append.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pipe } from "../pipe.ts";
  * import { conv2d } from "./conv2d.ts";
  * import { empty } from "./empty.ts";
  * import { residual } from "./residual.ts";
- * const block = residual(pipe(empty, conv2d(8), conv2d(8)));
- * if (block(empty).stages[0].kind !== "residual") throw new Error("residual");
+ * const main = pipe(empty, conv2d(8), conv2d(8));
+ * const stage = residual(main)(empty).stages[0];
+ * // one stage holding the main path; an identity shortcut unless one is given
+ * assert.equal(stage.kind, "residual");
+ * assert.deepEqual(stage.kind === "residual" && [stage.main, stage.shortcut], [main.stages, []]);
  * ```
  */
 export function residual(

@@ -10,8 +10,9 @@ import { checkBranch } from "./_check_branch.ts";
  * import { siamese } from "./siamese.ts";
  * import { dense } from "./dense.ts";
  * import { empty } from "./empty.ts";
- * const m = siamese(dense(8)(empty));
- * if (m.kind !== "pair" || m.arity !== 2) throw new Error("siamese");
+ * const branch = dense(8)(empty);
+ * const m = siamese(branch);
+ * if (m.kind !== "pair" || m.arity !== 2 || m.branch !== branch) throw new Error("siamese");
  * ```
  */
 export function siamese(branch: Branch): Model<Pair> {

@@ -11,7 +11,10 @@ import type { Branch } from "../types.ts";
  * import { empty } from "./empty.ts";
  * import { then } from "./then.ts";
  * const head = pipe(empty, dense(16), dense(8));
- * if (pipe(empty, dense(32), then(head)).stages.length !== 3) throw new Error("then");
+ * const b = pipe(empty, dense(32), then(head));
+ * // the head's stages follow the branch's
+ * const units = b.stages.map((s) => s.kind === "dense" ? s.units : 0).join();
+ * if (units !== "32,16,8") throw new Error(units);
  * ```
  */
 export function then(next: Branch): (branch: Branch) => Branch {

@@ -10,8 +10,9 @@ import { checkBranch } from "./_check_branch.ts";
  * import { triplet } from "./triplet.ts";
  * import { dense } from "./dense.ts";
  * import { empty } from "./empty.ts";
- * const m = triplet(dense(8)(empty));
- * if (m.kind !== "triplet" || m.arity !== 3) throw new Error("triplet");
+ * const branch = dense(8)(empty);
+ * const m = triplet(branch);
+ * if (m.kind !== "triplet" || m.arity !== 3 || m.branch !== branch) throw new Error("triplet");
  * ```
  */
 export function triplet(branch: Branch): Model<Triplet> {
