@@ -22,8 +22,10 @@ export interface FromLayersModelOptions {
  * await tf.setBackend("cpu");
  * const net = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3] })] });
  * const spec = fromLayersModel(net, { freeze: true });
+ * // one stage wrapping the model itself; freeze: true freezes all its (1) layers
  * const stage = spec.stages[0];
- * if (stage.kind !== "layersModel" || stage.freeze !== 1) throw new Error("fromLayersModel");
+ * if (spec.stages.length !== 1 || stage.kind !== "layersModel") throw new Error("one stage");
+ * if (stage.model !== net || stage.freeze !== 1) throw new Error("fromLayersModel");
  * net.dispose();
  * ```
  */

@@ -28,8 +28,12 @@ export interface MlpOptions {
  * @example
  * ```ts
  * import { mlp } from "./mlp.ts";
- * const spec = mlp({ hidden: [16], embeddingSize: 4 });
- * if (spec.stages.filter((s) => s.kind === "dense").length !== 2) throw new Error("mlp");
+ * const spec = mlp({ hidden: [16, 8], embeddingSize: 4 });
+ * // flatten, a dense layer and its activation (relu) per hidden width, the embedding last
+ * const kinds = spec.stages.map((s) => s.kind === "dense" ? `dense ${s.units} ${s.activation}` : s.kind);
+ * if (kinds.join() !== "flatten,dense 16 linear,activation,dense 8 linear,activation,dense 4 linear") {
+ *   throw new Error(kinds.join());
+ * }
  * ```
  */
 export function mlp(options: MlpOptions = {}): Branch {

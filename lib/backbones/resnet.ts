@@ -42,8 +42,11 @@ const block = (filters: number, strides: number, project: boolean) => (b: Branch
  * @example
  * ```ts
  * import { resnet } from "./resnet.ts";
- * const spec = resnet({ filters: [8, 16] });
- * if (spec.stages.filter((s) => s.kind === "residual").length !== 2) throw new Error("resnet");
+ * const spec = resnet({ filters: [8, 16], embeddingSize: 12 });
+ * // one residual block per stage (filters entry), pooled, then the embedding layer
+ * if (spec.stages.filter((s) => s.kind === "residual").length !== 2) throw new Error("blocks");
+ * const last = spec.stages.at(-1);
+ * if (last?.kind !== "dense" || last.units !== 12) throw new Error("embedding");
  * ```
  */
 export function resnet(options: ResnetOptions = {}): Branch {

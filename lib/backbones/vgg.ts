@@ -33,9 +33,13 @@ export interface VggOptions {
  * @example
  * ```ts
  * import { vgg } from "./vgg.ts";
- * const spec = vgg();
- * const convs = spec.stages.filter((s) => s.kind === "conv2d").length;
- * if (convs !== 6) throw new Error("vgg");
+ * const spec = vgg({ filters: [4, 8], embeddingSize: 16 });
+ * // two 3 × 3 convolutions per block, a 2 × 2 pool between blocks, a dense embedding last
+ * const convs = spec.stages.flatMap((s) => s.kind === "conv2d" ? [s.filters] : []);
+ * if (convs.join() !== "4,4,8,8") throw new Error(`convolutions ${convs}`);
+ * if (spec.stages.filter((s) => s.kind === "maxPool2d").length !== 1) throw new Error("pools");
+ * const last = spec.stages.at(-1);
+ * if (last?.kind !== "dense" || last.units !== 16) throw new Error("embedding");
  * ```
  */
 export function vgg(options: VggOptions = {}): Branch {
