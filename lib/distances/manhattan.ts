@@ -10,8 +10,9 @@ import { checkRows } from "./_check.ts";
  * import * as tf from "@tensorflow/tfjs";
  * import { manhattan } from "./manhattan.ts";
  * await tf.setBackend("cpu");
- * const d = manhattan(tf.tensor2d([[0, 0]]), tf.tensor2d([[3, -4]]));
- * if (d.dataSync()[0] !== 7) throw new Error("manhattan");
+ * // |0 − 3| + |0 − (−4)| = 7; |1 − 2| + |1 − 1| = 1
+ * const d = manhattan(tf.tensor2d([[0, 0], [1, 1]]), tf.tensor2d([[3, -4], [2, 1]]));
+ * if (d.dataSync().join() !== "7,1") throw new Error(`manhattan ${d.dataSync()}`);
  * ```
  */
 export function manhattan(a: Tensor2D, b: Tensor2D): Tensor1D {

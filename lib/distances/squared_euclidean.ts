@@ -10,8 +10,9 @@ import { checkRows } from "./_check.ts";
  * import * as tf from "@tensorflow/tfjs";
  * import { squaredEuclidean } from "./squared_euclidean.ts";
  * await tf.setBackend("cpu");
- * const d = squaredEuclidean(tf.tensor2d([[0, 0]]), tf.tensor2d([[3, 4]]));
- * if (d.dataSync()[0] !== 25) throw new Error("squaredEuclidean");
+ * // 3² + 4² = 25; 1² + 0² = 1
+ * const d = squaredEuclidean(tf.tensor2d([[0, 0], [1, 1]]), tf.tensor2d([[3, 4], [2, 1]]));
+ * if (d.dataSync().join() !== "25,1") throw new Error(`squaredEuclidean ${d.dataSync()}`);
  * ```
  */
 export function squaredEuclidean(a: Tensor2D, b: Tensor2D): Tensor1D {
