@@ -123,7 +123,8 @@ async function loadTensorflow(): Promise<void> {
  * - `tensorflow`: native libtensorflow through `@tensorflow/tfjs-node-gpu` or
  *   `@tensorflow/tfjs-node`, loaded only when installed.
  * - `native`: wasm with convolutions, their gradients, matrix products, sums and pooling
- *   gradients in oneDNN and OpenBLAS through Deno's FFI (needs `--allow-ffi` and Debian's
+ *   gradients in oneDNN and OpenBLAS through Deno's FFI (needs `--allow-ffi` — or, least
+ *   privilege, `--allow-ffi=<the libdnnl, libopenblas and libgomp paths>` — and Debian's
  *   `libdnnl2` and `libopenblas0`; `LIKENESS_DNNL`/`LIKENESS_BLAS` point elsewhere).
  *
  * With no `name` (or `auto`), `LIKENESS_BACKEND` chooses (when `--allow-env` grants it),

@@ -5,9 +5,81 @@
  * objects at the tensors' bytes (`dnnl_memory_set_data_handle`), so nothing is copied.
  * Layouts are tfjs's own: activations NHWC, filters HWIO.
  *
+ * Pointers are plain addresses (`bigint`, 0 for none), passed as `usize`: `Deno.UnsafePointer`
+ * needs FFI permission for every path, so with it `--allow-ffi=<the libraries>` would not be
+ * enough. A buffer's address comes from oneDNN itself ({@linkcode addressOf}).
+ *
  * @module
  */
-import type { Dnnl } from "./_libraries.ts";
+import type { Blas, Dnnl } from "./_libraries.ts";
+
+/** A native address (0n: none). */
+export type Address = bigint;
+
+/** The scratch oneDNN memory object whose data handle gives buffers' addresses. */
+let scratch: { dnnl: Dnnl; memory: Address; blas?: Blas } | undefined;
+const bases = new WeakMap<ArrayBufferLike, Address>();
+
+/**
+ * The address of `view`'s first byte: its buffer's base, learned once per buffer by setting
+ * it as a oneDNN memory's data handle and reading the handle back (a buffer's bytes never
+ * move; a grown wasm memory is a new buffer). Needs a started {@linkcode DnnlContext}.
+ */
+export function addressOf(view: ArrayBufferView): Address {
+  let base = bases.get(view.buffer);
+  if (base === undefined) {
+    if (scratch === undefined) {
+      throw new Error("Cannot take a buffer's address before oneDNN is started");
+    }
+    if (view.buffer.byteLength === 0) return 0n;
+    const whole = new Uint8Array(view.buffer as ArrayBuffer);
+    check(
+      scratch.dnnl.dnnl_memory_set_data_handle_buffer(scratch.memory, whole),
+      "set data handle",
+    );
+    const out = new BigUint64Array(1);
+    check(
+      scratch.dnnl.dnnl_memory_get_data_handle(scratch.memory, new Uint8Array(out.buffer)),
+      "get data handle",
+    );
+    check(scratch.dnnl.dnnl_memory_set_data_handle(scratch.memory, 0n), "clear data handle");
+    base = out[0];
+    bases.set(view.buffer, base);
+  }
+  return base + BigInt(view.byteOffset);
+}
+
+/**
+ * The NUL-terminated string at `address`, read through OpenBLAS's `scopy` in aligned 4-byte
+ * words (never past the page holding the terminator), or through `Deno.UnsafePointerView`
+ * where `--allow-ffi` is unrestricted; `?` when neither can.
+ */
+function cString(address: Address): string {
+  if (address === 0n) return "?";
+  const blas = scratch?.blas;
+  if (blas === undefined) {
+    try {
+      return new Deno.UnsafePointerView(Deno.UnsafePointer.create(address)!).getCString();
+    } catch {
+      return "?";
+    }
+  }
+  const bytes: number[] = [];
+  let word = address & ~3n;
+  const skip = Number(address - word);
+  const chunk = new Uint8Array(64);
+  for (let read = 0; read < 4096; read += 64) {
+    const toPage = Number(4096n - (word % 4096n));
+    const n = Math.min(64, toPage) / 4;
+    blas.cblas_scopy(n, word, 1, chunk, 1);
+    for (let i = read === 0 ? skip : 0; i < 4 * n; i++) {
+      if (chunk[i] === 0) return String.fromCharCode(...bytes);
+      bytes.push(chunk[i]);
+    }
+    word += BigInt(4 * n);
+  }
+  return String.fromCharCode(...bytes);
+}
 
 const mdSize = 696 * 2; // sizeof(dnnl_memory_desc_t) is 696 in oneDNN 2.6; room to spare
 const opDescSize = 8192; // sizeof(dnnl_convolution_desc_t) is 5976 in oneDNN 2.6
@@ -115,17 +187,16 @@ function dims(values: readonly number[]): BigInt64Array {
   return out;
 }
 
-function readPointer(buf: Uint8Array): Deno.PointerValue {
-  const view = new BigUint64Array(buf.buffer, buf.byteOffset, 1);
-  return Deno.UnsafePointer.create(view[0]);
+function readPointer(buf: Uint8Array): Address {
+  return new BigUint64Array(buf.buffer, buf.byteOffset, 1)[0];
 }
 
 /** A ready oneDNN primitive with its memory objects; `run` points them at data and runs. */
 export interface Primitive {
   /** Implementation oneDNN chose (e.g. `brgconv:avx512_core`). */
   readonly impl: string;
-  /** Runs with one data pointer per argument id, in the order of `args`. */
-  run(pointers: readonly Deno.PointerValue[]): void;
+  /** Runs with one data address per argument id, in the order of `args`. */
+  run(pointers: readonly Address[]): void;
   /** Argument ids, in the order `run` expects pointers. */
   readonly args: readonly number[];
   /** Frees the primitive's native objects (after eviction from the cache). */
@@ -137,16 +208,21 @@ const maxCached = 64;
 
 /** A oneDNN CPU engine and stream with a cache of convolution primitives. */
 export class DnnlContext {
-  private readonly engine: Deno.PointerValue;
-  private readonly stream: Deno.PointerValue;
+  private readonly engine: Address;
+  private readonly stream: Address;
   private readonly cache = new Map<string, Primitive>();
 
-  constructor(private readonly dnnl: Dnnl) {
+  constructor(private readonly dnnl: Dnnl, blas?: Blas) {
     const out = new Uint8Array(8);
     check(dnnl.dnnl_engine_create(out, 1, 0n), "dnnl_engine_create");
     this.engine = readPointer(out);
     check(dnnl.dnnl_stream_create(out, this.engine, 1), "dnnl_stream_create");
     this.stream = readPointer(out);
+    if (scratch === undefined) {
+      const md = this.md([1], TAG_A);
+      check(dnnl.dnnl_memory_create_buffer_md(out, md, this.engine, 0n), "scratch memory");
+      scratch = { dnnl, memory: readPointer(out), ...(blas === undefined ? {} : { blas }) };
+    }
   }
 
   /** The cached primitive for `key`, marked most recently used. */
@@ -176,42 +252,41 @@ export class DnnlContext {
    */
   private preferredPd(
     desc: Uint8Array,
-    hint: Deno.PointerValue,
+    hint: Address,
     prefer: (name: string) => boolean,
-  ): Deno.PointerValue {
+  ): Address {
     const d = this.dnnl;
     const out = new Uint8Array(8);
-    check(d.dnnl_primitive_desc_iterator_create(out, desc, null, this.engine, hint), "pd iterator");
+    check(d.dnnl_primitive_desc_iterator_create(out, desc, 0n, this.engine, hint), "pd iterator");
     const it = readPointer(out);
-    let chosen: Deno.PointerValue = null;
+    let chosen = 0n;
     try {
-      let first: Deno.PointerValue = null;
+      let first = 0n;
       for (let i = 0; i < 32; i++) {
-        const pd = d.dnnl_primitive_desc_iterator_fetch(it);
-        if (pd === null) break;
+        const pd = BigInt(d.dnnl_primitive_desc_iterator_fetch(it));
+        if (pd === 0n) break;
         if (prefer(this.implName(pd))) {
           chosen = pd;
           break;
         }
-        if (first === null) first = pd;
+        if (first === 0n) first = pd;
         else d.dnnl_primitive_desc_destroy(pd);
         if (d.dnnl_primitive_desc_iterator_next(it) !== 0) break; // dnnl_iterator_ends
       }
-      if (chosen === null) chosen = first;
-      else if (first !== null) d.dnnl_primitive_desc_destroy(first);
+      if (chosen === 0n) chosen = first;
+      else if (first !== 0n) d.dnnl_primitive_desc_destroy(first);
     } finally {
       d.dnnl_primitive_desc_iterator_destroy(it);
     }
-    if (chosen === null) throw new Error("Cannot create a oneDNN primitive: no implementation");
+    if (chosen === 0n) throw new Error("Cannot create a oneDNN primitive: no implementation");
     return chosen;
   }
 
   /** oneDNN's name for the implementation `pd` chose (e.g. `jit:avx2`, `ref:any`). */
-  private implName(pd: Deno.PointerValue): string {
+  private implName(pd: Address): string {
     const out = new Uint8Array(8);
     check(this.dnnl.dnnl_primitive_desc_query(pd, query.implInfo, 0, out), "query impl");
-    const ptr = readPointer(out);
-    return ptr === null ? "?" : new Deno.UnsafePointerView(ptr).getCString();
+    return cString(readPointer(out));
   }
 
   /** Number of primitives created so far (one per distinct shape and kind). */
@@ -322,8 +397,8 @@ export class DnnlContext {
         : [Arg.src, Arg.diffDst, Arg.diffWeights];
       mds = bias ? [srcUser, dstUser, wUser, bias] : [srcUser, dstUser, wUser];
     }
-    let attr: Deno.PointerValue = null;
-    let postOps: Deno.PointerValue = null;
+    let attr = 0n;
+    let postOps = 0n;
     const out = new Uint8Array(8);
     if (kind === "forward" && options.relu) {
       check(d.dnnl_primitive_attr_create(out), "dnnl_primitive_attr_create");
@@ -333,19 +408,19 @@ export class DnnlContext {
       check(d.dnnl_post_ops_append_eltwise(postOps, 1, ELTWISE_RELU, 0, 0), "append relu");
       check(d.dnnl_primitive_attr_set_post_ops(attr, postOps), "set post ops");
     }
-    let hint: Deno.PointerValue = null;
+    let hint = 0n;
     if (kind !== "forward") {
       // Backward primitives need a forward primitive descriptor as a hint.
       const fdesc = new Uint8Array(opDescSize);
       forwardDesc(fdesc);
-      check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "forward hint");
+      check(d.dnnl_primitive_desc_create(out, fdesc, 0n, this.engine, 0n), "forward hint");
       hint = readPointer(out);
     }
     check(d.dnnl_primitive_desc_create(out, desc, attr, this.engine, hint), `${kind} pd`);
     const pd = readPointer(out);
-    if (hint !== null) d.dnnl_primitive_desc_destroy(hint);
-    if (postOps !== null) d.dnnl_post_ops_destroy(postOps);
-    if (attr !== null) d.dnnl_primitive_attr_destroy(attr);
+    if (hint !== 0n) d.dnnl_primitive_desc_destroy(hint);
+    if (postOps !== 0n) d.dnnl_post_ops_destroy(postOps);
+    if (attr !== 0n) d.dnnl_primitive_attr_destroy(attr);
     const impl = this.implName(pd);
     check(d.dnnl_primitive_create(out, pd), `${kind} primitive`);
     const prim = readPointer(out);
@@ -358,23 +433,23 @@ export class DnnlContext {
       [Arg.diffWeights]: query.diffWeights,
     };
     const outputs = new Set<number>([Arg.dst, Arg.diffSrc, Arg.diffWeights, Arg.diffBias]);
-    const user: Deno.PointerValue[] = []; // memories in tfjs's layout, pointed at tensors
-    const before: [Deno.PointerValue, Uint8Array][] = []; // reorders of inputs
-    const after: [Deno.PointerValue, Uint8Array][] = []; // reorders of outputs
-    const mems: Deno.PointerValue[] = []; // every memory to destroy
-    const prims: Deno.PointerValue[] = [prim]; // every primitive to destroy
+    const user: Address[] = []; // memories in tfjs's layout, pointed at tensors
+    const before: [Address, Uint8Array][] = []; // reorders of inputs
+    const after: [Address, Uint8Array][] = []; // reorders of outputs
+    const mems: Address[] = []; // every memory to destroy
+    const prims: Address[] = [prim]; // every primitive to destroy
     const argBuf = new Uint8Array(16 * args.length);
     const argView = new DataView(argBuf.buffer);
     const layouts: string[] = [];
     args.forEach((arg, i) => {
-      check(d.dnnl_memory_create(out, Deno.UnsafePointer.of(mds[i]), this.engine, null), "memory");
+      check(d.dnnl_memory_create(out, addressOf(mds[i]), this.engine, 0n), "memory");
       const plain = readPointer(out);
       user.push(plain);
       mems.push(plain);
       let inner = plain;
       const q = queryOf[arg];
-      const innerMd = q === undefined ? null : d.dnnl_primitive_desc_query_md(pd, q, 0);
-      if (innerMd !== null && !d.dnnl_memory_desc_equal(innerMd, mds[i])) {
+      const innerMd = q === undefined ? 0n : BigInt(d.dnnl_primitive_desc_query_md(pd, q, 0));
+      if (innerMd !== 0n && !d.dnnl_memory_desc_equal(innerMd, mds[i])) {
         check(d.dnnl_memory_create(out, innerMd, this.engine, allocate()), "inner memory");
         inner = readPointer(out);
         mems.push(inner);
@@ -383,11 +458,11 @@ export class DnnlContext {
         check(
           d.dnnl_reorder_primitive_desc_create(
             out,
-            isOutput ? innerMd : Deno.UnsafePointer.of(mds[i]),
+            isOutput ? innerMd : addressOf(mds[i]),
             this.engine,
-            isOutput ? Deno.UnsafePointer.of(mds[i]) : innerMd,
+            isOutput ? addressOf(mds[i]) : innerMd,
             this.engine,
-            null,
+            0n,
           ),
           "reorder pd",
         );
@@ -400,11 +475,11 @@ export class DnnlContext {
         layouts.push("blocked");
       } else layouts.push("plain");
       argView.setInt32(16 * i, arg, true);
-      argView.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(inner)), true);
+      argView.setBigUint64(16 * i + 8, inner, true);
     });
     d.dnnl_primitive_desc_destroy(pd);
     const stream = this.stream;
-    const exec = (p: Deno.PointerValue, a: Uint8Array) =>
+    const exec = (p: Address, a: Uint8Array) =>
       check(d.dnnl_primitive_execute(p, stream, a.length / 16, a), `${kind} execute`);
     const primitive: Primitive = {
       impl: `${impl} (${layouts.join(",")})`,
@@ -428,7 +503,7 @@ export class DnnlContext {
   private poolingForward(
     g: PoolGeometry,
     prop: number,
-  ): { src: Uint8Array; dst: Uint8Array; pd: Deno.PointerValue } {
+  ): { src: Uint8Array; dst: Uint8Array; pd: Address } {
     const d = this.dnnl;
     const src = this.md([g.batch, g.channels, g.inHeight, g.inWidth], TAG_NHWC);
     const dst = this.md([g.batch, g.channels, g.outHeight, g.outWidth], TAG_NHWC);
@@ -449,7 +524,7 @@ export class DnnlContext {
       ),
       "dnnl_pooling_v2_forward_desc_init",
     );
-    check(d.dnnl_primitive_desc_create(out, desc, null, this.engine, null), "pooling pd");
+    check(d.dnnl_primitive_desc_create(out, desc, 0n, this.engine, 0n), "pooling pd");
     return { src, dst, pd: readPointer(out) };
   }
 
@@ -494,17 +569,20 @@ export class DnnlContext {
       ),
       "dnnl_pooling_v2_backward_desc_init",
     );
-    check(d.dnnl_primitive_desc_create(out, bdesc, null, this.engine, fpd), "pooling bwd pd");
+    check(d.dnnl_primitive_desc_create(out, bdesc, 0n, this.engine, fpd), "pooling bwd pd");
     const bpd = readPointer(out);
-    const memory = (md: Deno.PointerValue, handle: Deno.PointerValue) => {
+    const memory = (md: Address, handle: Address) => {
       check(d.dnnl_memory_create(out, md, this.engine, handle), "memory");
       return readPointer(out);
     };
-    const srcMem = memory(Deno.UnsafePointer.of(src), null);
-    const dstMem = memory(Deno.UnsafePointer.of(dst), allocate()); // forward output, unused
-    const wsMem = memory(d.dnnl_primitive_desc_query_md(fpd, QUERY_WORKSPACE, 0), allocate());
-    const diffDstMem = memory(Deno.UnsafePointer.of(dst), null);
-    const diffSrcMem = memory(Deno.UnsafePointer.of(src), null);
+    const srcMem = memory(addressOf(src), 0n);
+    const dstMem = memory(addressOf(dst), allocate()); // forward output, unused
+    const wsMem = memory(
+      BigInt(d.dnnl_primitive_desc_query_md(fpd, QUERY_WORKSPACE, 0)),
+      allocate(),
+    );
+    const diffDstMem = memory(addressOf(dst), 0n);
+    const diffSrcMem = memory(addressOf(src), 0n);
     check(d.dnnl_primitive_create(out, fpd), "pooling primitive");
     const forward = readPointer(out);
     check(d.dnnl_primitive_create(out, bpd), "pooling bwd primitive");
@@ -571,7 +649,7 @@ export class DnnlContext {
     // when a thread is preempted (2 cores shared with V8 and OpenBLAS threads) a 0.2 ms call
     // stalls for 15–20 ms. The "tbb" variants have no barriers.
     const tbb = (name: string) => name.includes("tbb");
-    let pd = this.preferredPd(fdesc, null, tbb);
+    let pd = this.preferredPd(fdesc, 0n, tbb);
     let args: number[];
     if (kind === "forward") {
       args = stats === "given"
@@ -612,7 +690,7 @@ export class DnnlContext {
     ]);
     const mems = args.map((arg) => {
       const md = perChannel.has(arg) ? channel : data;
-      check(d.dnnl_memory_create(out, Deno.UnsafePointer.of(md), this.engine, null), "memory");
+      check(d.dnnl_memory_create(out, addressOf(md), this.engine, 0n), "memory");
       return readPointer(out);
     });
     const argBuf = execArgs(args.map((a, i) => [a, mems[i]]));
@@ -649,7 +727,7 @@ export class DnnlContext {
       d.dnnl_eltwise_forward_desc_init(fdesc, FORWARD_TRAINING, ELTWISE_RELU, data, 0, 0),
       "dnnl_eltwise_forward_desc_init",
     );
-    check(d.dnnl_primitive_desc_create(out, fdesc, null, this.engine, null), "eltwise pd");
+    check(d.dnnl_primitive_desc_create(out, fdesc, 0n, this.engine, 0n), "eltwise pd");
     let pd = readPointer(out);
     let args: number[] = [Arg.src, Arg.dst];
     if (kind === "backward") {
@@ -658,7 +736,7 @@ export class DnnlContext {
         d.dnnl_eltwise_backward_desc_init(bdesc, ELTWISE_RELU, data, data, 0, 0),
         "dnnl_eltwise_backward_desc_init",
       );
-      check(d.dnnl_primitive_desc_create(out, bdesc, null, this.engine, pd), "eltwise bwd pd");
+      check(d.dnnl_primitive_desc_create(out, bdesc, 0n, this.engine, pd), "eltwise bwd pd");
       d.dnnl_primitive_desc_destroy(pd);
       pd = readPointer(out);
       args = [Arg.src, Arg.diffDst, Arg.diffSrc];
@@ -680,7 +758,7 @@ export class DnnlContext {
     const out = new Uint8Array(8);
     const desc = new Uint8Array(opDescSize);
     check(d.dnnl_binary_desc_init(desc, BINARY_MUL, data, factors, data), "dnnl_binary_desc_init");
-    check(d.dnnl_primitive_desc_create(out, desc, null, this.engine, null), "binary pd");
+    check(d.dnnl_primitive_desc_create(out, desc, 0n, this.engine, 0n), "binary pd");
     const pd = readPointer(out);
     return this.store(
       key,
@@ -694,7 +772,7 @@ export class DnnlContext {
    */
   private simple(
     impl: string,
-    pd: Deno.PointerValue,
+    pd: Address,
     argMds: readonly [number, Uint8Array][],
   ): Primitive {
     const d = this.dnnl;
@@ -705,7 +783,7 @@ export class DnnlContext {
     check(created, `${impl} primitive`);
     const prim = readPointer(out);
     const mems = argMds.map(([, md]) => {
-      check(d.dnnl_memory_create(out, Deno.UnsafePointer.of(md), this.engine, null), "memory");
+      check(d.dnnl_memory_create(out, addressOf(md), this.engine, 0n), "memory");
       return readPointer(out);
     });
     const args = argMds.map(([a]) => a);
@@ -728,17 +806,16 @@ export class DnnlContext {
 }
 
 /** `DNNL_MEMORY_ALLOCATE`: oneDNN allocates (and later frees) the buffer. */
-function allocate(): Deno.PointerValue {
-  // Created on use: pointer functions need --allow-ffi, and importing must not.
-  return Deno.UnsafePointer.create(0xffffffffffffffffn);
+function allocate(): Address {
+  return 0xffffffffffffffffn;
 }
 
-function execArgs(pairs: readonly [number, Deno.PointerValue][]): Uint8Array {
+function execArgs(pairs: readonly [number, Address][]): Uint8Array {
   const buf = new Uint8Array(16 * pairs.length);
   const view = new DataView(buf.buffer);
   pairs.forEach(([arg, mem], i) => {
     view.setInt32(16 * i, arg, true);
-    view.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+    view.setBigUint64(16 * i + 8, mem, true);
   });
   return buf;
 }

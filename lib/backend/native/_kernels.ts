@@ -10,7 +10,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { DataType, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
-import type { ConvGeometry, DnnlContext, PoolGeometry } from "./_dnnl.ts";
+import {
+  type Address,
+  addressOf,
+  type ConvGeometry,
+  type DnnlContext,
+  type PoolGeometry,
+} from "./_dnnl.ts";
 import type { Blas, Dnnl } from "./_libraries.ts";
 import { batchNormTrainGradName, batchNormTrainName, reluGradName } from "../_fused_kernels.ts";
 
@@ -32,8 +38,8 @@ interface WasmBackendLike {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
 }
 
-function heap(backend: WasmBackendLike): Deno.PointerValue {
-  return Deno.UnsafePointer.of(backend.wasm.HEAPU8 as Uint8Array<ArrayBuffer>);
+function heap(backend: WasmBackendLike): Address {
+  return addressOf(backend.wasm.HEAPU8);
 }
 
 function offsetOf(backend: WasmBackendLike, t: TensorInfo): number {
@@ -42,10 +48,10 @@ function offsetOf(backend: WasmBackendLike, t: TensorInfo): number {
   return data.memoryOffset;
 }
 
-/** Pointers to the tensors' bytes in the wasm heap (call after every allocation). */
-function pointers(backend: WasmBackendLike, ts: readonly TensorInfo[]): Deno.PointerValue[] {
+/** Addresses of the tensors' bytes in the wasm heap (call after every allocation). */
+function pointers(backend: WasmBackendLike, ts: readonly TensorInfo[]): Address[] {
   const base = heap(backend);
-  return ts.map((t) => Deno.UnsafePointer.offset(base!, offsetOf(backend, t)));
+  return ts.map((t) => base + BigInt(offsetOf(backend, t)));
 }
 
 function floatView(backend: WasmBackendLike, t: TensorInfo, size: number): Float32Array {
@@ -177,9 +183,9 @@ function sgemm(
   m: number,
   n: number,
   k: number,
-  a: Deno.PointerValue,
-  b: Deno.PointerValue,
-  c: Deno.PointerValue,
+  a: Address,
+  b: Address,
+  c: Address,
 ): void {
   const lda = transA ? m : k;
   const ldb = transB ? k : n;
@@ -249,9 +255,9 @@ function batchProduct(
       m,
       n,
       k,
-      Deno.UnsafePointer.offset(pa!, 4 * (ba === 1 ? 0 : i) * ra * ca),
-      Deno.UnsafePointer.offset(pb!, 4 * (bb === 1 ? 0 : i) * rb * cb),
-      Deno.UnsafePointer.offset(pc!, 4 * i * m * n),
+      pa + BigInt(4 * (ba === 1 ? 0 : i) * ra * ca),
+      pb + BigInt(4 * (bb === 1 ? 0 : i) * rb * cb),
+      pc + BigInt(4 * i * m * n),
     );
   }
   return out;
@@ -318,11 +324,11 @@ const activations: Readonly<Record<string, (v: number, alpha: number) => number>
 
 let sumOnes = new Float32Array(0);
 
-function onesPointer(length: number): Deno.PointerValue {
+function onesPointer(length: number): Address {
   if (sumOnes.length < length) {
     sumOnes = new Float32Array(Math.max(length, 2 * sumOnes.length)).fill(1);
   }
-  return Deno.UnsafePointer.of(sumOnes);
+  return addressOf(sumOnes);
 }
 
 let scratch = new Float32Array(0);
@@ -380,7 +386,7 @@ function reduction(mean: boolean): NativeKernel {
         one,
         1,
         0,
-        Deno.UnsafePointer.of(t),
+        addressOf(t),
         1,
       );
       const y = floatView(backend, out, inner).fill(0);
@@ -397,12 +403,12 @@ function reduction(mean: boolean): NativeKernel {
         reduced,
         inner,
         alpha,
-        Deno.UnsafePointer.offset(px!, 4 * o * reduced * inner),
+        px + BigInt(4 * o * reduced * inner),
         inner,
         one,
         1,
         0,
-        Deno.UnsafePointer.offset(py!, 4 * o * inner),
+        py + BigInt(4 * o * inner),
         1,
       );
     }
@@ -475,10 +481,10 @@ let ones = new Float32Array(0);
 let zeros = new Float32Array(0);
 
 /** Pointers to `c` ones and `c` zeros (stand-ins for a missing scale or offset). */
-function unitPointers(c: number): [Deno.PointerValue, Deno.PointerValue] {
+function unitPointers(c: number): [Address, Address] {
   if (ones.length < c) ones = new Float32Array(c).fill(1);
   if (zeros.length < c) zeros = new Float32Array(c);
-  return [Deno.UnsafePointer.of(ones), Deno.UnsafePointer.of(zeros)];
+  return [addressOf(ones), addressOf(zeros)];
 }
 
 /** NHWC data as oneDNN's `[n, c, h, w]`; any other rank as `[rows, c, 1, 1]`. */

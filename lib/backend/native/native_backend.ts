@@ -204,7 +204,7 @@ export async function registerNative(options: RegisterNativeOptions = {}): Promi
   );
   if (registered !== undefined) return (registered = { ...registered, threads });
   const libs = openLibraries();
-  runtime = { dnnl: libs.dnnl!, conv: new DnnlContext(libs.dnnl!), blas: libs.blas };
+  runtime = { dnnl: libs.dnnl!, conv: new DnnlContext(libs.dnnl!, libs.blas), blas: libs.blas };
   const shared = await sharedWasmBackend();
   // The same wasm instance, heap and tensor store as `wasm`, under another name: every op
   // not replaced runs on the wasm kernels and tensors never need copying between the two.
