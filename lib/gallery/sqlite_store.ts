@@ -333,11 +333,15 @@ function fileError(action: string, error: unknown): unknown {
 /**
  * Identities are stored as text when they are well-formed Unicode, and as their UTF-16 code
  * units (a blob) otherwise: the two never compare equal in SQLite, and both come back exactly.
- * They are read as bytes (`raw`), because text read as a string stops at the first NUL.
+ * Text read as a string stops at its first NUL, so text holding a NUL (and every blob) is
+ * also read as bytes (`raw`); other text (nearly all) is read as a string only.
  */
-const IDENTITY = "typeof(identity) AS kind, CAST(identity AS BLOB) AS raw";
+const IDENTITY = "identity AS text, typeof(identity) AS kind, " +
+  "CASE WHEN typeof(identity) = 'text' AND instr(CAST(identity AS BLOB), x'00') = 0 " +
+  "THEN NULL ELSE CAST(identity AS BLOB) END AS raw";
 
 interface IdentityRow {
+  readonly text: unknown;
   readonly kind: string;
   readonly raw: unknown;
 }
@@ -352,6 +356,7 @@ function encodeIdentity(identity: string): string | Uint8Array {
 const utf8 = new TextDecoder("utf-8");
 
 function decodeIdentity(row: IdentityRow, file: string): string {
+  if (row.kind === "text" && row.raw === null && typeof row.text === "string") return row.text;
   const raw = row.raw;
   if (!(raw instanceof Uint8Array) || (row.kind !== "text" && row.kind !== "blob")) {
     throw new Error(
