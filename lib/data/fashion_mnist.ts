@@ -89,7 +89,8 @@ function expected(split: FashionMnistSplit): { images: ReadIdxOptions; labels: R
  * order:
  *
  * 1. the `dir` option, if given (and nowhere else);
- * 2. `$LIKENESS_DATA/fashion-mnist`, then `$LIKENESS_DATA` itself;
+ * 2. `$LIKENESS_DATA/fashion-mnist`, then `$LIKENESS_DATA` itself (a folder: a
+ *    `LIKENESS_DATA` naming a file is a {@linkcode DataFileError});
  * 3. the cache folder (`cacheDir`, by default the user cache, see {@linkcode FashionMnistOptions});
  * 4. `/usr/share/datasets/fashion-mnist` (Debian/Ubuntu package `dataset-fashion-mnist`);
  * 5. unless `download: false`, a download from the canonical source into the cache folder,
@@ -190,6 +191,13 @@ export async function fashionMnist(options: FashionMnistOptions): Promise<Datase
   }
 
   const dataRoot = envVar("LIKENESS_DATA", notes);
+  if (dataRoot && (await isNonFolder(dataRoot))) {
+    throw new DataFileError(
+      `Cannot load Fashion-MNIST ${split} as LIKENESS_DATA must be a folder (holding ${imagesBase}(.gz) and ${labelsBase}(.gz), or a fashion-mnist folder with them): current value ${dataRoot} is a file`,
+      dataRoot,
+      "io",
+    );
+  }
   const cacheDir = options.cacheDir ??
     (dataRoot ? join(dataRoot, "fashion-mnist") : userCacheDir(notes));
   const candidates: string[] = [];
@@ -235,6 +243,15 @@ export async function fashionMnist(options: FashionMnistOptions): Promise<Datase
       `  - or use { split: "sample" }: the 1,000 images bundled with likeness, offline.`,
     ].join("\n"),
   );
+}
+
+/** Whether `path` exists and is not a folder (unknown, e.g. without permission: false). */
+async function isNonFolder(path: string): Promise<boolean> {
+  try {
+    return !(await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 function userCacheDir(notes: string[]): string | undefined {

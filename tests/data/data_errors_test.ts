@@ -240,3 +240,22 @@ Deno.test("fashionMnist: not found is DataNotFoundError; found but corrupt is Da
     await Deno.remove(corrupt, { recursive: true });
   }
 });
+
+Deno.test("fashionMnist: LIKENESS_DATA naming a file (not a folder) is an error, not a silent search", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/train-images-idx3-ubyte.gz`;
+    await Deno.writeFile(file, gzipSync(encodeIdx("uint8", [1], [0])));
+    const r = await probe(["--allow-read", "--allow-env"], ["fashion"], {
+      env: { LIKENESS_DATA: file },
+    });
+    assert.equal(r.ok, false);
+    assert.equal(r.name, "DataFileError");
+    assert.match(
+      String(r.message),
+      new RegExp(`LIKENESS_DATA must be a folder .*: current value ${file} is a file`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -50,7 +50,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-Deno.test("examples: a corrupt Fashion-MNIST in LIKENESS_DATA is an error naming the file, exit ≠ 0", async () => {
+Deno.test("examples: a corrupt Fashion-MNIST in LIKENESS_DATA (or LIKENESS_DATA naming a file) is an error naming the file, exit ≠ 0", async () => {
   const data = await Deno.makeTempDir();
   const out = await Deno.makeTempDir();
   try {
@@ -69,6 +69,14 @@ Deno.test("examples: a corrupt Fashion-MNIST in LIKENESS_DATA is an error naming
     assert.doesNotMatch(r.stdout, /P@1/); // nothing trained or evaluated
     assert.equal(await exists(`${out}/model`), false);
     assert.equal(await exists(`${out}/metrics.json`), false);
+    // LIKENESS_DATA naming the file itself rather than its folder: an error too.
+    const direct = await runTriplet(images, out, `${root},${data},${out}`);
+    assert.notEqual(direct.code, 0, `exit 0:\n${direct.stdout}\n${direct.stderr}`);
+    assert.match(
+      direct.stderr,
+      new RegExp(`LIKENESS_DATA must be a folder .*: current value ${images} is a file`),
+    );
+    assert.doesNotMatch(direct.stderr, /Falling back/);
   } finally {
     await Deno.remove(data, { recursive: true });
     await Deno.remove(out, { recursive: true });
