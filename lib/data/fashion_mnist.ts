@@ -166,7 +166,11 @@ export async function fashionMnist(options: FashionMnistOptions): Promise<Datase
           break;
         }
       }
-      if (hit === undefined) return undefined;
+      if (hit === undefined) {
+        // Half a copy is worth a word in the "not found" message: it may be a typo.
+        if (found.length === 1) notes.push(`${dir} holds ${found[0]} but no ${base}(.gz)`);
+        return undefined;
+      }
       found.push(hit);
     }
     return [found[0], found[1]];

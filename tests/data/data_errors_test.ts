@@ -259,3 +259,22 @@ Deno.test("fashionMnist: LIKENESS_DATA naming a file (not a folder) is an error,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("fashionMnist: half a copy (images without labels) is named in the not-found error", async () => {
+  const dir = await testSet(1, [0]);
+  try {
+    await Deno.remove(`${dir}/t10k-labels-idx1-ubyte.gz`);
+    await assert.rejects(fashionMnist({ split: "test", dir }), (e: Error) => {
+      assert.ok(e instanceof DataNotFoundError, String(e));
+      assert.ok(
+        e.message.includes(
+          `${dir} holds ${dir}/t10k-images-idx3-ubyte.gz but no t10k-labels-idx1-ubyte(.gz)`,
+        ),
+        e.message,
+      );
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
