@@ -213,7 +213,6 @@ Deno.test("a truncated or damaged gallery gives errors naming the file, never a 
     Deno.writeFileSync(path, content);
     const outcomes = everyOperationNamesTheFile(path, what);
     errors += outcomes.filter((o) => o.endsWith("error")).length;
-    if (Deno.env.get("DEBUG_GAL")) console.log(what, outcomes.join(" "));
   }
   assert.ok(errors >= damaged.length - 2, `damage must be noticed, saw ${errors} errors`);
 });
