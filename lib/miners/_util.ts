@@ -19,12 +19,38 @@ export function labelsOf(what: string, input: Labelled): Int32Array {
   return Int32Array.from(input.labels.dataSync(), (v) => Math.round(v));
 }
 
-/** The all-pairs distances of the embeddings' current values, as plain rows (no gradient). */
-export function distanceRows(distance: Distance, embeddings: Tensor2D): number[][] {
-  return tf.tidy(() => {
-    const detached = tf.tensor2d(embeddings.dataSync(), embeddings.shape);
+/**
+ * The all-pairs distances of the embeddings' current values, as plain rows (no gradient).
+ * Throws, naming the row, when an embedding or a distance is not finite (NaN, ±Infinity, or
+ * values too large for float32 distances).
+ */
+export function distanceRows(what: string, distance: Distance, embeddings: Tensor2D): number[][] {
+  const values = embeddings.dataSync();
+  const dim = embeddings.shape[1];
+  for (let k = 0; k < values.length; k++) {
+    if (!Number.isFinite(values[k])) {
+      throw new Error(
+        `Cannot mine ${what} as embeddings must be finite: row ${Math.floor(k / dim)} holds ${
+          values[k]
+        }`,
+      );
+    }
+  }
+  const rows = tf.tidy(() => {
+    const detached = tf.tensor2d(values, embeddings.shape);
     return pairwise(distance)(detached, detached).arraySync();
   });
+  rows.forEach((row, i) =>
+    row.forEach((d, j) => {
+      if (!Number.isFinite(d)) {
+        throw new Error(
+          `Cannot mine ${what} as the distance between embeddings rows ${i} and ${j} is ${d}: ` +
+            "values are too large for float32 distances",
+        );
+      }
+    })
+  );
+  return rows;
 }
 
 /** Packs index lists. */

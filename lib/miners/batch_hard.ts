@@ -31,7 +31,7 @@ export function batchHard(options: BatchHardOptions = {}): Miner {
   const distance = options.distance ?? euclidean;
   return (input) => {
     const labels = labelsOf("batch-hard triplets", input);
-    const d = distanceRows(distance, input.embeddings);
+    const d = distanceRows("batch-hard triplets", distance, input.embeddings);
     const a: number[] = [], p: number[] = [], n: number[] = [];
     labels.forEach((label, i) => {
       let pos = -1, neg = -1;

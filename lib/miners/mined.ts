@@ -15,6 +15,9 @@ export interface MinedOptions {
  * the gathered rows; the choice itself is not differentiated). Compile it with
  * `branches.labelled(branch)` and P×K batches.
  *
+ * Costs that are not finite (NaN embeddings, values too large for float32 distances) throw,
+ * naming the triplet and its rows, instead of reaching the optimiser.
+ *
  * A batch with no valid triplet (one class, or K = 1) costs exactly 0 on every backend, with
  * every built-in reducer, and its gradient is 0: the per-item vector is empty, and the sum
  * over no elements is 0 (the zero-size guard of `useBackend` makes wasm, native and webgpu
@@ -54,7 +57,7 @@ export function mined(
     ...(loss.head ? { head: loss.head } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D => {
       const chosen = miner(input);
-      return tf.tidy(() => {
+      const perItem = tf.tidy(() => {
         const rows = (idx: Int32Array) => gatherRows(input.embeddings, idx);
         return loss.perItem({
           kind: "triplet",
@@ -63,6 +66,19 @@ export function mined(
           negative: rows(chosen.negative),
         }, context);
       });
+      // Mining already read the batch; reading the costs too keeps NaN from passing silently.
+      const costs = perItem.dataSync();
+      const bad = costs.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        const value = costs[bad];
+        perItem.dispose();
+        throw new Error(
+          `Cannot compute mined ${loss.name} loss as triplet ${bad} (rows ${chosen.anchor[bad]}, ` +
+            `${chosen.positive[bad]}, ${chosen.negative[bad]}) costs ${value}: embeddings must ` +
+            "be finite and small enough for float32 distances",
+        );
+      }
+      return perItem;
     },
   };
 }

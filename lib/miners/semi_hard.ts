@@ -32,7 +32,7 @@ export function semiHard(options: SemiHardOptions = {}): Miner {
   const distance = options.distance ?? euclidean;
   return (input) => {
     const labels = labelsOf("semi-hard triplets", input);
-    const d = distanceRows(distance, input.embeddings);
+    const d = distanceRows("semi-hard triplets", distance, input.embeddings);
     const a: number[] = [], p: number[] = [], n: number[] = [];
     for (let i = 0; i < labels.length; i++) {
       for (let j = 0; j < labels.length; j++) {

@@ -1,0 +1,340 @@
+// Losses on degenerate batches — one class, one item per class, one row, no rows, duplicate
+// rows, zero vectors, huge values — on cpu and wasm (and native where it runs): the result
+// is finite and equals a float64 loop oracle, or the call throws an Error naming the
+// argument. Values too large for float32 distances make mined losses throw (never NaN).
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "../../lib/backend/mod.ts";
+import {
+  contrastive,
+  meanNonZero,
+  pmlContrastiveLoss,
+  pmlTripletMarginLoss,
+  softMarginTriplet,
+  tripletMargin,
+} from "../../lib/losses/mod.ts";
+import { batchAll, batchHard, mined, semiHard } from "../../lib/miners/mod.ts";
+import type { Labelled, Loss, LossInput, Tensor2D } from "../../lib/types.ts";
+import { skipReason, useNative } from "../backend/_native.ts";
+
+const backends = ["cpu", "wasm", ...(skipReason === undefined ? ["native"] : [])];
+
+async function activate(backend: string): Promise<void> {
+  if (backend === "native") await useNative();
+  else await useBackend(backend as "cpu" | "wasm");
+}
+
+type Rows = number[][];
+
+interface Batch {
+  rows: Rows;
+  labels: number[];
+  dim: number;
+}
+
+/** A seeded generator of values in [-1, 1). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+const batchArb = fc.record({
+  n: fc.integer({ min: 0, max: 6 }),
+  dim: fc.integer({ min: 1, max: 4 }),
+  labels: fc.constantFrom("same", "distinct", "mixed"),
+  values: fc.constantFrom("zero", "duplicate", "random", "huge"),
+  seed: fc.integer(),
+}).map(({ n, dim, labels, values, seed }): Batch => {
+  const next = rng(seed);
+  const row = () => Array.from({ length: dim }, () => Math.fround(3 * next()));
+  const first = row();
+  const rows = Array.from({ length: n }, () => {
+    if (values === "zero") return Array(dim).fill(0);
+    if (values === "duplicate") return [...first];
+    if (values === "huge") return row().map((v) => Math.fround(v * 1e12));
+    return row();
+  });
+  const ids = Array.from({ length: n }, (_, i) => {
+    if (labels === "same") return 7;
+    if (labels === "distinct") return i;
+    return Math.floor((next() + 1) * 1.5);
+  });
+  return { rows, labels: ids, dim };
+});
+
+const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, k) => s + (v - b[k]) ** 2, 0));
+const relu = (x: number) => Math.max(x, 0);
+const softplus = (x: number) => x > 30 ? x : Math.log1p(Math.exp(x));
+const mean = (xs: number[]) => xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+const meanOfPositive = (xs: number[]) => mean(xs.filter((x) => x > 0));
+const shift = <T>(xs: T[], k: number) => xs.map((_, i) => xs[(i + k) % xs.length]);
+
+/** The scale of the batch's distances, for a float32 tolerance. */
+const scale = (b: Batch) => 1 + Math.max(0, ...b.rows.flat().map(Math.abs)) * 2 * Math.sqrt(b.dim);
+
+interface Case<I extends LossInput> {
+  name: string;
+  loss: () => Loss<I>;
+  input: (b: Batch) => I;
+  oracle: (b: Batch) => number;
+}
+
+const labelled = (b: Batch): Labelled => ({
+  kind: "labelled",
+  embeddings: tf.tensor2d(b.rows.flat(), [b.rows.length, b.dim]) as Tensor2D,
+  labels: tf.tensor1d(b.labels, "int32"),
+});
+const matrix = (rows: Rows, n: number, dim: number) =>
+  tf.tensor2d(rows.flat(), [n, dim]) as Tensor2D;
+
+/** Pairs (row i, row i+1), same when labels agree; triplets (i, i+1, i+2). */
+const cases: Case<LossInput>[] = [
+  {
+    name: "contrastive",
+    loss: () => contrastive({ margin: 1 }),
+    input: (b) => ({
+      kind: "pair",
+      left: matrix(b.rows, b.rows.length, b.dim),
+      right: matrix(shift(b.rows, 1), b.rows.length, b.dim),
+      same: tf.tensor1d(b.labels.map((l, i) => +(l === shift(b.labels, 1)[i])), "int32"),
+    }),
+    oracle: (b) =>
+      mean(b.rows.map((r, i) => {
+        const d = dist(r, shift(b.rows, 1)[i]);
+        return b.labels[i] === shift(b.labels, 1)[i] ? d : relu(1 - d);
+      })),
+  },
+  ...[
+    ["tripletMargin", () => tripletMargin({ margin: 1 }), (x: number) => relu(x + 1)],
+    ["softMarginTriplet", () => softMarginTriplet(), softplus],
+  ].map(([name, loss, f]) => ({
+    name: name as string,
+    loss: loss as () => Loss<LossInput>,
+    input: (b: Batch) => ({
+      kind: "triplet" as const,
+      anchor: matrix(b.rows, b.rows.length, b.dim),
+      positive: matrix(shift(b.rows, 1), b.rows.length, b.dim),
+      negative: matrix(shift(b.rows, 2), b.rows.length, b.dim),
+    }),
+    oracle: (b: Batch) =>
+      mean(
+        b.rows.map((r, i) =>
+          (f as (x: number) => number)(dist(r, shift(b.rows, 1)[i]) - dist(r, shift(b.rows, 2)[i]))
+        ),
+      ),
+  })),
+  {
+    name: "pmlTripletMarginLoss",
+    loss: () => pmlTripletMarginLoss({ margin: 0.05 }),
+    input: labelled,
+    oracle: (b) =>
+      meanOfPositive(allTriplets(b).map(([a, p, n]) => relu(d(b, a, p) - d(b, a, n) + 0.05))),
+  },
+  {
+    name: "pmlContrastiveLoss",
+    loss: () => pmlContrastiveLoss(),
+    input: labelled,
+    oracle: (b) => {
+      const pos: number[] = [], neg: number[] = [];
+      b.rows.forEach((_, i) =>
+        b.rows.forEach((_, j) => {
+          if (i === j) return;
+          if (b.labels[i] === b.labels[j]) pos.push(relu(d(b, i, j)));
+          else neg.push(relu(1 - d(b, i, j)));
+        })
+      );
+      return meanOfPositive(pos) + meanOfPositive(neg);
+    },
+  },
+  {
+    name: "mined batchAll tripletMargin (meanNonZero)",
+    loss: () => mined(batchAll(), tripletMargin({ margin: 0.2 }), { reduce: meanNonZero }),
+    input: labelled,
+    oracle: (b) =>
+      meanOfPositive(allTriplets(b).map(([a, p, n]) => relu(d(b, a, p) - d(b, a, n) + 0.2))),
+  },
+  {
+    name: "mined batchHard tripletMargin",
+    loss: () => mined(batchHard(), tripletMargin({ margin: 0.2 })),
+    input: labelled,
+    oracle: (b) => {
+      // Hardest positive (furthest) and negative (closest) per anchor; ties: lowest row.
+      const costs: number[] = [];
+      b.labels.forEach((l, a) => {
+        let p = -1, n = -1;
+        b.labels.forEach((m, j) => {
+          if (j === a) return;
+          if (m === l) {
+            if (p < 0 || d(b, a, j) > d(b, a, p)) p = j;
+          } else if (n < 0 || d(b, a, j) < d(b, a, n)) n = j;
+        });
+        if (p >= 0 && n >= 0) costs.push(relu(d(b, a, p) - d(b, a, n) + 0.2));
+      });
+      return mean(costs);
+    },
+  },
+  {
+    name: "mined semiHard softMarginTriplet",
+    loss: () => mined(semiHard(), softMarginTriplet()),
+    input: labelled,
+    oracle: (b) => {
+      const costs: number[] = [];
+      b.labels.forEach((l, a) =>
+        b.labels.forEach((m, p) => {
+          if (p === a || m !== l) return;
+          let beyond = -1, furthest = -1;
+          b.labels.forEach((o, n) => {
+            if (o === l) return;
+            if (d(b, a, n) > d(b, a, p) && (beyond < 0 || d(b, a, n) < d(b, a, beyond))) beyond = n;
+            if (furthest < 0 || d(b, a, n) > d(b, a, furthest)) furthest = n;
+          });
+          if (furthest >= 0) {
+            costs.push(softplus(d(b, a, p) - d(b, a, beyond >= 0 ? beyond : furthest)));
+          }
+        })
+      );
+      return mean(costs);
+    },
+  },
+];
+
+function d(b: Batch, i: number, j: number): number {
+  return dist(b.rows[i], b.rows[j]);
+}
+
+function allTriplets(b: Batch): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  b.labels.forEach((l, a) =>
+    b.labels.forEach((m, p) => {
+      if (p === a || m !== l) return;
+      b.labels.forEach((o, n) => {
+        if (o !== l) out.push([a, p, n]);
+      });
+    })
+  );
+  return out;
+}
+
+/** Whether float32 could pick another hardest/semi-hard row than float64 (near-ties). */
+function nearTie(b: Batch): boolean {
+  const ds = b.rows.flatMap((_, i) => b.rows.map((_, j) => d(b, i, j))).filter((x) => x > 0);
+  const eps = 1e-5 * scale(b);
+  return ds.some((x, i) => ds.some((y, j) => i !== j && x !== y && Math.abs(x - y) < eps));
+}
+
+for (const c of cases) {
+  Deno.test(`fuzz: ${c.name} on degenerate batches equals its loop oracle (${backends})`, async () => {
+    for (const backend of backends) {
+      await activate(backend);
+      await fc.assert(
+        fc.asyncProperty(batchArb, async (b) => {
+          if (c.name.startsWith("mined batchHard") || c.name.startsWith("mined semiHard")) {
+            fc.pre(!nearTie(b));
+          }
+          const before = tf.memory().numTensors;
+          const loss = c.loss();
+          const input = c.input(b);
+          try {
+            const value = tf.tidy(() => loss.reduce(loss.perItem(input)));
+            const got = (await value.data())[0];
+            value.dispose();
+            const want = c.oracle(b);
+            assert.ok(Number.isFinite(got), `${backend} ${c.name}: ${got} on ${JSON.stringify(b)}`);
+            const tolerance = 1e-5 * scale(b) + 1e-6;
+            assert.ok(
+              Math.abs(got - want) <= tolerance,
+              `${backend} ${c.name}: ${got}, oracle ${want} on ${JSON.stringify(b)}`,
+            );
+            if (want === 0) assert.ok(Object.is(got, 0), `${backend} ${c.name}: ${got}, want 0`);
+          } finally {
+            tf.dispose(Object.values(input).filter((v) => v instanceof tf.Tensor));
+          }
+          assert.equal(tf.memory().numTensors, before, `${c.name} leaked on ${backend}`);
+        }),
+        { numRuns: 40, seed: 12 },
+      );
+    }
+  });
+}
+
+Deno.test("fuzz: mined losses throw, naming rows, on values too large for float32 distances", async () => {
+  for (const backend of backends) {
+    await activate(backend);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 6 }),
+        fc.double({ min: 1e20, max: 1e30, noNaN: true }),
+        fc.constantFrom(batchAll(), batchHard(), semiHard()),
+        (n, big, miner) => {
+          const b: Batch = {
+            // Both classes at +big and at −big: positive and negative distances overflow.
+            rows: Array.from({ length: n }, (_, i) => [i % 4 < 2 ? big : -big, i]),
+            labels: Array.from({ length: n }, (_, i) => i % 2),
+            dim: 2,
+          };
+          const input = labelled(b);
+          const loss = mined(miner, tripletMargin());
+          try {
+            assert.throws(
+              () => tf.tidy(() => loss.reduce(loss.perItem(input))),
+              /Cannot (mine .* as the distance between embeddings rows \d+ and \d+ is (NaN|Infinity)|compute mined triplet-margin loss as triplet \d+ \(rows \d+, \d+, \d+\) costs (NaN|Infinity))/,
+            );
+          } finally {
+            tf.dispose([input.embeddings, input.labels]);
+          }
+        },
+      ),
+      { numRuns: 15, seed: 3 },
+    );
+  }
+});
+
+Deno.test("fuzz: structurally bad batches are errors naming the argument", () => {
+  const bad: [() => unknown, RegExp][] = [
+    [
+      () =>
+        pmlTripletMarginLoss().perItem({
+          kind: "labelled",
+          embeddings: tf.zeros([3, 2]) as Tensor2D,
+          labels: tf.tensor1d([1, 2], "int32"),
+        }),
+      /labels must have shape \[3\]: current shape is \[2\]/,
+    ],
+    [
+      () =>
+        tripletMargin().perItem({
+          kind: "triplet",
+          anchor: tf.zeros([2, 2]) as Tensor2D,
+          positive: tf.zeros([3, 2]) as Tensor2D,
+          negative: tf.zeros([2, 2]) as Tensor2D,
+        }),
+      /positive must have 2 rows: current shape is \[3,2\]/,
+    ],
+    [
+      () =>
+        contrastive().perItem({
+          kind: "pair",
+          left: tf.zeros([2]) as unknown as Tensor2D,
+          right: tf.zeros([2, 2]) as Tensor2D,
+          same: tf.tensor1d([1, 0], "int32"),
+        }),
+      /left must be rank 2: current rank is 1/,
+    ],
+    [
+      () =>
+        mined(batchHard(), tripletMargin()).perItem({
+          kind: "labelled",
+          embeddings: tf.tensor2d([[NaN], [1]]),
+          labels: tf.tensor1d([0, 1], "int32"),
+        }),
+      /Cannot mine batch-hard triplets as embeddings must be finite: row 0 holds NaN/,
+    ],
+  ];
+  for (const [f, message] of bad) assert.throws(f, message);
+});
