@@ -127,6 +127,10 @@ async function loadTensorflow(): Promise<void> {
  *   privilege, `--allow-ffi=<the libdnnl, libopenblas and libgomp paths>` — and Debian's
  *   `libdnnl2` and `libopenblas0`; `LIKENESS_DNNL`/`LIKENESS_BLAS` point elsewhere).
  *
+ * On `wasm`, `native` and `webgpu` every kernel is also guarded against inputs without
+ * elements: those compute on the cpu backend's kernel, so a sum over nothing is exactly 0
+ * (the stock wasm kernels read uninitialised memory there, e.g. ~3.6e-41).
+ *
  * With no `name` (or `auto`), `LIKENESS_BACKEND` chooses (when `--allow-env` grants it),
  * else `native` where it can run, else `wasm` (saying once, on stderr, what to install).
  * Calling it again is cheap and registers nothing twice. A backend that is asked for and
