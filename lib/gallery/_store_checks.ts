@@ -1,7 +1,10 @@
 import type { StoreEntry } from "./types.ts";
-import { checkIdentity, show } from "./_validate.ts";
+import { checkFinite, checkIdentity, show } from "./_validate.ts";
 
-/** Throws unless an entry has a valid identity and a positive whole number of rows. */
+/**
+ * Throws unless an entry has a valid identity and a positive whole number of rows of finite
+ * values (of norm at most `MAX_NORM`).
+ */
 export function checkEntry(entry: StoreEntry, dim: number, action: string): void {
   checkIdentity(entry?.identity, action);
   const data = entry.embeddings;
@@ -14,6 +17,7 @@ export function checkEntry(entry: StoreEntry, dim: number, action: string): void
       }`,
     );
   }
+  checkFinite(data, dim, "embeddings", `${action} ${show(entry.identity)}`);
 }
 
 /** Throws when a store is used after `close()`. */

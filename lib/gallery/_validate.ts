@@ -122,14 +122,38 @@ export function toRows(
   return rows;
 }
 
-function checkFinite(rows: Float32Array, dim: number, name: string, action: string): void {
-  for (let i = 0; i < rows.length; i++) {
-    if (!Number.isFinite(rows[i])) {
-      const where = rows.length === dim
-        ? `index ${i}`
-        : `row ${Math.floor(i / dim)}, column ${i % dim}`;
+/**
+ * The largest Euclidean norm of an embedding. Search scores rows in float32, where a larger
+ * norm overflows (squared norms near 3.4e38 become Infinity, and the rows would silently
+ * drop out of the ranking); embeddings are rarely far from norm 1.
+ */
+export const MAX_NORM = 1e18;
+
+/** Throws unless every value is finite and every row's norm is at most {@linkcode MAX_NORM}. */
+export function checkFinite(
+  rows: Float32Array,
+  dim: number,
+  name: string,
+  action: string,
+): void {
+  for (let r = 0; r < rows.length / dim; r++) {
+    let sq = 0;
+    for (let t = 0; t < dim; t++) {
+      const v = rows[r * dim + t];
+      if (!Number.isFinite(v)) {
+        const where = rows.length === dim ? `index ${t}` : `row ${r}, column ${t}`;
+        throw new RangeError(
+          `Cannot ${action} as ${name} must be finite: value at ${where} is ${v}`,
+        );
+      }
+      sq += v * v;
+    }
+    if (!(Math.sqrt(sq) <= MAX_NORM)) {
+      const which = rows.length === dim ? "its norm" : `the norm of row ${r}`;
       throw new RangeError(
-        `Cannot ${action} as ${name} must be finite: value at ${where} is ${rows[i]}`,
+        `Cannot ${action} as ${name} must have a norm of at most ${MAX_NORM.toExponential()} (search is in float32): ${which} is ${
+          Math.sqrt(sq).toPrecision(3)
+        }`,
       );
     }
   }

@@ -471,3 +471,39 @@ Deno.test("the search keeps at most what it finds, whatever k (even past a clamp
   const grown = (Deno.memoryUsage().rss - before) / 2 ** 20;
   assert.ok(grown < 200, `a search with k = 1e12 grew RSS by ${grown.toFixed(0)} MiB`);
 });
+
+Deno.test("rows too large for float32 search are refused (they used to drop out of rankings)", () => {
+  // Before: [3e38, 3e38] enrolled fine, then identify(…, 5) of 3 identities returned only
+  // 'small', even for a query equal to 'big' (its float32 score was Infinity − Infinity).
+  for (const distance of ["euclidean", "squaredEuclidean", "cosine", "manhattan"] as const) {
+    for (const store of [memoryStore({ dim: 2, fingerprint: "m" }), tempSqlite(2)]) {
+      const gallery = openGallery(store, { distance, threshold: 1 });
+      gallery.enrol("small", [[1, 1]]);
+      assert.throws(
+        () => gallery.enrol("big", [[1, 1], [3e38, 3e38]]),
+        /Cannot enrol 'big' as embeddings\[1\] must have a norm of at most 1e\+18 \(search is in float32\): its norm is 4\.24e\+38/,
+      );
+      assert.throws(
+        () => gallery.enrol("big", new Float32Array([1, 1, -2e18, 0])),
+        /embeddings must have a norm of at most 1e\+18 .*: the norm of row 1 is 2\.00e\+18/,
+      );
+      assert.throws(
+        () => gallery.identify([3e38, 3e38], 1),
+        /Cannot identify as query must have a norm of at most 1e\+18/,
+      );
+      assert.throws(() => gallery.verify("small", [0, 2e18]), /query must have a norm/);
+      // The stores check what they are given directly too: finite, bounded rows only.
+      for (const bad of [[NaN, 0], [0, Infinity], [3e38, 0]]) {
+        assert.throws(
+          () => store.add([{ identity: "raw", embeddings: new Float32Array(bad) }]),
+          /Cannot add 'raw' as embeddings must (be finite|have a norm)/,
+        );
+      }
+      gallery.enrol("edge", [[1e17, -1e17]]);
+      const ranked = gallery.identify([1e17, -1e17], 5);
+      assert.deepEqual(ranked.map((m) => m.identity), ["edge", "small"]);
+      assert.equal(ranked[0].distance, 0);
+      gallery.close();
+    }
+  }
+});
