@@ -34,9 +34,11 @@ export interface SqliteStoreOptions {
  * const path = await Deno.makeTempFile({ suffix: ".db" });
  * const store = sqliteStore(path, { dim: 2, fingerprint: "model-1" });
  * store.add([{ identity: "alice", embeddings: new Float32Array([0.5, 1]) }]);
+ * store.add([{ identity: "a\0b", embeddings: new Float32Array([2, 2]) }]); // any string
  * store.close();
  * const again = sqliteStore(path, { dim: 2, fingerprint: "model-1" });
  * if (again.embeddings("alice")[1] !== 1) throw new Error("not persisted");
+ * if (again.identities()[1] !== "a\0b") throw new Error("the identity must round-trip");
  * again.close();
  * let refused = false;
  * try {
@@ -45,7 +47,20 @@ export interface SqliteStoreOptions {
  *   refused = true;
  * }
  * if (!refused) throw new Error("a different model must be refused");
+ * // Another program's database is refused, naming the file, and left untouched.
+ * const { DatabaseSync } = await import("node:sqlite");
+ * const other = await Deno.makeTempFile({ suffix: ".db" });
+ * const db = new DatabaseSync(other);
+ * db.exec("CREATE TABLE orders (id INTEGER)");
+ * db.close();
+ * try {
+ *   sqliteStore(other, { dim: 2, fingerprint: "model-1" });
+ *   throw new Error("another program's database must be refused");
+ * } catch (error) {
+ *   if (!String(error).includes(other)) throw error;
+ * }
  * await Deno.remove(path);
+ * await Deno.remove(other);
  * ```
  */
 export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryStore {
