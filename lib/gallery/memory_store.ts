@@ -1,5 +1,5 @@
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
-import { checkDim, checkFingerprint, checkIdentity } from "./_validate.ts";
+import { checkDim, checkFingerprint, checkIdentity, checkPositiveInteger } from "./_validate.ts";
 import { checkEntry, checkOpen } from "./_store_checks.ts";
 
 /** Options of {@linkcode memoryStore}. */
@@ -91,20 +91,12 @@ export function memoryStore(options: MemoryStoreOptions): GalleryStore {
       mine.forEach((row, i) => out.set(row, i * dim));
       return out;
     },
-    *scan(size): Iterable<StoreChunk> {
+    scan(size): Iterable<StoreChunk> {
       checkOpen(closed, "scan the store");
-      // A snapshot: writes during the scan do not affect it.
-      const snapIds = ids, snapOwners = owners, snapRows = rows, total = ids.length;
-      for (let start = 0; start < total; start += size) {
-        const end = Math.min(start + size, total);
-        const embeddings = new Float32Array((end - start) * dim);
-        for (let i = start; i < end; i++) embeddings.set(snapRows[i], (i - start) * dim);
-        yield {
-          ids: snapIds.slice(start, end),
-          identities: snapOwners.slice(start, end),
-          embeddings,
-        };
-      }
+      checkPositiveInteger(size, "rows", "scan the store");
+      // A snapshot: writes during the scan do not affect it (adds append beyond `total`,
+      // removals make new arrays).
+      return scanChunks(ids, owners, rows, ids.length, size);
     },
     revision() {
       return `memory:${changes}`;
@@ -113,4 +105,23 @@ export function memoryStore(options: MemoryStoreOptions): GalleryStore {
       closed = true;
     },
   };
+
+  function* scanChunks(
+    snapIds: readonly number[],
+    snapOwners: readonly string[],
+    snapRows: readonly Float32Array[],
+    total: number,
+    size: number,
+  ): Generator<StoreChunk> {
+    for (let start = 0; start < total; start += size) {
+      const end = Math.min(start + size, total);
+      const embeddings = new Float32Array((end - start) * dim);
+      for (let i = start; i < end; i++) embeddings.set(snapRows[i], (i - start) * dim);
+      yield {
+        ids: snapIds.slice(start, end),
+        identities: snapOwners.slice(start, end),
+        embeddings,
+      };
+    }
+  }
 }

@@ -1,6 +1,12 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
-import { checkDim, checkFingerprint, checkIdentity, show } from "./_validate.ts";
+import {
+  checkDim,
+  checkFingerprint,
+  checkIdentity,
+  checkPositiveInteger,
+  show,
+} from "./_validate.ts";
 import { checkEntry, checkOpen } from "./_store_checks.ts";
 
 /** Options of {@linkcode sqliteStore}. */
@@ -200,6 +206,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     },
     scan(size): Iterable<StoreChunk> {
       checkOpen(closed, "scan the store");
+      checkPositiveInteger(size, "rows", "scan the store");
       return scanChunks(size);
     },
     revision() {

@@ -393,6 +393,17 @@ Deno.test("memory and sqlite stores behave alike", () => {
       () => store.add([{ identity: "z", embeddings: new Float32Array(4) }]),
       /positive multiple of 3 values: current length is 4/,
     );
+    // A scan takes a positive whole number of rows per chunk (0 used to loop forever).
+    for (const bad of [NaN, 1.5, "2", -1, 0, Infinity]) {
+      assert.throws(
+        () => [...store.scan(bad as number)],
+        new RegExp(
+          `^RangeError: Cannot scan the store as rows must be a positive integer: current value is ${
+            typeof bad === "string" ? `'${bad}'` : bad
+          }$`,
+        ),
+      );
+    }
     store.close();
     assert.throws(() => store.count(), /store is closed/);
   }
