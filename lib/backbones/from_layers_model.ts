@@ -1,6 +1,25 @@
 import type { Branch, LayersModel } from "../types.ts";
 
-/** Options of {@linkcode fromLayersModel}. */
+/**
+ * Options of {@linkcode fromLayersModel}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fromLayersModel, type FromLayersModelOptions } from "./from_layers_model.ts";
+ * await tf.setBackend("cpu");
+ * const net = tf.sequential({
+ *   layers: [tf.layers.dense({ units: 4, inputShape: [3] }), tf.layers.dense({ units: 2 })],
+ * });
+ * // fine-tune: keep the first layer as it is, train the second
+ * const options: FromLayersModelOptions = { freeze: 1 };
+ * const stage = fromLayersModel(net, options).stages[0];
+ * if (stage.kind !== "layersModel" || stage.freeze !== 1) throw new Error("freeze 1");
+ * const all = fromLayersModel(net, { freeze: true }).stages[0];
+ * if (all.kind !== "layersModel" || all.freeze !== 2) throw new Error("true freezes both layers");
+ * net.dispose();
+ * ```
+ */
 export interface FromLayersModelOptions {
   /**
    * Freeze (mark non-trainable) the first `freeze` layers of the model for fine-tuning;

@@ -7,7 +7,20 @@ import { flatten } from "../branches/flatten.ts";
 import { positiveInteger } from "../branches/_validate.ts";
 import type { Activation, Branch } from "../types.ts";
 
-/** Options of {@linkcode mlp}. */
+/**
+ * Options of {@linkcode mlp}.
+ *
+ * @example
+ * ```ts
+ * import { mlp, type MlpOptions } from "./mlp.ts";
+ * const options: MlpOptions = { hidden: [8], activation: "tanh", batchNorm: true, dropout: 0.1, embeddingSize: 2 };
+ * const kinds = mlp(options).stages.map((s) =>
+ *   s.kind === "dense" ? `dense ${s.units}` : s.kind === "activation" ? s.activation : s.kind
+ * );
+ * // per hidden layer: dense, batch-norm, activation, dropout; then the embedding
+ * if (kinds.join() !== "flatten,dense 8,batchNorm,tanh,dropout,dense 2") throw new Error(kinds.join());
+ * ```
+ */
 export interface MlpOptions {
   /** Widths of the hidden layers (default `[128, 64]`). */
   readonly hidden?: readonly number[];

@@ -9,7 +9,20 @@ import { residual } from "../branches/residual.ts";
 import { positiveInteger } from "../branches/_validate.ts";
 import type { Branch } from "../types.ts";
 
-/** Options of {@linkcode resnet}. */
+/**
+ * Options of {@linkcode resnet}.
+ *
+ * @example
+ * ```ts
+ * import { resnet, type ResnetOptions } from "./resnet.ts";
+ * const options: ResnetOptions = { filters: [4, 8], blocksPerStage: 2, embeddingSize: 6 };
+ * const spec = resnet(options);
+ * // 2 stages × 2 blocks; the embedding layer last
+ * if (spec.stages.filter((s) => s.kind === "residual").length !== 4) throw new Error("blocks");
+ * const last = spec.stages.at(-1);
+ * if (last?.kind !== "dense" || last.units !== 6) throw new Error("embedding");
+ * ```
+ */
 export interface ResnetOptions {
   /** Channels of each stage (default `[16, 32, 64]`); stages after the first halve the size. */
   readonly filters?: readonly number[];

@@ -9,7 +9,23 @@ import { spatialDropout2d } from "../branches/spatial_dropout_2d.ts";
 import { positiveInteger } from "../branches/_validate.ts";
 import type { Branch } from "../types.ts";
 
-/** Options of {@linkcode vgg}. */
+/**
+ * Options of {@linkcode vgg}.
+ *
+ * @example
+ * ```ts
+ * import { vgg, type VggOptions } from "./vgg.ts";
+ * // two blocks of filters 8 and 16 (blocks: 2 says the same), dense 64, embedding 8
+ * const options: VggOptions = { blocks: 2, dense: 64, dropout: 0.1, embeddingSize: 8 };
+ * const spec = vgg(options);
+ * const dense = spec.stages.flatMap((s) => s.kind === "dense" ? [s.units] : []);
+ * const convs = spec.stages.flatMap((s) => s.kind === "conv2d" ? [s.filters] : []);
+ * const rates = spec.stages.flatMap((s) => s.kind === "spatialDropout2d" ? [s.rate] : []);
+ * if (dense.join() !== "64,8" || convs.join() !== "8,8,16,16" || rates.join() !== "0.1,0.1") {
+ *   throw new Error(`${dense} ${convs} ${rates}`);
+ * }
+ * ```
+ */
 export interface VggOptions {
   /** Filters of each block (default `[8, 16, 32]`); its length is the number of blocks. */
   readonly filters?: readonly number[];

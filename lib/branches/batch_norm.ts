@@ -2,7 +2,18 @@ import type { Branch } from "../types.ts";
 import { append } from "./_append.ts";
 import { fraction, positive } from "./_validate.ts";
 
-/** Options of {@linkcode batchNorm}. */
+/**
+ * Options of {@linkcode batchNorm}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { batchNorm, type BatchNormOptions } from "./batch_norm.ts";
+ * import { empty } from "./empty.ts";
+ * const options: BatchNormOptions = { momentum: 0.9, epsilon: 1e-5 };
+ * assert.deepEqual(batchNorm(options)(empty).stages, [{ kind: "batchNorm", momentum: 0.9, epsilon: 1e-5 }]);
+ * ```
+ */
 export interface BatchNormOptions {
   /** Moving-average momentum of the inference statistics (default 0.99, as Keras). */
   readonly momentum?: number;

@@ -2,7 +2,18 @@ import type { Activation, Branch } from "../types.ts";
 import { append } from "./_append.ts";
 import { activationName, positiveInteger } from "./_validate.ts";
 
-/** Options of {@linkcode conv2d}. */
+/**
+ * Options of {@linkcode conv2d}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { conv2d, type Conv2dOptions } from "./conv2d.ts";
+ * import { empty } from "./empty.ts";
+ * const options: Conv2dOptions = { kernelSize: 1, strides: 2, padding: "valid", activation: "elu", useBias: false };
+ * assert.deepEqual(conv2d(4, options)(empty).stages, [{ kind: "conv2d", filters: 4, ...options }]);
+ * ```
+ */
 export interface Conv2dOptions {
   /** Square kernel side (default 3). */
   readonly kernelSize?: number;

@@ -2,7 +2,18 @@ import type { Activation, Branch } from "../types.ts";
 import { append } from "./_append.ts";
 import { activationName, positiveInteger } from "./_validate.ts";
 
-/** Options of {@linkcode dense}. */
+/**
+ * Options of {@linkcode dense}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dense, type DenseOptions } from "./dense.ts";
+ * import { empty } from "./empty.ts";
+ * const options: DenseOptions = { activation: "sigmoid", useBias: false };
+ * assert.deepEqual(dense(3, options)(empty).stages, [{ kind: "dense", units: 3, activation: "sigmoid", useBias: false }]);
+ * ```
+ */
 export interface DenseOptions {
   /** Applied to the output (default `"linear"`). */
   readonly activation?: Activation;

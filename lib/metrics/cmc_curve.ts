@@ -33,7 +33,22 @@ export interface CmcCurve {
   readonly probesWithoutMatch: number;
 }
 
-/** Options of {@linkcode cmcCurve}. */
+/**
+ * Options of {@linkcode cmcCurve}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cmcCurve, type CmcOptions } from "./cmc_curve.ts";
+ * // gallery: labels 0, 1, 2 at 0, 10, 20; the probe (label 0) at 5 ties 0 and 10
+ * const gallery = { embeddings: new Float32Array([0, 10, 20]), labels: new Int32Array([0, 1, 2]), dim: 1 };
+ * const probes = { embeddings: new Float32Array([5]), labels: new Int32Array([0]), dim: 1 };
+ * const curve = (options: CmcOptions) => cmcCurve(gallery, probes, options).accuracy;
+ * assert.deepEqual(curve({ maxRank: 2 }), [0, 1]); // pessimistic: the tie ranks the match 2nd
+ * assert.deepEqual(curve({ maxRank: 2, ties: "optimistic" }), [1, 1]);
+ * assert.deepEqual(curve({ distance: "manhattan" }), [0, 1, 1]); // the whole curve by default
+ * ```
+ */
 export interface CmcOptions {
   /** Distance between embeddings (default `"euclidean"`). */
   readonly distance?: DistanceName;

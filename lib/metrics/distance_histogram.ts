@@ -52,7 +52,20 @@ export interface DistanceHistogram {
   readonly different: HistogramCounts;
 }
 
-/** Options of {@linkcode distanceHistogram}. */
+/**
+ * Options of {@linkcode distanceHistogram}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { distanceHistogram, type DistanceHistogramOptions } from "./distance_histogram.ts";
+ * const options: DistanceHistogramOptions = { bins: 4, range: [0, 2] };
+ * const h = distanceHistogram([0.1, 0.6, 3], [1, 1, 0], options);
+ * assert.deepEqual(h.edges, [0, 0.5, 1, 1.5, 2]);
+ * assert.deepEqual(h.same.counts, [1, 1, 0, 0]);
+ * assert.equal(h.different.outside, 1); // 3 is beyond the range
+ * ```
+ */
 export interface DistanceHistogramOptions {
   /** Number of equal-width bins (default 30). */
   readonly bins?: number;

@@ -73,7 +73,20 @@ export interface DistanceSummary {
   readonly overlap: number;
 }
 
-/** Options of {@linkcode distanceSummary}. */
+/**
+ * Options of {@linkcode distanceSummary}.
+ *
+ * @example
+ * ```ts
+ * import { distanceSummary, type DistanceSummaryOptions } from "./distance_summary.ts";
+ * // same {0, 2}, different {1, 3}, binned over [0, 3]
+ * const overlap = (options: DistanceSummaryOptions) => distanceSummary([0, 2, 1, 3], [1, 1, 0, 0], options).overlap;
+ * // 1 bin holds everything; 2 bins split both kinds half and half: complete overlap
+ * if (overlap({ bins: 1 }) !== 1 || overlap({ bins: 2 }) !== 1) throw new Error("complete");
+ * // bins [0, 1) [1, 2) [2, 3]: same ½ 0 ½, different 0 ½ ½ → only the last bin is shared
+ * if (overlap({ bins: 3 }) !== 0.5) throw new Error(`${overlap({ bins: 3 })}`);
+ * ```
+ */
 export interface DistanceSummaryOptions {
   /** Number of histogram bins for the overlap coefficient (default 30). */
   readonly bins?: number;

@@ -63,7 +63,19 @@ export interface Evaluation {
   };
 }
 
-/** Options of {@linkcode evaluate}. */
+/**
+ * Options of {@linkcode evaluate}.
+ *
+ * @example
+ * ```ts
+ * import { evaluate, type EvaluateOptions } from "./evaluate.ts";
+ * // two classes on a line; with 2 of each class in the gallery, only 1 probe per class is left
+ * const set = { embeddings: new Float32Array([0, 1, 2, 10, 11, 12]), labels: new Int32Array([0, 0, 0, 1, 1, 1]), dim: 1 };
+ * const options: EvaluateOptions = { distance: "manhattan", galleryPerClass: 2, seed: 3, maxPairs: 15, ties: "pessimistic" };
+ * const e = evaluate(set, options);
+ * if (e.identification.rank1 !== 1 || e.verification.eerThreshold !== 2) throw new Error("separable");
+ * ```
+ */
 export interface EvaluateOptions {
   /** Distance between embeddings (default `"euclidean"`). */
   readonly distance?: DistanceName;

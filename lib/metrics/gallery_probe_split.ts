@@ -29,7 +29,20 @@ export interface GalleryProbeSplit {
   readonly probeIndices: Int32Array;
 }
 
-/** Options of {@linkcode galleryProbeSplit}. */
+/**
+ * Options of {@linkcode galleryProbeSplit}.
+ *
+ * @example
+ * ```ts
+ * import { galleryProbeSplit, type GalleryProbeSplitOptions } from "./gallery_probe_split.ts";
+ * const set = { embeddings: new Float32Array(6), labels: new Int32Array([0, 0, 0, 1, 1, 1]), dim: 1 };
+ * const options: GalleryProbeSplitOptions = { galleryPerClass: 2, seed: 5 };
+ * const split = galleryProbeSplit(set, options);
+ * // two rows of each label enrolled, one probe each; the same seed, the same split
+ * if ([...split.gallery.labels].sort().join() !== "0,0,1,1") throw new Error("2 per class");
+ * if (split.probeIndices.join() !== galleryProbeSplit(set, options).probeIndices.join()) throw new Error("seeded");
+ * ```
+ */
 export interface GalleryProbeSplitOptions {
   /** Rows of each label enrolled in the gallery (default 1). */
   readonly galleryPerClass?: number;

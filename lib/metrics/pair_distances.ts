@@ -36,7 +36,23 @@ export interface PairDistances {
   readonly sampled: boolean;
 }
 
-/** Options of {@linkcode pairDistances}. */
+/**
+ * Options of {@linkcode pairDistances}.
+ *
+ * @example
+ * ```ts
+ * import { pairDistances, type PairDistancesOptions } from "./pair_distances.ts";
+ * // 5 rows give 10 pairs; ask for at most 4
+ * const set = { embeddings: new Float32Array([0, 1, 3, 6, 10]), labels: new Int32Array([0, 0, 1, 1, 2]), dim: 1 };
+ * const options: PairDistancesOptions = { distance: "squaredEuclidean", maxPairs: 4, seed: 1 };
+ * const p = pairDistances(set, options);
+ * if (!p.sampled || p.distances.length !== 4) throw new Error("4 sampled pairs");
+ * for (let i = 0; i < 4; i++) {
+ *   const d = (set.embeddings[p.left[i]] - set.embeddings[p.right[i]]) ** 2;
+ *   if (p.distances[i] !== d) throw new Error(`pair ${i}: ${p.distances[i]} ≠ ${d}`);
+ * }
+ * ```
+ */
 export interface PairDistancesOptions {
   /** Distance between embeddings (default `"euclidean"`). */
   readonly distance?: DistanceName;

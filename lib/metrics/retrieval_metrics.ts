@@ -42,7 +42,20 @@ export interface RetrievalMetrics {
   readonly loneQueries: number;
 }
 
-/** Options of {@linkcode retrievalMetrics}. */
+/**
+ * Options of {@linkcode retrievalMetrics}.
+ *
+ * @example
+ * ```ts
+ * import { retrievalMetrics, type RetrievalOptions } from "./retrieval_metrics.ts";
+ * // 2-d rows: label 0 at (1, 0) and (10, 0), label 1 at (1, 1) and (2, 2): same directions, other lengths
+ * const set = { embeddings: new Float32Array([1, 0, 10, 0, 1, 1, 2, 2]), labels: new Int32Array([0, 0, 1, 1]), dim: 2 };
+ * const p1 = (options: RetrievalOptions) => retrievalMetrics(set, options).precisionAt1;
+ * // by length, only (2, 2) has its class mate nearest; by angle, every row does
+ * if (p1({ distance: "euclidean" }) !== 0.25) throw new Error("euclidean");
+ * if (p1({ distance: "cosine", k: 1 }) !== 1) throw new Error("cosine");
+ * ```
+ */
 export interface RetrievalOptions {
   /** Distance between embeddings (default `"euclidean"`). */
   readonly distance?: DistanceName;
