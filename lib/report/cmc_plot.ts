@@ -1,7 +1,20 @@
 import type { PlotSpec } from "./types.ts";
 import { finite, frame, namedSeries, palette } from "./_spec.ts";
 
-/** Options of {@linkcode cmcPlot}. */
+/**
+ * Options of {@linkcode cmcPlot}.
+ *
+ * @example
+ * ```ts
+ * import { cmcPlot, type CmcPlotOptions } from "./cmc_plot.ts";
+ * const options: CmcPlotOptions = { title: "Rank-k", maxRank: 2, width: 200, height: 100 };
+ * const spec = cmcPlot({ a: [0.5, 0.75, 1], b: [0.25, 0.5, 1] }, options);
+ * const values = (spec.data as { values: { rank: number; model: string }[] }).values;
+ * // ranks 1 and 2 of both models, under the title and in the area asked for
+ * if (values.map((v) => v.model + v.rank).join() !== "a1,a2,b1,b2") throw new Error("ranks");
+ * if (spec.title !== "Rank-k" || spec.width !== 200 || spec.height !== 100) throw new Error("frame");
+ * ```
+ */
 export interface CmcPlotOptions {
   /** Plot title. Default "CMC". */
   readonly title?: string;

@@ -1,7 +1,20 @@
 import type { DistanceHistogram, PlotSpec } from "./types.ts";
 import { finite, frame } from "./_spec.ts";
 
-/** Options of {@linkcode histogramPlot}. */
+/**
+ * Options of {@linkcode histogramPlot}.
+ *
+ * @example
+ * ```ts
+ * import { histogramPlot, type HistogramPlotOptions } from "./histogram_plot.ts";
+ * const options: HistogramPlotOptions = { normalize: false, xTitle: "cosine distance" };
+ * const spec = histogramPlot({ edges: [0, 1, 2], matched: [3, 1], mismatched: [0, 2] }, options);
+ * // raw counts instead of shares, and the x axis named as asked
+ * const values = (spec.data as { values: { share: number }[] }).values;
+ * if (values.map((v) => v.share).join() !== "3,1,0,2") throw new Error("counts");
+ * if ((spec.encoding as { x: { title: string } }).x.title !== "cosine distance") throw new Error("x title");
+ * ```
+ */
 export interface HistogramPlotOptions {
   /** Plot title. Default "Distances of matched and mismatched pairs". */
   readonly title?: string;

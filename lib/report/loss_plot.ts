@@ -1,7 +1,22 @@
 import type { LossPoint, PlotSpec } from "./types.ts";
 import { finite, frame, namedSeries, palette } from "./_spec.ts";
 
-/** Options of {@linkcode lossPlot}. */
+/**
+ * Options of {@linkcode lossPlot}.
+ *
+ * @example
+ * ```ts
+ * import { lossPlot, type LossPlotOptions } from "./loss_plot.ts";
+ * const options: LossPlotOptions = { logY: true, xTitle: "epoch" };
+ * const spec = lossPlot([{ step: 1, loss: 1 }, { step: 2, loss: 0.1 }], options);
+ * const encoding = spec.encoding as { x: { title: string }; y: { scale: { type?: string } } };
+ * if (encoding.x.title !== "epoch" || encoding.y.scale.type !== "log") throw new Error("axes");
+ * // a log axis cannot show a loss of 0: the error names the point
+ * let message = "";
+ * try { lossPlot([{ step: 1, loss: 0 }], options); } catch (e) { message = String(e); }
+ * if (!message.includes("loss[0].loss is 0")) throw new Error(message);
+ * ```
+ */
 export interface LossPlotOptions {
   /** Plot title. Default "Training loss". */
   readonly title?: string;

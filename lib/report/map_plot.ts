@@ -1,7 +1,22 @@
 import type { PlotSpec, Projection } from "./types.ts";
 import { finite, frame } from "./_spec.ts";
 
-/** Options of {@linkcode mapPlot}. */
+/**
+ * Options of {@linkcode mapPlot}.
+ *
+ * @example
+ * ```ts
+ * import { mapPlot, type MapPlotOptions } from "./map_plot.ts";
+ * // three points drawn for input rows 0, 2 and 3
+ * const map = { points: new Float64Array([0, 0, 1, 1, 2, 2]), rows: new Int32Array([0, 2, 3]) };
+ * const options: MapPlotOptions = { labels: [1, 0, 0, 1], classNames: ["cat", "dog"], pointSize: 30 };
+ * const spec = mapPlot(map, options);
+ * // labels are indexed by input row: rows 0, 2, 3 are a dog, a cat and a dog
+ * const values = (spec.data as { values: { class: string }[] }).values;
+ * if (values.map((v) => v.class).join() !== "dog,cat,dog") throw new Error("classes");
+ * if ((spec.mark as { size: number }).size !== 30) throw new Error("point size");
+ * ```
+ */
 export interface MapPlotOptions {
   /** Class label of every INPUT row (indexed through `map.rows`); colours the points. */
   readonly labels?: ArrayLike<number>;

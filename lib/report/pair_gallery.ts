@@ -11,7 +11,22 @@ import {
   textElement,
 } from "./_markup.ts";
 
-/** Options of {@linkcode pairGallery}. */
+/**
+ * Options of {@linkcode pairGallery}.
+ *
+ * @example
+ * ```ts
+ * import { pairGallery, type PairGalleryOptions } from "./pair_gallery.ts";
+ * const source = { images: new Float32Array(3 * 4), shape: [2, 2], size: 3 };
+ * const pairs = [{ left: 0, right: 1, score: 0.9, same: true }, { left: 0, right: 2, score: 0.1, same: false }];
+ * const options: PairGalleryOptions = { title: "P(same)", scoreName: "p", columns: 1, cell: 28 };
+ * const svg = pairGallery(source, pairs, options);
+ * if (!svg.includes(">P(same)<") || !svg.includes("p=0.900")) throw new Error("title and score name");
+ * // one pair per row is narrower than the two side by side
+ * const width = (s: string) => Number(/width="(\d+)"/.exec(s)?.[1]);
+ * if (!(width(svg) < width(pairGallery(source, pairs, { ...options, columns: 2 })))) throw new Error("columns");
+ * ```
+ */
 export interface PairGalleryOptions {
   /** Title above the gallery. Default "Pairs and their scores". */
   readonly title?: string;

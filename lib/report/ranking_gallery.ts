@@ -11,7 +11,21 @@ import {
   textElement,
 } from "./_markup.ts";
 
-/** Options of {@linkcode rankingGallery}. */
+/**
+ * Options of {@linkcode rankingGallery}.
+ *
+ * @example
+ * ```ts
+ * import { rankingGallery, type RankingGalleryOptions } from "./ranking_gallery.ts";
+ * const source = { images: new Float32Array(3 * 4), shape: [2, 2], size: 3 };
+ * const neighbours = [{ index: 1, distance: 0.1, correct: true }, { index: 2, distance: 0.7, correct: false }];
+ * const options: RankingGalleryOptions = { title: "Nearest", maxNeighbours: 1, cell: 28 };
+ * const svg = rankingGallery(source, [{ query: 0, neighbours }], options);
+ * // only the nearest neighbour is drawn: the query and one image, a "rank 1" column only
+ * if (svg.split("<image").length - 1 !== 2 || svg.includes("rank 2")) throw new Error("one neighbour");
+ * if (!svg.includes(">Nearest<")) throw new Error("title");
+ * ```
+ */
 export interface RankingGalleryOptions {
   /** Title above the gallery. Default "Queries and their nearest neighbours". */
   readonly title?: string;

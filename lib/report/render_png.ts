@@ -1,6 +1,18 @@
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 
-/** Options of {@linkcode renderPng}. */
+/**
+ * Options of {@linkcode renderPng}.
+ *
+ * @example
+ * ```ts
+ * import { renderPng, type RenderPngOptions } from "./render_png.ts";
+ * const options: RenderPngOptions = { scale: 3, background: "black" };
+ * const png = await renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="5"/>', options);
+ * // the PNG header (IHDR) holds width and height: 10 × 5 SVG units at 3 pixels each
+ * const view = new DataView(png.buffer, png.byteOffset);
+ * if (view.getUint32(16) !== 30 || view.getUint32(20) !== 15) throw new Error("30 × 15 pixels");
+ * ```
+ */
 export interface RenderPngOptions {
   /** Pixels per SVG unit. Default 2 (sharp on high-density screens and in documents). */
   readonly scale?: number;

@@ -2,7 +2,17 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { PlotSpec } from "./types.ts";
 
-/** The font every plot names; `renderPng` ships it (DejaVu Sans), browsers fall back. */
+/**
+ * The font every plot names; `renderPng` ships it (DejaVu Sans), browsers fall back.
+ *
+ * @example
+ * ```ts
+ * import { plotFont, renderSvg } from "./render_svg.ts";
+ * const svg = await renderSvg({ data: { values: [{ x: 1 }] }, mark: "point", encoding: { x: { field: "x", type: "quantitative" } } });
+ * // every text of a plot names this font unless the spec's config says otherwise
+ * if (!svg.includes(`font-family="${plotFont}"`)) throw new Error(plotFont);
+ * ```
+ */
 export const plotFont = "DejaVu Sans, Verdana, sans-serif";
 
 /**

@@ -1,7 +1,21 @@
 import type { PlotSpec, RocPoint } from "./types.ts";
 import { finite, frame, namedSeries, palette } from "./_spec.ts";
 
-/** Options of {@linkcode rocPlot}. */
+/**
+ * Options of {@linkcode rocPlot}.
+ *
+ * @example
+ * ```ts
+ * import { rocPlot, type RocPlotOptions } from "./roc_plot.ts";
+ * const roc = [{ far: 0, tar: 0 }, { far: 0.001, tar: 0.5 }, { far: 1, tar: 1 }];
+ * const options: RocPlotOptions = { title: "ROC, log FAR", logX: true };
+ * const spec = rocPlot(roc, options);
+ * // a log axis cannot place FAR 0: that point is left out
+ * const values = (spec.data as { values: { far: number }[] }).values;
+ * if (values.map((v) => v.far).join() !== "0.001,1") throw new Error("FAR 0 left out");
+ * if ((spec.encoding as { x: { scale: { type?: string } } }).x.scale.type !== "log") throw new Error("log");
+ * ```
+ */
 export interface RocPlotOptions {
   /** Plot title. Default "ROC". */
   readonly title?: string;

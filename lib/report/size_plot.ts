@@ -1,7 +1,22 @@
 import type { PlotSpec, SizeResult } from "./types.ts";
 import { finite, frame, palette } from "./_spec.ts";
 
-/** Options of {@linkcode sizePlot}. */
+/**
+ * Options of {@linkcode sizePlot}.
+ *
+ * @example
+ * ```ts
+ * import { sizePlot, type SizePlotOptions } from "./size_plot.ts";
+ * const results = [
+ *   { size: 8, metrics: { auc: 0.9, "rank-1": 0.7 } },
+ *   { size: 32, metrics: { auc: 0.95, "rank-1": 0.8 } },
+ * ];
+ * const options: SizePlotOptions = { metrics: ["rank-1"], title: "Rank-1 by size" };
+ * // only the metric asked for: one row per size
+ * const values = (sizePlot(results, options).data as { values: { value: number }[] }).values;
+ * if (values.map((v) => v.value).join() !== "0.7,0.8") throw new Error("rank-1 only");
+ * ```
+ */
 export interface SizePlotOptions {
   /** Plot title. Default "Metrics by embedding size". */
   readonly title?: string;

@@ -2,7 +2,21 @@ import type { Projection, ProjectionOptions } from "./types.ts";
 import { chooseRows } from "./_rows.ts";
 import { seededRandom } from "./_rng.ts";
 
-/** Options of {@linkcode tsne}. */
+/**
+ * Options of {@linkcode tsne}.
+ *
+ * @example
+ * ```ts
+ * import { tsne, type TsneOptions } from "./tsne.ts";
+ * const x = new Float32Array(30).map((_, i) => (i % 3) + (i < 15 ? 0 : 9)); // ten 3-d rows
+ * const options: TsneOptions = { perplexity: 2, iterations: 100, learningRate: 50, exaggeration: 4, seed: 2, maxPoints: 6 };
+ * const map = tsne(x, 3, options);
+ * // six of the ten rows are mapped; the same options give the same map, another rate another
+ * if (map.rows.length !== 6 || map.points.length !== 12) throw new Error("6 points");
+ * if (tsne(x, 3, options).points.join() !== map.points.join()) throw new Error("reproducible");
+ * if (tsne(x, 3, { ...options, learningRate: 10 }).points.join() === map.points.join()) throw new Error("rate");
+ * ```
+ */
 export interface TsneOptions extends ProjectionOptions {
   /** Effective number of neighbours. Default 30; lowered to `(n - 1) / 3` for small inputs. */
   readonly perplexity?: number;

@@ -92,7 +92,24 @@ export interface ReportContent {
   readonly links?: readonly { readonly text: string; readonly href: string }[];
 }
 
-/** Options of {@linkcode writeReport}. */
+/**
+ * Options of {@linkcode writeReport}.
+ *
+ * @example
+ * ```ts
+ * import { writeReport, type WriteReportOptions } from "./write_report.ts";
+ * const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>';
+ * const options: WriteReportOptions = { fileName: "index.html", pngFiles: true };
+ * const dir = await Deno.makeTempDir();
+ * const path = await writeReport(dir, { title: "Run", figures: [{ title: "Blank", svg }] }, options);
+ * // the page under its own name, and each figure also as a PNG file it links to
+ * const html = await Deno.readTextFile(path);
+ * const png = await Deno.stat(`${dir}/figures/01-blank.png`);
+ * await Deno.remove(dir, { recursive: true });
+ * if (path !== `${dir}/index.html` || !png.isFile) throw new Error("files");
+ * if (!html.includes('<a href="figures/01-blank.png">PNG</a>')) throw new Error("link");
+ * ```
+ */
 export interface WriteReportOptions {
   /** Name of the HTML file in the folder. Default "report.html". */
   readonly fileName?: string;
