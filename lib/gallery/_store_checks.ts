@@ -24,3 +24,17 @@ export function checkEntry(entry: StoreEntry, dim: number, action: string): void
 export function checkOpen(closed: boolean, action: string): void {
   if (closed) throw new Error(`Cannot ${action} as the gallery store is closed`);
 }
+
+/** Throws unless `value` is iterable (an array, a Set, a generator…) and not a string. */
+export function checkIterable(value: unknown, name: string, action: string): void {
+  if (
+    value === null || value === undefined || typeof value === "string" ||
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot ${action} as ${name} must be iterable (an array, for example; not a string): current value is ${
+        show(value)
+      }`,
+    );
+  }
+}

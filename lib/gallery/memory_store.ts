@@ -1,6 +1,6 @@
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
 import { checkDim, checkFingerprint, checkIdentity, checkPositiveInteger } from "./_validate.ts";
-import { checkEntry, checkOpen } from "./_store_checks.ts";
+import { checkEntry, checkIterable, checkOpen } from "./_store_checks.ts";
 
 /** Options of {@linkcode memoryStore}. */
 export interface MemoryStoreOptions {
@@ -35,6 +35,7 @@ export function memoryStore(options: MemoryStoreOptions): GalleryStore {
 
   const add = (entries: Iterable<StoreEntry>, opts?: { readonly replace?: boolean }) => {
     checkOpen(closed, "add to the store");
+    checkIterable(entries, "entries", "add to the store");
     // Everything is checked and copied before the store changes: all or nothing.
     const pending: StoreEntry[] = [];
     for (const entry of entries) {
@@ -70,6 +71,7 @@ export function memoryStore(options: MemoryStoreOptions): GalleryStore {
     add,
     remove(identities) {
       checkOpen(closed, "remove from the store");
+      checkIterable(identities, "identities", "remove from the store");
       for (const identity of identities) checkIdentity(identity, "remove");
       const removed = removeNow(new Set(identities));
       if (removed > 0) changes++;

@@ -13,6 +13,7 @@ import type {
 import { checkIdentity, checkK, checkPositiveInteger, show, toRow, toRows } from "./_validate.ts";
 import { distanceNames, rowDistance } from "./_distance.ts";
 import { cacheItems, cacheMeans, type SearchSource, streamItems } from "./_index.ts";
+import { checkIterable } from "./_store_checks.ts";
 import { search } from "./_search.ts";
 
 /** Options of {@linkcode openGallery}. */
@@ -75,6 +76,12 @@ export interface OpenGalleryOptions {
  * ```
  */
 export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {}): Gallery {
+  checkStore(store);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot open gallery as options must be an object: current value is ${show(options)}`,
+    );
+  }
   const distance = options.distance ?? "euclidean";
   if (!distanceNames.includes(distance)) {
     throw new RangeError(
@@ -142,6 +149,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     };
 
   const enrolMany: Gallery["enrolMany"] = (entries, opts) => {
+    checkIterable(entries, "entries", "enrol");
     const counts: { identity: string; rows: number }[] = [];
     const ids = store.add(prepare(entries, counts)(), { replace: opts?.replace === true });
     let at = 0;
@@ -257,6 +265,33 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     },
     close: () => store.close(),
   } satisfies Gallery;
+}
+
+const storeMethods = [
+  "add",
+  "remove",
+  "identities",
+  "count",
+  "embeddings",
+  "scan",
+  "revision",
+  "close",
+] as const;
+
+function checkStore(store: unknown): asserts store is GalleryStore {
+  const s = store as Partial<Record<string, unknown>> | null | undefined;
+  const missing = typeof s !== "object" || s === null
+    ? ["everything"]
+    : storeMethods.filter((m) => typeof s[m] !== "function");
+  if (missing.length > 0 || typeof s?.dim !== "number" || typeof s?.fingerprint !== "string") {
+    throw new TypeError(
+      `Cannot open gallery as store must be a gallery store (memoryStore or sqliteStore): current value is ${
+        show(store)
+      }${
+        missing.length > 0 && missing[0] !== "everything" ? `, without ${missing.join(", ")}` : ""
+      }`,
+    );
+  }
 }
 
 function checkThreshold(threshold: unknown, action: string): void {

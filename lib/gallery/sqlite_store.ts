@@ -7,7 +7,7 @@ import {
   checkPositiveInteger,
   show,
 } from "./_validate.ts";
-import { checkEntry, checkOpen } from "./_store_checks.ts";
+import { checkEntry, checkIterable, checkOpen } from "./_store_checks.ts";
 
 /** Options of {@linkcode sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -145,6 +145,8 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     fingerprint,
     dim,
     add(entries: Iterable<StoreEntry>, opts?: { readonly replace?: boolean }) {
+      checkOpen(closed, "add to the store");
+      checkIterable(entries, "entries", "add to the store");
       const added: number[] = [];
       guard("add to the store", () => {
         const replaced = new Set<string>();
@@ -170,6 +172,8 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
       return added;
     },
     remove(identities) {
+      checkOpen(closed, "remove from the store");
+      checkIterable(identities, "identities", "remove from the store");
       let removed = 0;
       guard("remove from the store", () =>
         transaction(db, () => {
@@ -339,13 +343,14 @@ function transaction(db: DatabaseSync, body: () => void): void {
 }
 
 /**
- * Errors of SQLite or of the file system, reworded to name the file; errors of ours (bad
- * arguments, format checks) already say what is wrong and pass through as they are.
+ * Errors of SQLite (and of the file system under it), reworded to name the file. Other errors
+ * (bad arguments, format checks, an error thrown by the caller's own iterable) already say
+ * what is wrong and pass through as they are.
  */
 function fileError(action: string, error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  if (error.message.startsWith("Cannot ") && code === undefined) return error;
+  if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== "string") {
+    return error;
+  }
   const reason = (error as { errstr?: unknown }).errstr === "file is not a database"
     ? "the file is not a SQLite database (or is encrypted or damaged)"
     : error.message;

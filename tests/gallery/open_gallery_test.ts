@@ -518,3 +518,43 @@ Deno.test("rows too large for float32 search are refused (they used to drop out 
     }
   }
 });
+
+Deno.test("malformed calls name their argument, the same in every store", () => {
+  for (const store of [memoryStore({ dim: 1, fingerprint: "m" }), tempSqlite(1)]) {
+    const gallery = openGallery(store, { threshold: 1 });
+    gallery.enrol("alice", [[1]]);
+    gallery.enrol("a", [[2]]);
+    const iterable = /must be iterable \(an array, for example; not a string\): current value is/;
+    assert.throws(() => gallery.enrolMany(null as never), iterable);
+    assert.throws(() => store.add(null as never), iterable);
+    assert.throws(() => store.add(7 as never), iterable);
+    assert.throws(() => store.remove(null as never), iterable);
+    // A string is iterable, by character: remove("alice") must not remove 'a'.
+    assert.throws(
+      () => store.remove("alice" as never),
+      /Cannot remove from the store as identities must be iterable .*: current value is 'alice'/,
+    );
+    assert.deepEqual(gallery.identities(), ["alice", "a"]);
+    // An error thrown by the caller's own entries passes through as it is, and nothing is kept.
+    const mine = new SyntaxError("my generator failed");
+    function* entries() {
+      yield { identity: "bob", embeddings: [[3]] };
+      throw mine;
+    }
+    assert.throws(() => gallery.enrolMany(entries()), (e) => e === mine);
+    assert.deepEqual(gallery.identities(), ["alice", "a"]);
+    assert.throws(
+      () => openGallery(store, null as never),
+      /Cannot open gallery as options must be an object: current value is null/,
+    );
+    gallery.close();
+  }
+  assert.throws(
+    () => openGallery(undefined as never),
+    /Cannot open gallery as store must be a gallery store \(memoryStore or sqliteStore\): current value is undefined/,
+  );
+  assert.throws(
+    () => openGallery({ dim: 2, fingerprint: "m", add() {} } as never),
+    /store must be a gallery store .*: current value is an object \(Object\), without remove, identities/,
+  );
+});
