@@ -537,10 +537,10 @@ Deno.test("malformed calls name their argument, the same in every store", () => 
     assert.deepEqual(gallery.identities(), ["alice", "a"]);
     // An error thrown by the caller's own entries passes through as it is, and nothing is kept.
     const mine = new SyntaxError("my generator failed");
-    function* entries() {
+    const entries = function* () {
       yield { identity: "bob", embeddings: [[3]] };
       throw mine;
-    }
+    };
     assert.throws(() => gallery.enrolMany(entries()), (e) => e === mine);
     assert.deepEqual(gallery.identities(), ["alice", "a"]);
     assert.throws(
