@@ -14,25 +14,175 @@ import type * as tf from "@tensorflow/tfjs";
 // signatures use these aliases, never `tf.X` directly.
 // ---------------------------------------------------------------------------
 
-/** A TensorFlow.js tensor of any rank. */
+/**
+ * A TensorFlow.js tensor of any rank.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Tensor } from "./types.ts";
+ * import { toTensors } from "./data/to_tensors.ts";
+ * await tf.setBackend("cpu");
+ * // a dataset of two 2 × 2 × 1 images: a batch of its items has their shape after the batch axis
+ * const data = { images: new Float32Array(8), labels: Int32Array.from([0, 1]), shape: [2, 2, 1], size: 2, classNames: ["a", "b"] };
+ * const left: Tensor = toTensors(data)([{ kind: "pair", left: 0, right: 1, same: false }]).left;
+ * if (left.shape.join() !== "1,2,2,1") throw new Error(`${left.shape}`);
+ * ```
+ */
 export type Tensor = tf.Tensor;
-/** A rank-0 TensorFlow.js tensor. */
+/**
+ * A rank-0 TensorFlow.js tensor.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Scalar } from "./types.ts";
+ * import { mean } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * const total: Scalar = mean(tf.tensor1d([1, 2, 6]));
+ * if (total.rank !== 0 || total.dataSync()[0] !== 3) throw new Error("a rank-0 mean of 3");
+ * ```
+ */
 export type Scalar = tf.Scalar;
-/** A rank-1 TensorFlow.js tensor. */
+/**
+ * A rank-1 TensorFlow.js tensor.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Tensor1D } from "./types.ts";
+ * import { manhattan } from "./distances/mod.ts";
+ * await tf.setBackend("cpu");
+ * // a row-wise distance gives one value per row
+ * const d: Tensor1D = manhattan(tf.tensor2d([[0, 0], [1, 1], [2, 2]]), tf.tensor2d([[1, 1], [1, 1], [1, 1]]));
+ * if (d.rank !== 1 || d.dataSync().join() !== "2,0,2") throw new Error(`${d.dataSync()}`);
+ * ```
+ */
 export type Tensor1D = tf.Tensor1D;
-/** A rank-2 TensorFlow.js tensor (rows are items). */
+/**
+ * A rank-2 TensorFlow.js tensor (rows are items).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Tensor2D } from "./types.ts";
+ * import { manhattan, pairwise } from "./distances/mod.ts";
+ * await tf.setBackend("cpu");
+ * // an all-pairs distance gives one row per row of a, one column per row of b
+ * const m: Tensor2D = pairwise(manhattan)(tf.tensor2d([[0], [1], [5]]), tf.tensor2d([[0], [2]]));
+ * if (m.shape.join() !== "3,2" || m.dataSync().join() !== "0,2,1,1,5,3") throw new Error(`${m.dataSync()}`);
+ * ```
+ */
 export type Tensor2D = tf.Tensor2D;
-/** A rank-3 TensorFlow.js tensor. */
+/**
+ * A rank-3 TensorFlow.js tensor.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Tensor3D } from "./types.ts";
+ * import { toTensors } from "./data/to_tensors.ts";
+ * await tf.setBackend("cpu");
+ * // images of shape [2, 2] (no channel axis) batch into [n, 2, 2]
+ * const data = { images: Float32Array.from([0, 0, 0, 0, 1, 1, 1, 1]), labels: Int32Array.from([0, 1]), shape: [2, 2], size: 2, classNames: ["a", "b"] };
+ * const batch = toTensors(data)([{ kind: "labelled", index: 1, label: 1 }]).embeddings as Tensor3D;
+ * if (batch.shape.join() !== "1,2,2" || batch.dataSync().join() !== "1,1,1,1") throw new Error("image 1");
+ * ```
+ */
 export type Tensor3D = tf.Tensor3D;
-/** A rank-4 TensorFlow.js tensor (a batch of images, NHWC). */
+/**
+ * A rank-4 TensorFlow.js tensor (a batch of images, NHWC).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Tensor4D } from "./types.ts";
+ * import { toTensors } from "./data/to_tensors.ts";
+ * await tf.setBackend("cpu");
+ * // 28 × 28 grey images batch into NHWC: [n, 28, 28, 1]
+ * const data = { images: new Float32Array(2 * 784), labels: Int32Array.from([0, 0]), shape: [28, 28, 1], size: 2, classNames: ["a"] };
+ * const t = toTensors(data)([{ kind: "triplet", anchor: 0, positive: 1, negative: 0 }]);
+ * const anchors = t.anchor as Tensor4D;
+ * if (anchors.shape.join() !== "1,28,28,1") throw new Error(`${anchors.shape}`);
+ * ```
+ */
 export type Tensor4D = tf.Tensor4D;
-/** A TensorFlow.js variable (a trainable weight). */
+/**
+ * A TensorFlow.js variable (a trainable weight).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Variable } from "./types.ts";
+ * import { dense, empty, siamese } from "./branches/mod.ts";
+ * import { compile } from "./compile/compile.ts";
+ * import { contrastive } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * const program = compile({ model: siamese(dense(3)(empty)), loss: contrastive(), inputShape: [2] });
+ * // one dense layer from 2 inputs to 3 units: a 2 × 3 kernel and 3 biases
+ * const weights: Variable[] = program.trainableWeights();
+ * if (weights.map((w) => w.shape.join("×")).join() !== "2×3,3") throw new Error("kernel and bias");
+ * program.dispose();
+ * ```
+ */
 export type Variable = tf.Variable;
-/** A TensorFlow.js layers model. */
+/**
+ * A TensorFlow.js layers model.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { LayersModel } from "./types.ts";
+ * import { dense, empty, siamese } from "./branches/mod.ts";
+ * import { compile } from "./compile/compile.ts";
+ * import { contrastive } from "./losses/mod.ts";
+ * import { pipe } from "./pipe.ts";
+ * await tf.setBackend("cpu");
+ * const branch = pipe(empty, dense(4), dense(2));
+ * const program = compile({ model: siamese(branch), loss: contrastive(), inputShape: [3] });
+ * // the shared branch as one model: (3·4 + 4) + (4·2 + 2) = 26 weights
+ * const embedder: LayersModel = program.embedder;
+ * if (embedder.countParams() !== 26) throw new Error(`${embedder.countParams()}`);
+ * program.dispose();
+ * ```
+ */
 export type LayersModel = tf.LayersModel;
-/** A TensorFlow.js layer. */
+/**
+ * A TensorFlow.js layer.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Layer } from "./types.ts";
+ * import { l2NormalizeLayer } from "./compile/l2_normalize_layer.ts";
+ * await tf.setBackend("cpu");
+ * // the layer `branches.l2Normalize()` compiles to: each row scaled to length 1
+ * const layer: Layer = l2NormalizeLayer();
+ * const y = (layer.apply(tf.tensor2d([[3, 4]])) as tf.Tensor).dataSync();
+ * if (Math.abs(y[0] - 0.6) > 1e-6 || Math.abs(y[1] - 0.8) > 1e-6) throw new Error(`${y}`);
+ * ```
+ */
 export type Layer = tf.layers.Layer;
-/** A TensorFlow.js optimizer. */
+/**
+ * A TensorFlow.js optimizer.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { Optimizer } from "./types.ts";
+ * import { dense, empty, siamese } from "./branches/mod.ts";
+ * import { compile } from "./compile/compile.ts";
+ * import { contrastive } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * const model = siamese(dense(2)(empty));
+ * // named optimizers: Adam by default, or SGD, RMSProp, Adagrad
+ * const names = [undefined, "sgd"] as const;
+ * const programs = names.map((optimizer) => compile({ model, loss: contrastive(), inputShape: [2], optimizer }));
+ * const optimizers: Optimizer[] = programs.map((p) => p.optimizer);
+ * if (optimizers.map((o) => o.getClassName()).join() !== "Adam,SGD") throw new Error("optimizers");
+ * programs.forEach((p) => p.dispose());
+ * ```
+ */
 export type Optimizer = tf.Optimizer;
 
 // ---------------------------------------------------------------------------
