@@ -230,14 +230,20 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     // One statement reads one consistent snapshot, even while others write.
     let rows: Iterator<unknown> | undefined;
     try {
-      rows = guard("scan the store", () => statement.iterate());
+      rows = guard("scan the store", () => statement.iterate()) as Iterator<unknown>;
       let ids: number[] = [], owners: string[] = [];
       let data = new Float32Array(size * dim);
+      let bytes = new Uint8Array(data.buffer);
       for (;;) {
-        const next = guard("scan the store", () => rows!.next());
+        let next: IteratorResult<unknown>;
+        try {
+          next = rows.next();
+        } catch (error) {
+          throw fileError(`scan the store of ${file}`, error);
+        }
         if (next.done === true) break;
         const row = next.value as IdentityRow & { id: number; embedding: unknown };
-        copyBlob(row.embedding, new Uint8Array(data.buffer), ids.length, dim, row.id, file);
+        copyBlob(row.embedding, bytes, ids.length, dim, row.id, file);
         ids.push(Number(row.id));
         owners.push(decodeIdentity(row, file));
         if (ids.length === size) {
@@ -245,6 +251,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
           ids = [];
           owners = [];
           data = new Float32Array(size * dim);
+          bytes = new Uint8Array(data.buffer);
         }
       }
       if (ids.length > 0) {
