@@ -18,6 +18,11 @@ export interface SqliteStoreOptions {
    * match the file's when it exists.
    */
   readonly fingerprint: string;
+  /**
+   * How long a write waits for another connection's transaction before it fails with
+   * "database is locked", in milliseconds (default 10,000).
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /**
@@ -81,14 +86,22 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
   const action = `open ${file}`;
   const dim = checkDim(options?.dim, action);
   const fingerprint = checkFingerprint(options?.fingerprint, action);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) {
+    throw new RangeError(
+      `Cannot ${action} as options.busyTimeoutMs must be a whole number of milliseconds (0 to 2147483647): current value is ${
+        show(busyTimeoutMs)
+      }`,
+    );
+  }
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path);
   } catch (error) {
-    throw fileError(action, error);
+    throw fileError(action, error, busyTimeoutMs);
   }
   try {
-    db.exec("PRAGMA busy_timeout = 10000");
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     // Read-only checks first: a file of another program is refused before any write.
     if (inspect(db, path) === "gallery") checkMeta(db, action, fingerprint, dim);
     db.exec("PRAGMA journal_mode = WAL");
@@ -111,7 +124,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     });
   } catch (error) {
     db.close();
-    throw fileError(action, error);
+    throw fileError(action, error, busyTimeoutMs);
   }
 
   // Every statement is prepared once (a statement per call grows memory without bound).
@@ -137,7 +150,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     try {
       return body();
     } catch (error) {
-      throw fileError(`${what} of ${file}`, error);
+      throw fileError(`${what} of ${file}`, error, busyTimeoutMs);
     }
   };
 
@@ -239,7 +252,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
         try {
           next = rows.next();
         } catch (error) {
-          throw fileError(`scan the store of ${file}`, error);
+          throw fileError(`scan the store of ${file}`, error, busyTimeoutMs);
         }
         if (next.done === true) break;
         const row = next.value as IdentityRow & { id: number; embedding: unknown };
@@ -354,12 +367,16 @@ function transaction(db: DatabaseSync, body: () => void): void {
  * (bad arguments, format checks, an error thrown by the caller's own iterable) already say
  * what is wrong and pass through as they are.
  */
-function fileError(action: string, error: unknown): unknown {
+function fileError(action: string, error: unknown, busyTimeoutMs: number): unknown {
   if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== "string") {
     return error;
   }
-  const reason = (error as { errstr?: unknown }).errstr === "file is not a database"
+  // Some node:sqlite errors carry SQLite's own text in `errstr`, others only in the message.
+  const errstr = String((error as { errstr?: unknown }).errstr ?? error.message);
+  const reason = errstr.startsWith("file is not a database")
     ? "the file is not a SQLite database (or is encrypted or damaged)"
+    : errstr.startsWith("database is locked")
+    ? `database is locked: another connection held its write lock longer than busyTimeoutMs (${busyTimeoutMs} ms)`
     : error.message;
   return new Error(`Cannot ${action}: ${reason}`, { cause: error });
 }

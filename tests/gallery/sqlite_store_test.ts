@@ -127,3 +127,35 @@ Deno.test("a memory store and a sqlite store give the same rankings", () => {
   });
   assert.deepEqual(answers[0], answers[1]);
 });
+
+Deno.test("a write that waits too long for another connection fails naming the file and the wait", () => {
+  const path = tempDb();
+  const gallery = openGallery(sqliteStore(path, { dim: 1, fingerprint: "m", busyTimeoutMs: 200 }));
+  gallery.enrol("a", [[1]]);
+  const other = new DatabaseSync(path);
+  other.exec("BEGIN IMMEDIATE"); // holds the write lock
+  const started = performance.now();
+  assert.throws(
+    () => gallery.enrol("b", [[2]]),
+    new RegExp(
+      `^Error: Cannot add to the store of gallery ${
+        JSON.stringify(path).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+      }: database is locked: another connection held its write lock longer than busyTimeoutMs \\(200 ms\\)$`,
+    ),
+  );
+  const waited = performance.now() - started;
+  assert.ok(waited >= 150, `gave up after ${waited.toFixed(0)} ms, before the busy timeout`);
+  // Reads go on meanwhile (write-ahead log), and the write succeeds once the lock is gone.
+  assert.deepEqual(gallery.identities(), ["a"]);
+  other.exec("ROLLBACK");
+  other.close();
+  gallery.enrol("b", [[2]]);
+  assert.deepEqual(gallery.identities(), ["a", "b"]);
+  gallery.close();
+  for (const bad of [-1, 1.5, NaN, "10", 2 ** 31]) {
+    assert.throws(
+      () => sqliteStore(tempDb(), { dim: 1, fingerprint: "m", busyTimeoutMs: bad as number }),
+      /options.busyTimeoutMs must be a whole number of milliseconds \(0 to 2147483647\): current value is/,
+    );
+  }
+});
