@@ -8,11 +8,11 @@ import { listCheckpointDirs, readCheckpoint } from "../../lib/train/_checkpoint.
 
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("../../", import.meta.url).pathname;
-const STEPS = 24;
-const KILLS = 5;
+const STEPS = 48; // more than the kills reach: each run makes at most 4 steps
+const KILLS = 10;
 
 /** A child run: its stdout lines as they come, and its process. */
-function start(dir: string) {
+function start(dir: string, paced = false) {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -23,7 +23,9 @@ function start(dir: string) {
       `${here}_checkpoint_child.ts`,
       dir,
       String(STEPS),
+      ...(paced ? ["paced"] : []),
     ],
+    stdin: paced ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -47,7 +49,15 @@ function start(dir: string) {
     }
   };
   const stderr = new Response(child.stderr).text();
-  return { child, nextLine, stderr };
+  const writer = paced ? child.stdin.getWriter() : undefined;
+  /** Lets a paced child start its next step. */
+  const go = async () => {
+    await writer?.write(new Uint8Array([1])).catch(() => {});
+  };
+  const close = async () => {
+    await writer?.close().catch(() => {});
+  };
+  return { child, nextLine, stderr, go, close };
 }
 
 const entries = async (dir: string): Promise<string[]> => {
@@ -84,31 +94,41 @@ Deno.test("checkpoints survive kill -9 at random moments; resume is exact and cl
   for (let k = 0; k < KILLS; k++) {
     const newest = (await listCheckpointDirs(dir)).at(-1)?.step ?? 0;
     const before = temps(await entries(dir).catch(() => []));
-    const run = start(dir);
-    // Let it train 1–3 steps, then kill it somewhere in the next step or checkpoint write.
-    const wanted = 1 + Math.floor(random() * 3);
-    let first: number | undefined;
-    for (let i = 0; i < wanted; i++) {
-      const line = await run.nextLine();
-      if (line === undefined) break;
-      const parsed = JSON.parse(line);
-      first ??= parsed.step;
-      if (i === 0) {
-        // The start resumed from the newest checkpoint and removed the killed run's leftovers.
-        assert.equal(first, Math.min(newest + 1, STEPS), `kill ${k}: resumed after step ${newest}`);
-        const now = await entries(dir);
-        for (const name of before) assert.ok(!now.includes(name), `kill ${k}: ${name} remains`);
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, random() * 250));
+    const run = start(dir, true);
+    // Let it make 2–3 whole steps (each with its checkpoint), timing them; then start one
+    // more and kill it after a random fraction of that time: inside the step or the write.
     try {
-      run.child.kill("SIGKILL");
-      killed += 1;
-    } catch {
-      // It had already finished.
+      const wanted = 2 + Math.floor(random() * 2);
+      let stepMs = 0;
+      for (let i = 0; i < wanted; i++) {
+        const t0 = performance.now();
+        await run.go();
+        const line = await run.nextLine();
+        stepMs = performance.now() - t0;
+        if (line === undefined) {
+          assert.fail(`kill ${k}: the child ended early: ${await run.stderr}`);
+        }
+        const parsed = JSON.parse(line);
+        if (i === 0) {
+          // The start resumed from the newest checkpoint and removed the killed run's leftovers.
+          assert.equal(parsed.step, newest + 1, `kill ${k}: resumed after step ${newest}`);
+          const now = await entries(dir);
+          for (const name of before) assert.ok(!now.includes(name), `kill ${k}: ${name} remains`);
+        }
+      }
+      await run.go();
+      await new Promise((resolve) => setTimeout(resolve, random() * stepMs));
+    } finally {
+      // The kill; on a failed assertion too, so no child is left behind.
+      try {
+        run.child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      if ((await run.child.status).signal === "SIGKILL") killed += 1;
+      await run.close();
+      await run.stderr;
     }
-    await run.child.status;
-    await run.stderr;
     // Every checkpoint left verifies (weights, digest, finiteness).
     const left = await listCheckpointDirs(dir);
     assert.ok(left.length >= 1 && left.length <= 2, `kill ${k}: ${left.length} checkpoints`);
@@ -120,6 +140,7 @@ Deno.test("checkpoints survive kill -9 at random moments; resume is exact and cl
   assert.deepEqual(temps(await entries(dir)), [], "no temp leftovers after the next start");
   const straight = await finish(start("-"));
   assert.deepEqual(straight.steps, Array.from({ length: STEPS }, (_, i) => i + 1));
+  assert.equal(killed, KILLS);
   assert.deepEqual(completed.result.loss, straight.result.loss, "the same losses, bit for bit");
   assert.equal(completed.result.weights, straight.result.weights, "the same weights, bit for bit");
   console.log(
