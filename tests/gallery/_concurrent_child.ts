@@ -65,6 +65,13 @@ async function main() {
         const identity = `w${index}-${serial}`;
         gallery.enrol(identity, samples(serial));
         say(`+ ${identity}`);
+        if (kind === 2) {
+          // Replace the previous enrolment's samples (with the same values) in one
+          // transaction: a reader never sees it missing or doubled.
+          const again = `w${index}-${serial - 1}`;
+          gallery.enrol(again, samples(serial - 1), { replace: true });
+          say(`+ ${again}`);
+        }
       }
       serial++;
     }
@@ -72,6 +79,8 @@ async function main() {
   } else {
     let snapshots = 0, largest = 0, queries = 0;
     const counts = new Set<number>();
+    // Identities that are never removed (all but kind 0): once seen, always there.
+    const lasting = new Set<string>();
     while (Date.now() < stop) {
       // One scan is one snapshot: every identity in it is complete, every batch whole.
       const chunks: StoreChunk[] = [...store.scan(16)];
@@ -95,6 +104,14 @@ async function main() {
             }
           }
         }
+      }
+      for (const identity of lasting) {
+        if (!byIdentity.has(identity)) {
+          throw new Error(`snapshot ${snapshots}: '${identity}' went missing`);
+        }
+      }
+      for (const identity of byIdentity.keys()) {
+        if (Number(/^w\d+-(\d+)/.exec(identity)![1]) % 5 !== 0) lasting.add(identity);
       }
       const n = chunks.reduce((s, c) => s + c.ids.length, 0);
       counts.add(n);
