@@ -280,6 +280,105 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
   }
 }
 
+/**
+ * Deletes a gallery file made by {@linkcode sqliteStore}, with its `-wal`, `-shm` and
+ * `-journal` companions, and nothing else: a file that is not a likeness gallery (another
+ * program's database, any other file, a folder) is refused with an error naming it, before
+ * anything is deleted. Returns `true` when a gallery was deleted, `false` when there was
+ * nothing to delete: no file, or an empty database (which `sqliteStore` makes a gallery of).
+ * Use it to start a gallery afresh without risking a file that is not yours. Needs
+ * `--allow-read --allow-write` for the file.
+ *
+ * @example
+ * ```ts
+ * import { removeGallery, sqliteStore } from "./sqlite_store.ts";
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/gallery.db`;
+ * if (removeGallery(path)) throw new Error("nothing was there");
+ * const store = sqliteStore(path, { dim: 1, fingerprint: "m" });
+ * store.add([{ identity: "a", embeddings: new Float32Array([1]) }]);
+ * store.close();
+ * if (!removeGallery(path)) throw new Error("the gallery must be deleted");
+ * await Deno.writeTextFile(path, "someone's notes");
+ * let refused = false;
+ * try {
+ *   removeGallery(path);
+ * } catch {
+ *   refused = true;
+ * }
+ * if (!refused || (await Deno.readTextFile(path)) !== "someone's notes") {
+ *   throw new Error("a file that is not a gallery must be left alone");
+ * }
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function removeGallery(path: string): boolean {
+  if (typeof path !== "string" || path.length === 0) {
+    throw new TypeError(
+      `Cannot remove a gallery as path must be a non-empty string: current value is ${show(path)}`,
+    );
+  }
+  const action = `remove gallery ${JSON.stringify(path)}`;
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw new Error(`Cannot ${action}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!info.isFile) {
+    throw new Error(
+      `Cannot ${action} as it is not a file (a folder or a device): nothing was deleted`,
+    );
+  }
+  let kind: "empty" | "gallery";
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      db.exec("PRAGMA busy_timeout = 10000");
+      kind = inspect(db, path);
+      if (kind === "gallery") {
+        const row = db.prepare("SELECT value FROM likeness_gallery_meta WHERE key = 'format'")
+          .get() as { value?: unknown } | undefined;
+        if (row?.value !== FORMAT) {
+          throw new Error(
+            `Cannot ${action} as its format must be '${FORMAT}': current format is ${
+              show(row?.value)
+            }. Nothing was deleted`,
+          );
+        }
+      }
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    const reworded = fileError(action, error, 10_000);
+    if (reworded instanceof Error && reworded.message.startsWith("Cannot open gallery")) {
+      throw new Error(
+        reworded.message.replace(/^Cannot open gallery/, "Cannot remove gallery").replace(
+          /\. Nothing was changed; choose a new file for the gallery$/,
+          ". Nothing was deleted",
+        ),
+        { cause: error },
+      );
+    }
+    throw reworded;
+  }
+  if (kind === "empty") return false;
+  // The companions first: a log left beside a later file of the same name would be replayed
+  // into it.
+  for (const suffix of ["-wal", "-shm", "-journal", ""]) {
+    try {
+      Deno.removeSync(path + suffix);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new Error(`Cannot ${action}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  }
+  return true;
+}
+
 const FORMAT = "likeness-gallery/1";
 
 /** The tables and index of a gallery (SQLite's own `sqlite_*` tables are allowed too). */
