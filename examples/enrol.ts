@@ -54,6 +54,7 @@ import {
   type Gallery,
   memoryStore,
   openGallery,
+  removeGallery,
   sqliteStore,
 } from "../lib/gallery/mod.ts";
 import { softmaxCrossEntropy, tripletMargin } from "../lib/losses/mod.ts";
@@ -316,9 +317,8 @@ async function galleryProtocol(
   );
 
   // 2. Enrol the UNSEEN classes from raw images through the model, into the SQLite gallery.
-  for (const suffix of ["", "-wal", "-shm", "-journal"]) {
-    await Deno.remove(galleryPath + suffix).catch(() => {});
-  }
+  // A rerun replaces its own gallery; removeGallery refuses any file that is not one.
+  removeGallery(galleryPath);
   const gallery = openGallery(sqliteStore(galleryPath, { dim, fingerprint }), {
     fingerprint,
     threshold: thresholds["0.01"].threshold,
