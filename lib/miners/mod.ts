@@ -5,10 +5,16 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { meanNonZero, tripletMargin } from "../losses/mod.ts";
  * import { batchAll, mined } from "./mod.ts";
- * const loss = mined(batchAll(), tripletMargin({ margin: 0.2 }), { reduce: meanNonZero });
- * if (loss.name !== "mined triplet-margin") throw new Error(loss.name);
+ * await tf.setBackend("cpu");
+ * const loss = mined(batchAll(), tripletMargin({ margin: 1 }), { reduce: meanNonZero });
+ * // Class 0 at 0 and 1, class 1 at 1.5 and 2: 5 of the 8 triplets cost more than 0
+ * // (1.5, 1, 1, 0.5, 0.5); meanNonZero averages those five: 0.9 (a plain mean gives 0.5625).
+ * const input = { kind: "labelled" as const, embeddings: tf.tensor2d([[0], [1], [1.5], [2]]), labels: tf.tensor1d([0, 0, 1, 1], "int32") };
+ * const v = loss.reduce(loss.perItem(input)).dataSync()[0];
+ * if (loss.name !== "mined triplet-margin" || Math.abs(v - 0.9) > 1e-6) throw new Error(`${loss.name} ${v}`);
  * ```
  *
  * @module
