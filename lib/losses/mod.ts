@@ -16,7 +16,13 @@
  * await tf.setBackend("cpu");
  * const loss = plus(contrastive(), weighted(contrastive({ squared: true }), 0.5));
  * if (loss.name !== "contrastive + 0.5·contrastive-squared") throw new Error(loss.name);
- * if (tripletMargin().name !== "triplet-margin") throw new Error("tripletMargin");
+ * // a same-class pair 2 apart: distance 2 plus half of the squared distance 4 = 4
+ * const pair = { kind: "pair" as const, left: tf.tensor2d([[0, 0]]), right: tf.tensor2d([[0, 2]]), same: tf.tensor1d([1]) };
+ * if (loss.reduce(loss.perItem(pair)).dataSync()[0] !== 4) throw new Error("plus/weighted");
+ * // the anchor's positive 1 away, its negative 1.5 away: 1 − 1.5 + margin 1 = 0.5
+ * const [anchor, positive, negative] = [[0], [1], [1.5]].map((r) => tf.tensor2d([r]));
+ * const t = tripletMargin().perItem({ kind: "triplet", anchor, positive, negative });
+ * if (t.dataSync()[0] !== 0.5) throw new Error("tripletMargin");
  * ```
  *
  * @module

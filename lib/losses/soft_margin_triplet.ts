@@ -23,9 +23,12 @@ export interface SoftMarginTripletOptions {
  * import * as tf from "@tensorflow/tfjs";
  * import { softMarginTriplet } from "./soft_margin_triplet.ts";
  * await tf.setBackend("cpu");
- * const x = tf.tensor2d([[0, 0]]);
- * const v = softMarginTriplet().perItem({ kind: "triplet", anchor: x, positive: x, negative: x });
- * if (Math.abs(v.dataSync()[0] - Math.log(2)) > 1e-6) throw new Error("softMarginTriplet");
+ * // row 0: all three equal → log(1 + e⁰) = log 2; row 1: d(a, p) = 1, d(a, n) = 3 → log(1 + e⁻²)
+ * const anchor = tf.tensor2d([[0, 0], [0, 0]]);
+ * const positive = tf.tensor2d([[0, 0], [0, 1]]), negative = tf.tensor2d([[0, 0], [3, 0]]);
+ * const v = softMarginTriplet().perItem({ kind: "triplet", anchor, positive, negative }).dataSync();
+ * const want = [Math.log(2), Math.log(1 + Math.exp(-2))];
+ * if (want.some((w, i) => Math.abs(v[i] - w) > 1e-6)) throw new Error(`${v}`);
  * ```
  */
 export function softMarginTriplet(options: SoftMarginTripletOptions = {}): Loss<Triplet> {

@@ -24,10 +24,11 @@ export interface TripletMarginOptions {
  * import { tripletMargin } from "./triplet_margin.ts";
  * await tf.setBackend("cpu");
  * const loss = tripletMargin({ margin: 1 });
- * const anchor = tf.tensor2d([[0, 0]]), positive = tf.tensor2d([[0, 1]]), negative = tf.tensor2d([[0, 1.5]]);
- * // 1 − 1.5 + 1 = 0.5
- * const v = loss.perItem({ kind: "triplet", anchor, positive, negative }).dataSync()[0];
- * if (v !== 0.5) throw new Error("tripletMargin");
+ * const anchor = tf.tensor2d([[0, 0], [0, 0]]);
+ * const positive = tf.tensor2d([[0, 1], [0, 1]]), negative = tf.tensor2d([[0, 1.5], [3, 0]]);
+ * // row 0: 1 − 1.5 + 1 = 0.5; row 1: 1 − 3 + 1 < 0 → 0
+ * const v = loss.perItem({ kind: "triplet", anchor, positive, negative }).dataSync();
+ * if (v[0] !== 0.5 || v[1] !== 0) throw new Error(`${v}`);
  * ```
  */
 export function tripletMargin(options: TripletMarginOptions = {}): Loss<Triplet> {
