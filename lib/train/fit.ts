@@ -31,8 +31,17 @@ import type { TrainableProgram } from "./trainable_program.ts";
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fitToEnd } from "./fit_to_end.ts";
  * import type { Batches } from "./fit.ts";
- * const perEpoch: Batches<number> = (epoch) => [epoch, epoch + 1];
+ * await tf.setBackend("cpu");
+ * // A program whose loss is its batch's mean (it trains nothing).
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // A function of the epoch gives that epoch's batches: [epoch, epoch + 10].
+ * const perEpoch: Batches<tf.Tensor> = (epoch) => [tf.fill([2, 1], epoch), tf.fill([2, 1], epoch + 10)];
+ * const history = await fitToEnd(program, perEpoch, { epochs: 2, progress: "none" });
+ * if (history.loss.join() !== "0,10,1,11") throw new Error(`${history.loss}`);
  * ```
  */
 export type Batches<B> =
@@ -46,8 +55,18 @@ export type Batches<B> =
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import type { LearningRate } from "./fit.ts";
- * const halving: LearningRate = (step) => 0.01 * 0.5 ** Math.floor(step / 1000);
+ * import { fitToEnd } from "./fit_to_end.ts";
+ * await tf.setBackend("cpu");
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const optimizer = tf.train.sgd(1);
+ * const program = { embedder, optimizer, setLearningRate: (lr: number) => optimizer.setLearningRate(lr), trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // Halve the rate every 2 steps, from 0.4.
+ * const halving: LearningRate = (step) => 0.4 * 0.5 ** Math.floor(step / 2);
+ * const history = await fitToEnd(program, () => [1, 2, 3, 4, 5].map(() => tf.ones([1, 1])), { learningRate: halving, progress: "none" });
+ * if (history.learningRate.join() !== "0.4,0.4,0.2,0.2,0.1") throw new Error(`${history.learningRate}`);
+ * if (optimizer.getConfig().learningRate !== 0.1) throw new Error("the optimiser's rate is the last one set");
  * ```
  */
 export type LearningRate = number | ((step: number, epoch: number) => number);
@@ -58,8 +77,18 @@ export type LearningRate = number | ((step: number, epoch: number) => number);
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fitToEnd } from "./fit_to_end.ts";
  * import type { ValidationOptions } from "./fit.ts";
- * const v: ValidationOptions = { every: 100, run: ({ step }) => ({ score: 1 / (1 + step) }) };
+ * await tf.setBackend("cpu");
+ * // A program whose loss is its batch's mean (it trains nothing).
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // Validate after every 2nd step of 5; the report carries what `run` returned.
+ * const v: ValidationOptions = { every: 2, run: ({ step }) => ({ score: 10 * step }) };
+ * const history = await fitToEnd(program, () => [1, 2, 3, 4, 5].map(() => tf.ones([1, 1])), { validation: v, progress: "none" });
+ * const seen = history.validation.map(({ step, metrics }) => `${step}:${metrics.score}`);
+ * if (seen.join() !== "2:20,4:40") throw new Error(seen.join());
  * ```
  */
 export interface ValidationOptions {
@@ -76,8 +105,19 @@ export interface ValidationOptions {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fitToEnd } from "./fit_to_end.ts";
  * import type { EarlyStoppingOptions } from "./fit.ts";
- * const e: EarlyStoppingOptions = { monitor: "precisionAt1", mode: "max", patience: 3 };
+ * await tf.setBackend("cpu");
+ * // A program whose loss is its batch's mean (it trains nothing).
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // The score peaks at step 2; with patience 1 the run stops at step 4 (2 checks without a gain).
+ * const scores = [1, 3, 2, 3, 9, 9];
+ * const e: EarlyStoppingOptions = { monitor: "score", mode: "max", patience: 1 };
+ * const validation = { every: 1, run: ({ step }: { step: number }) => ({ score: scores[step - 1] }) };
+ * const history = await fitToEnd(program, () => scores.map(() => tf.ones([1, 1])), { validation, earlyStopping: e, progress: "none" });
+ * if (history.steps !== 4 || history.stopReason !== "early-stopping") throw new Error(`${history.steps}`);
  * ```
  */
 export interface EarlyStoppingOptions {
@@ -101,8 +141,20 @@ export interface EarlyStoppingOptions {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fitToEnd } from "./fit_to_end.ts";
  * import type { CheckpointOptions } from "./fit.ts";
- * const c: CheckpointOptions = { dir: "runs/demo/checkpoints", every: 500 };
+ * await tf.setBackend("cpu");
+ * // A program whose loss is its batch's mean (it trains nothing).
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // Every 2 steps and at the end (steps 2, 4, 5); only the newest is kept.
+ * const dir = await Deno.makeTempDir();
+ * const c: CheckpointOptions = { dir, every: 2, keep: 1 };
+ * await fitToEnd(program, () => [1, 2, 3, 4, 5].map(() => tf.ones([1, 1])), { checkpoint: c, progress: "none" });
+ * const names = (await Array.fromAsync(Deno.readDir(dir))).map((d) => d.name);
+ * await Deno.remove(dir, { recursive: true });
+ * if (names.join() !== "step-000000005") throw new Error(names.join());
  * ```
  */
 export interface CheckpointOptions {
@@ -119,8 +171,20 @@ export interface CheckpointOptions {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fitToEnd } from "./fit_to_end.ts";
  * import type { FitOptions } from "./fit.ts";
- * const quick: FitOptions = { steps: 20, learningRate: 1e-3, progress: "none" };
+ * await tf.setBackend("cpu");
+ * // A program whose loss is its batch's mean (it trains nothing).
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // An endless stream of batches 1, 2, 3, …: 5 steps in epochs of 2 steps.
+ * function* stream() { for (let i = 1; ; i++) yield tf.fill([1, 1], i); }
+ * const quick: FitOptions = { steps: 5, stepsPerEpoch: 2, progress: "none" };
+ * const history = await fitToEnd(program, stream(), quick);
+ * // epochs (1, 2) and (3, 4) completed; step 5 began a third
+ * if (history.steps !== 5 || history.epochLoss.join() !== "1.5,3.5") throw new Error(`${history.epochLoss}`);
+ * if (history.stopReason !== "steps") throw new Error(history.stopReason);
  * ```
  */
 export interface FitOptions {
@@ -160,8 +224,19 @@ export interface FitOptions {
  *
  * @example
  * ```ts
- * import type { StepReport } from "./fit.ts";
- * const line = (r: StepReport) => `${r.step}: ${r.loss.toFixed(3)}`;
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fit, type StepReport } from "./fit.ts";
+ * await tf.setBackend("cpu");
+ * // A program whose loss is its batch's mean (it trains nothing).
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // One epoch of two batches of 3 images, with values 2 and 4.
+ * const reports: StepReport[] = [];
+ * for await (const r of fit(program, () => [tf.fill([3, 1], 2), tf.fill([3, 1], 4)], { progress: "none" })) reports.push(r);
+ * const [first, last] = reports;
+ * if (first.step !== 1 || first.loss !== 2 || first.images !== 3 || first.epochEnd) throw new Error("step 1");
+ * if (last.stepInEpoch !== 2 || last.epochEnd?.meanLoss !== 3) throw new Error("the epoch ends at step 2");
+ * if (!(last.elapsedMs >= first.elapsedMs)) throw new Error("elapsedMs counts from the start");
  * ```
  */
 export interface StepReport {
@@ -195,8 +270,18 @@ export interface StepReport {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fitToEnd } from "./fit_to_end.ts";
  * import type { History } from "./fit.ts";
- * const last = (h: History) => h.loss.at(-1);
+ * await tf.setBackend("cpu");
+ * // A program whose loss is its batch's mean (it trains nothing).
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // Two epochs of two batches of 2 images.
+ * const h: History = await fitToEnd(program, (e) => [tf.fill([2, 1], e), tf.fill([2, 1], e + 2)], { epochs: 2, progress: "none" });
+ * if (h.loss.join() !== "0,2,1,3" || h.epochLoss.join() !== "1,2") throw new Error(`${h.loss}`);
+ * if (h.steps !== 4 || h.epochs !== 2 || h.images !== 8 || h.stopReason !== "completed") throw new Error("counts");
+ * if (Math.abs(h.imagesPerSecond - h.images / (h.elapsedMs / 1000)) > 1e-6 * h.imagesPerSecond) throw new Error("rate");
  * ```
  */
 export interface History {

@@ -26,6 +26,10 @@ import type { TrainableProgram } from "./trainable_program.ts";
  *   progress: "none",
  * });
  * if (history.steps !== 6 || history.epochLoss.length !== 3) throw new Error("length");
+ * // each epoch's loss is the mean of its two steps, and training lowers it
+ * const [l, e] = [history.loss, history.epochLoss];
+ * if (e[0] !== (l[0] + l[1]) / 2 || e[2] !== (l[4] + l[5]) / 2) throw new Error(`${e}`);
+ * if (!(l[5] < l[0] && e[2] < e[0])) throw new Error(`the loss did not fall: ${l}`);
  * embedder.dispose();
  * ```
  */

@@ -59,12 +59,22 @@ const checkShapes = (
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { loadCheckpoint } from "./load_checkpoint.ts";
+ * import { saveCheckpoint } from "./save_checkpoint.ts";
  *
  * await tf.setBackend("cpu");
- * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
- * const optimizer = tf.train.sgd(0.1);
- * const program = { embedder, optimizer, setLearningRate: () => {}, trainStep: () => tf.scalar(0) };
+ * const make = (init: "ones" | "zeros") => ({
+ *   embedder: tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: init })] }),
+ *   optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: () => tf.scalar(0),
+ * });
+ * const [saved, program] = [make("ones"), make("zeros")];
  * const dir = await Deno.makeTempDir();
+ * const path = await saveCheckpoint(saved, dir, { step: 7, epoch: 1, stepInEpoch: 3, state: { note: "hi" } });
+ * const restored = await loadCheckpoint(program, path);
+ * if (restored.step !== 7 || restored.epoch !== 1 || restored.stepInEpoch !== 3) throw new Error("position");
+ * if ((restored.state as { note: string }).note !== "hi") throw new Error("state");
+ * const kernel = program.embedder.getWeights()[0].dataSync();
+ * if (kernel.join() !== "1,1") throw new Error(`the saved kernel is put back: ${kernel}`);
+ * // a damaged checkpoint is refused, naming the problem
  * await Deno.writeTextFile(`${dir}/state.json`, "{ truncated");
  * let message = "";
  * try {
@@ -73,7 +83,8 @@ const checkShapes = (
  *   message = (error as Error).message;
  * }
  * if (!message.includes("is not valid JSON")) throw new Error(message);
- * embedder.dispose();
+ * saved.embedder.dispose();
+ * program.embedder.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -19,8 +19,20 @@ import type { ModelMetadata } from "./save_model.ts";
  *
  * @example
  * ```ts
- * import type { LoadedModel } from "./load_model.ts";
- * const size = (m: LoadedModel) => m.metadata.embeddingSize;
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type LoadedModel, loadModel } from "./load_model.ts";
+ * import { saveModel } from "./save_model.ts";
+ * await tf.setBackend("cpu");
+ * // kernel [[1, 0], [0, 2]]: embeds (x, y) as (x, 2y)
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2, useBias: false, weights: [tf.tensor2d([[1, 0], [0, 2]])] })] });
+ * const dir = `${await Deno.makeTempDir()}/model`;
+ * await saveModel({ embedder }, dir, { distance: "euclidean", threshold: 0.5 });
+ * const m: LoadedModel = await loadModel(dir);
+ * const y = m.embed(tf.tensor2d([[3, 4]]));
+ * if (y.dataSync().join() !== "3,8") throw new Error(`${y.dataSync()}`);
+ * if (m.metadata.embeddingSize !== 2 || m.metadata.threshold !== 0.5 || m.head) throw new Error("metadata");
+ * m.dispose();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface LoadedModel {
@@ -377,8 +389,21 @@ function checkShapes(embedder: LayersModel, metadata: ModelMetadata, dir: string
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { loadModel } from "./load_model.ts";
+ * import { saveModel } from "./save_model.ts";
  *
+ * await tf.setBackend("cpu");
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1, kernelInitializer: "ones" })] });
+ * const saved = `${await Deno.makeTempDir()}/model`;
+ * await saveModel({ embedder }, saved, { seed: 42 });
+ * const loaded = await loadModel(saved);
+ * // the saved weights: 1 + 2 + 3 = 6, in a new model
+ * if (loaded.embed(tf.tensor2d([[1, 2, 3]])).dataSync()[0] !== 6 || loaded.embedder === embedder) throw new Error("weights");
+ * if (loaded.metadata.seed !== 42 || loaded.metadata.inputShape.join() !== "3") throw new Error("metadata");
+ * loaded.dispose();
+ * await Deno.remove(saved, { recursive: true });
+ * // a folder without a saved model is refused, naming the missing file
  * const dir = await Deno.makeTempDir();
  * let message = "";
  * try {

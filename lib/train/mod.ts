@@ -12,8 +12,16 @@
  *
  * @example
  * ```ts
- * import { cosineDecay } from "./mod.ts";
- * if (cosineDecay(1, { steps: 10 })(10) !== 0) throw new Error("decay");
+ * import * as tf from "@tensorflow/tfjs";
+ * import { cosineDecay, fitToEnd } from "./mod.ts";
+ * await tf.setBackend("cpu");
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const optimizer = tf.train.sgd(1);
+ * const program = { embedder, optimizer, setLearningRate: (lr: number) => optimizer.setLearningRate(lr), trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // half a cosine from 1 down to the floor 0.1 over 2 steps, then the floor: 1, 0.55, 0.1, 0.1
+ * const rate = cosineDecay(1, { steps: 2, floor: 0.1 });
+ * const history = await fitToEnd(program, () => [1, 2, 3, 4].map((v) => tf.fill([1, 1], v)), { learningRate: rate, progress: "none" });
+ * if (history.learningRate.join() !== "1,0.55,0.1,0.1" || history.loss.join() !== "1,2,3,4") throw new Error(`${history.learningRate}`);
  * ```
  *
  * @module

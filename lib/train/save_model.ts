@@ -22,9 +22,19 @@ import {
  *
  * @example
  * ```ts
- * import type { ModelMetadata } from "./save_model.ts";
- * const decide = (m: ModelMetadata, distance: number) =>
- *   m.threshold !== null && distance <= m.threshold;
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type ModelMetadata, saveModel } from "./save_model.ts";
+ * await tf.setBackend("cpu");
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
+ * const dir = `${await Deno.makeTempDir()}/model`;
+ * const m: ModelMetadata = await saveModel({ embedder, kind: "pair" }, dir, { distance: "euclidean", threshold: 0.5, classNames: ["a", "b"] });
+ * // same when the distance is at most the threshold
+ * const decide = (distance: number) => m.threshold !== null && distance <= m.threshold;
+ * if (!decide(0.5) || decide(0.6)) throw new Error("threshold");
+ * const onDisk = JSON.parse(await Deno.readTextFile(`${dir}/metadata.json`));
+ * if (onDisk.format !== "likeness-model" || onDisk.kind !== "pair" || onDisk.classNames.join() !== "a,b") throw new Error("metadata.json");
+ * if (m.inputShape.join() !== "4" || m.embeddingSize !== 2 || m.hasHead) throw new Error("read from the model");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface ModelMetadata {
@@ -63,8 +73,21 @@ export interface ModelMetadata {
  *
  * @example
  * ```ts
- * import type { SavableModel } from "./save_model.ts";
- * const size = (m: SavableModel) => m.embeddingSize;
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type SavableModel, saveModel } from "./save_model.ts";
+ * import { loadModel } from "./load_model.ts";
+ * await tf.setBackend("cpu");
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+ * const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: "ones" })] });
+ * const model: SavableModel = { embedder, head, kind: "pair" };
+ * const dir = `${await Deno.makeTempDir()}/model`;
+ * const meta = await saveModel(model, dir);
+ * // the shapes come from the embedder; the head is saved beside it
+ * if (meta.inputShape.join() !== "3" || meta.embeddingSize !== 2 || !meta.hasHead) throw new Error("metadata");
+ * const loaded = await loadModel(dir);
+ * if (loaded.head?.predict(tf.ones([1, 2])).toString() !== tf.tensor2d([[2]]).toString()) throw new Error("head");
+ * loaded.dispose();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface SavableModel {
