@@ -11,8 +11,14 @@
  * @example
  * ```ts
  * import type { Embedding } from "./types.ts";
- * const e: Embedding = new Float32Array([0.6, 0.8]);
- * if (e.length !== 2) throw new Error("length");
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }));
+ * gallery.enrol("alice", [[0, 0]]);
+ * // a Float32Array and a number array are the same embedding: (3, 4) is 5 from (0, 0)
+ * const packed: Embedding = new Float32Array([3, 4]), plain: Embedding = [3, 4];
+ * const d = [packed, plain].map((e) => gallery.identify(e, 1)[0].distance);
+ * if (d.join() !== "5,5") throw new Error(d.join());
  * ```
  */
 export type Embedding = Float32Array | readonly number[];
@@ -24,9 +30,15 @@ export type Embedding = Float32Array | readonly number[];
  * @example
  * ```ts
  * import type { Embeddings } from "./types.ts";
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }));
  * const packed: Embeddings = new Float32Array([0, 1, 1, 0]); // two rows of dim 2
  * const listed: Embeddings = [[0, 1], [1, 0]];
- * if (packed.length !== 4 || listed.length !== 2) throw new Error("shape");
+ * gallery.enrol("a", packed);
+ * gallery.enrol("b", listed);
+ * const [a, b] = ["a", "b"].map((id) => gallery.store.embeddings(id).join());
+ * if (gallery.count() !== 4 || a !== "0,1,1,0" || a !== b) throw new Error(`${a} / ${b}`);
  * ```
  */
 export type Embeddings = Float32Array | readonly Embedding[];
@@ -38,8 +50,17 @@ export type Embeddings = Float32Array | readonly Embedding[];
  * @example
  * ```ts
  * import type { GalleryDistance } from "./types.ts";
- * const d: GalleryDistance = "cosine";
- * if (d !== "cosine") throw new Error("distance");
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * // (1, 0) enrolled, (0, 2) queried
+ * const names: GalleryDistance[] = ["euclidean", "squaredEuclidean", "manhattan", "cosine"];
+ * const d = names.map((distance) => {
+ *   const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { distance });
+ *   gallery.enrol("a", [[1, 0]]);
+ *   return gallery.identify([0, 2], 1)[0].distance;
+ * });
+ * const want = [Math.sqrt(5), 5, 3, 1]; // cosine: 1 − cos 90° = 1
+ * if (want.some((w, i) => Math.abs(d[i] - w) > 1e-6)) throw new Error(d.join());
  * ```
  */
 export type GalleryDistance = "euclidean" | "squaredEuclidean" | "cosine" | "manhattan";
@@ -51,8 +72,15 @@ export type GalleryDistance = "euclidean" | "squaredEuclidean" | "cosine" | "man
  * @example
  * ```ts
  * import type { TemplateMode } from "./types.ts";
- * const mode: TemplateMode = "mean";
- * if (mode !== "mean") throw new Error("mode");
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * // alice's samples at 0 and 4; a query at 0 is 0 from a sample but 2 from their mean
+ * const d = (["all", "mean"] as TemplateMode[]).map((templates) => {
+ *   const gallery = openGallery(memoryStore({ dim: 1, fingerprint: "m" }), { templates });
+ *   gallery.enrol("alice", [[0], [4]]);
+ *   return gallery.identify([0], 1)[0].distance;
+ * });
+ * if (d.join() !== "0,2") throw new Error(d.join());
  * ```
  */
 export type TemplateMode = "all" | "mean";
@@ -64,8 +92,13 @@ export type TemplateMode = "all" | "mean";
  * @example
  * ```ts
  * import type { StoreEntry } from "./types.ts";
- * const entry: StoreEntry = { identity: "alice", embeddings: new Float32Array([1, 0]) };
- * if (entry.identity !== "alice") throw new Error("identity");
+ * import { memoryStore } from "./memory_store.ts";
+ * const store = memoryStore({ dim: 2, fingerprint: "m" });
+ * const alice: StoreEntry = { identity: "alice", embeddings: new Float32Array([1, 0, 0, 1]) }; // 2 rows
+ * const bob: StoreEntry = { identity: "bob", embeddings: new Float32Array([2, 2]) };
+ * const ids = store.add([alice, bob]);
+ * if (ids.length !== 3 || store.count() !== 3) throw new Error(`${ids}`);
+ * if (store.embeddings("alice").join() !== "1,0,0,1" || store.identities().join() !== "alice,bob") throw new Error("stored");
  * ```
  */
 export interface StoreEntry {
@@ -81,7 +114,14 @@ export interface StoreEntry {
  * @example
  * ```ts
  * import type { StoreChunk } from "./types.ts";
- * const rowsOf = (c: StoreChunk) => c.ids.length;
+ * import { memoryStore } from "./memory_store.ts";
+ * const store = memoryStore({ dim: 1, fingerprint: "m" });
+ * store.add([{ identity: "a", embeddings: new Float32Array([1, 2]) }, { identity: "b", embeddings: new Float32Array([3]) }]);
+ * // three items, two rows at a time
+ * const chunks: StoreChunk[] = [...store.scan(2)];
+ * const shown = chunks.map((c) => `${c.identities}:${c.embeddings}`);
+ * if (shown.join(" ") !== "a,a:1,2 b:3") throw new Error(shown.join(" "));
+ * if (chunks[0].ids[0] >= chunks[0].ids[1] || chunks[0].ids[1] >= chunks[1].ids[0]) throw new Error("id order");
  * ```
  */
 export interface StoreChunk {
@@ -104,7 +144,16 @@ export interface StoreChunk {
  * import type { GalleryStore } from "./types.ts";
  * const store: GalleryStore = memoryStore({ dim: 2, fingerprint: "model-1" });
  * store.add([{ identity: "alice", embeddings: new Float32Array([1, 0, 0, 1]) }]);
- * if (store.count() !== 2) throw new Error("count");
+ * const before = store.revision();
+ * // replace: alice's two items give way to one, in the same transaction
+ * store.add([{ identity: "alice", embeddings: new Float32Array([5, 5]) }], { replace: true });
+ * if (store.count() !== 1 || store.embeddings("alice").join() !== "5,5") throw new Error("replace");
+ * if (store.revision() === before) throw new Error("revision");
+ * if (store.remove(["alice"]) !== 1 || store.count() !== 0) throw new Error("remove");
+ * store.close();
+ * let closed = false;
+ * try { store.count(); } catch { closed = true; }
+ * if (!closed) throw new Error("a closed store throws");
  * ```
  */
 export interface GalleryStore {
@@ -140,8 +189,14 @@ export interface GalleryStore {
  * @example
  * ```ts
  * import type { Match } from "./types.ts";
- * const m: Match = { identity: "alice", distance: 0.1 };
- * if (m.distance > 1) throw new Error("distance");
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * const gallery = openGallery(memoryStore({ dim: 1, fingerprint: "m" }));
+ * gallery.enrol("alice", [[0]]);
+ * gallery.enrol("bob", [[5]]);
+ * // closest first: a query at 1 is 1 from alice, 4 from bob
+ * const ranked: Match[] = gallery.identify([1], 2);
+ * if (ranked.map((m) => `${m.identity} ${m.distance}`).join() !== "alice 1,bob 4") throw new Error("rank");
  * ```
  */
 export interface Match {
@@ -157,8 +212,15 @@ export interface Match {
  * @example
  * ```ts
  * import type { ItemMatch } from "./types.ts";
- * const m: ItemMatch = { id: 3, identity: "alice", distance: 0 };
- * if (m.id !== 3) throw new Error("id");
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * const gallery = openGallery(memoryStore({ dim: 1, fingerprint: "m" }));
+ * const alice = gallery.enrol("alice", [[0], [10]]);
+ * const bob = gallery.enrol("bob", [[2]]);
+ * // the two samples closest to 0.5: alice's first (0.5 away), then bob's (1.5 away)
+ * const [first, second]: ItemMatch[] = gallery.similar([0.5], 2);
+ * if (first.id !== alice.ids[0] || first.identity !== "alice" || first.distance !== 0.5) throw new Error("first");
+ * if (second.id !== bob.ids[0] || second.distance !== 1.5) throw new Error("second");
  * ```
  */
 export interface ItemMatch {
@@ -176,8 +238,16 @@ export interface ItemMatch {
  * @example
  * ```ts
  * import type { Verification } from "./types.ts";
- * const v: Verification = { identity: "alice", accepted: true, distance: 0.2, threshold: 0.5 };
- * if (v.accepted !== v.distance <= v.threshold) throw new Error("decision");
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * const gallery = openGallery(memoryStore({ dim: 1, fingerprint: "m" }), { threshold: 1 });
+ * gallery.enrol("alice", [[0]]);
+ * const near: Verification = gallery.verify("alice", [0.5]);
+ * const far: Verification = gallery.verify("alice", [2]);
+ * if (!near.accepted || near.distance !== 0.5 || near.threshold !== 1) throw new Error("near");
+ * if (far.accepted || far.distance !== 2) throw new Error("far");
+ * // a threshold given with the claim replaces the gallery's
+ * if (!gallery.verify("alice", [2], { threshold: 3 }).accepted) throw new Error("threshold 3");
  * ```
  */
 export interface Verification {
@@ -197,8 +267,16 @@ export interface Verification {
  * @example
  * ```ts
  * import type { Enrolment } from "./types.ts";
- * const e: Enrolment = { identity: "alice", ids: [1, 2] };
- * if (e.ids.length !== 2) throw new Error("ids");
+ * import { memoryStore } from "./memory_store.ts";
+ * import { openGallery } from "./open_gallery.ts";
+ * const gallery = openGallery(memoryStore({ dim: 1, fingerprint: "m" }));
+ * const first: Enrolment = gallery.enrol("alice", [[1], [2]]);
+ * const more: Enrolment = gallery.enrol("alice", [[3]]);
+ * // one new id per sample, added to alice's earlier ones
+ * if (first.ids.length !== 2 || more.ids.length !== 1 || first.ids.includes(more.ids[0])) throw new Error("ids");
+ * if (more.identity !== "alice" || gallery.count() !== 3) throw new Error("count");
+ * const again = gallery.enrol("alice", [[9]], { replace: true });
+ * if (gallery.count() !== 1 || gallery.similar([9], 1)[0].id !== again.ids[0]) throw new Error("replace");
  * ```
  */
 export interface Enrolment {
