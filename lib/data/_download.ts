@@ -10,10 +10,17 @@ import { DataFileError } from "./errors.ts";
  * @example
  * ```ts
  * import type { DownloadProgress } from "./mod.ts";
+ * import { download } from "./_download.ts";
+ * // A server that sends 10 bytes in two chunks (not the real file: its checksum is refused).
+ * const body = () => new Response(ReadableStream.from([new Uint8Array(6), new Uint8Array(4)]), { headers: { "content-length": "10" } });
  * const log: DownloadProgress[] = [];
- * const onProgress = (p: DownloadProgress) => log.push(p);
- * onProgress({ file: "t10k-labels-idx1-ubyte.gz", received: 5148, total: 5148, done: true });
- * if (!log[0].done) throw new Error("progress");
+ * const dir = await Deno.makeTempDir();
+ * const settings = { baseUrl: "https://example.invalid/", fetch: () => Promise.resolve(body()), onProgress: (p: DownloadProgress) => log.push(p) };
+ * const refused = await download(["t10k-labels-idx1-ubyte"], dir, settings).then(() => false, () => true);
+ * const seen = log.map((p) => `${p.received}/${p.total}${p.done ? " done" : ""}`);
+ * if (seen.join() !== "0/10,6/10,10/10,10/10 done" || log[0].file !== "t10k-labels-idx1-ubyte.gz") throw new Error(seen.join());
+ * if (!refused || [...Deno.readDirSync(dir)].length !== 0) throw new Error("a refused download saves nothing");
+ * await Deno.remove(dir);
  * ```
  */
 export interface DownloadProgress {

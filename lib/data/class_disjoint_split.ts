@@ -8,10 +8,16 @@ import { filterClasses } from "./filter_classes.ts";
  *
  * @example
  * ```ts
- * import type { ClassDisjointSplitOptions } from "./class_disjoint_split.ts";
- * const named: ClassDisjointSplitOptions = { seen: [0, 1, 2, 3, 4, 5, 6] };
- * const random: ClassDisjointSplitOptions = { unseenCount: 3, seed: 1 };
- * if (!("seen" in named) || "seen" in random) throw new Error("variants");
+ * import { classDisjointSplit, type ClassDisjointSplitOptions } from "./class_disjoint_split.ts";
+ * const d = { images: new Float32Array(6), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), shape: [1], size: 6, classNames: ["a", "b", "c"] };
+ * // name the seen classes: the rest are unseen
+ * const named: ClassDisjointSplitOptions = { seen: [0, 2] };
+ * if (classDisjointSplit(d, named).unseenClasses.join() !== "1") throw new Error("named");
+ * // or draw how many to hold out: the same seed draws the same classes
+ * const random: ClassDisjointSplitOptions = { unseenCount: 2, seed: 1 };
+ * const [a, b] = [classDisjointSplit(d, random), classDisjointSplit(d, random)];
+ * if (a.unseenClasses.length !== 2 || a.unseenClasses.join() !== b.unseenClasses.join()) throw new Error("seeded");
+ * if (a.seen.size !== 2 || a.seen.labels.some((l) => a.unseenClasses.includes(l))) throw new Error("disjoint");
  * ```
  */
 export type ClassDisjointSplitOptions =

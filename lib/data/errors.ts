@@ -40,9 +40,18 @@ export class DataNotFoundError extends Error {
  *
  * @example
  * ```ts
- * import type { DataFileErrorReason } from "./errors.ts";
- * const reasons: DataFileErrorReason[] = ["permission", "corrupt", "io"];
- * if (reasons.length !== 3) throw new Error("three reasons");
+ * import { DataFileError, type DataFileErrorReason } from "./errors.ts";
+ * import { parseIdx } from "./parse_idx.ts";
+ * import { readIdx } from "./read_idx.ts";
+ * const reasonOf = async (f: () => unknown): Promise<DataFileErrorReason | undefined> => {
+ *   try { await f(); } catch (e) { if (e instanceof DataFileError) return e.reason; }
+ * };
+ * // bytes that are not a whole IDX file are "corrupt"; a folder where a file should be is "io"
+ * const corrupt = await reasonOf(() => parseIdx(Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 7]), { name: "short.idx" }));
+ * const dir = await Deno.makeTempDir();
+ * const io = await reasonOf(() => readIdx(dir));
+ * await Deno.remove(dir);
+ * if (corrupt !== "corrupt" || io !== "io") throw new Error(`${corrupt} ${io}`);
  * ```
  */
 export type DataFileErrorReason = "permission" | "corrupt" | "io";

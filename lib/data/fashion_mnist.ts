@@ -16,9 +16,14 @@ export type { DownloadProgress } from "./_download.ts";
  *
  * @example
  * ```ts
- * import type { FashionMnistSplit } from "./fashion_mnist.ts";
- * const splits: FashionMnistSplit[] = ["train", "test", "sample"];
- * if (splits.length !== 3) throw new Error("splits");
+ * import { fashionMnist, type FashionMnistSplit } from "./fashion_mnist.ts";
+ * // "sample": the 1,000 test images bundled with likeness, always offline
+ * const split: FashionMnistSplit = "sample";
+ * const sample = await fashionMnist({ split });
+ * if (sample.size !== 1000 || sample.classNames.length !== 10) throw new Error(`${sample.size}`);
+ * // any other name is refused, naming it
+ * const message = await fashionMnist({ split: "validation" as FashionMnistSplit }).then(() => "", (e) => e.message);
+ * if (!message.includes('"validation"')) throw new Error(message);
  * ```
  */
 export type FashionMnistSplit = "train" | "test" | "sample";
@@ -28,9 +33,16 @@ export type FashionMnistSplit = "train" | "test" | "sample";
  *
  * @example
  * ```ts
- * import type { FashionMnistOptions } from "./fashion_mnist.ts";
- * const offlineOnly: FashionMnistOptions = { split: "train", download: false };
- * if (offlineOnly.download !== false) throw new Error("option");
+ * import { fashionMnist, type FashionMnistOptions } from "./fashion_mnist.ts";
+ * import { DataNotFoundError } from "./errors.ts";
+ * // with `dir`, only that folder is searched: the bundled sample folder has the sample split …
+ * const bundled: FashionMnistOptions = { split: "sample", dir: new URL("./sample", import.meta.url).pathname };
+ * if ((await fashionMnist(bundled)).size !== 1000) throw new Error("sample from dir");
+ * // … and an empty folder is an error naming the folder and the files it lacks
+ * const empty = await Deno.makeTempDir();
+ * const error = await fashionMnist({ split: "test", dir: empty, download: false }).catch((e) => e);
+ * await Deno.remove(empty);
+ * if (!(error instanceof DataNotFoundError) || !error.message.includes(empty) || !error.message.includes("t10k-images-idx3-ubyte")) throw error;
  * ```
  */
 export interface FashionMnistOptions {

@@ -7,8 +7,13 @@ import { scaleToUnit } from "./scale_to_unit.ts";
  * @example
  * ```ts
  * import { type DatasetParts, makeDataset } from "./make_dataset.ts";
- * const parts: DatasetParts = { images: new Uint8Array(3), labels: [0, 0, 0], shape: [1], classNames: ["only"] };
- * if (makeDataset(parts).size !== 3) throw new Error("size");
+ * // bytes are scaled to [0, 1]; labels become an Int32Array; size is counted from the labels
+ * const parts: DatasetParts = { images: Uint8Array.from([0, 51, 255]), labels: [0, 1, 1], shape: [1], classNames: ["off", "on"] };
+ * const d = makeDataset(parts);
+ * if (d.size !== 3 || !(d.labels instanceof Int32Array) || d.labels.join() !== "0,1,1") throw new Error("labels");
+ * if (d.images[0] !== 0 || Math.abs(d.images[1] - 0.2) > 1e-7 || d.images[2] !== 1) throw new Error(`${d.images}`);
+ * // floats already in [0, 1] are kept as they are
+ * if (makeDataset({ ...parts, images: Float32Array.from([0, 0.5, 1]) }).images[1] !== 0.5) throw new Error("floats");
  * ```
  */
 export interface DatasetParts {

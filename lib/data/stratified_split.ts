@@ -7,9 +7,16 @@ import { subset } from "./subset.ts";
  *
  * @example
  * ```ts
- * import type { StratifiedSplitOptions } from "./stratified_split.ts";
- * const options: StratifiedSplitOptions = { validationFraction: 0.1, seed: 7 };
- * if (options.seed !== 7) throw new Error("option");
+ * import { stratifiedSplit, type StratifiedSplitOptions } from "./stratified_split.ts";
+ * // 8 samples, 4 per class; each image holds its own index
+ * const d = { images: Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), labels: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]), shape: [1], size: 8, classNames: ["a", "b"] };
+ * const options: StratifiedSplitOptions = { validationFraction: 0.5, seed: 7 };
+ * const { train, validation } = stratifiedSplit(d, options);
+ * // half of each class goes to validation; together the parts hold every sample once
+ * if (validation.labels.filter((l) => l === 0).length !== 2 || validation.size !== 4) throw new Error("strata");
+ * if ([...train.images, ...validation.images].sort().join() !== "0,1,2,3,4,5,6,7") throw new Error("partition");
+ * // the same seed gives the same split
+ * if (stratifiedSplit(d, options).validation.images.join() !== validation.images.join()) throw new Error("seed");
  * ```
  */
 export interface StratifiedSplitOptions {

@@ -16,10 +16,17 @@ import type {
  *
  * @example
  * ```ts
- * import type { TensorsOf } from "./to_tensors.ts";
- * import type { TripletIndex } from "../types.ts";
- * const kindOf = (t: TensorsOf<TripletIndex>): "triplet" => t.kind;
- * if (typeof kindOf !== "function") throw new Error("type");
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type TensorsOf, toTensors } from "./to_tensors.ts";
+ * import type { PairIndex } from "../types.ts";
+ * await tf.setBackend("cpu");
+ * // three 1-pixel images with values 0, 0.5 and 1
+ * const d = { images: Float32Array.from([0, 0.5, 1]), labels: Int32Array.from([0, 0, 1]), shape: [1], size: 3, classNames: ["a", "b"] };
+ * const batch: PairIndex[] = [{ kind: "pair", left: 0, right: 1, same: true }, { kind: "pair", left: 0, right: 2, same: false }];
+ * // pair indices become a Pair of tensors: one row per pair, `same` as 1 or 0
+ * const t: TensorsOf<PairIndex> = toTensors(d)(batch);
+ * if (t.kind !== "pair" || t.right.shape.join() !== "2,1") throw new Error(`${t.right.shape}`);
+ * if (t.right.dataSync().join() !== "0.5,1" || t.same.dataSync().join() !== "1,0") throw new Error("values");
  * ```
  */
 export type TensorsOf<T extends IndexTuple> = T extends PairIndex ? Pair<Tensor>
