@@ -106,9 +106,14 @@ const FIELDS: Record<LossInput["kind"], readonly string[]> = {
  * const program = compile({ model, loss: tripletMargin(), inputShape: [6], seed: 1 });
  * const x = () => tf.randomUniform([5, 6], 0, 1, "float32", 7);
  * const batch = { kind: "triplet" as const, anchor: x(), positive: x(), negative: tf.zeros([5, 6]) };
- * const loss = program.trainStep(batch);
- * if (!Number.isFinite(loss.dataSync()[0])) throw new Error("trainStep");
- * if (program.embed(batch.anchor).shape[1] !== 4) throw new Error("embed");
+ * // ten optimiser steps on the same batch lower its loss
+ * const step = () => { const loss = program.trainStep(batch); const v = loss.dataSync()[0]; loss.dispose(); return v; };
+ * const losses = Array.from({ length: 10 }, step);
+ * if (!(losses[9] < losses[0])) throw new Error(`the loss did not fall: ${losses}`);
+ * // embeddings are 4 wide and l2-normalised
+ * const e = program.embed(batch.anchor);
+ * const norms = tf.norm(e, 2, 1).dataSync();
+ * if (e.shape[1] !== 4 || norms.some((n) => Math.abs(n - 1) > 1e-5)) throw new Error(`${norms}`);
  * program.dispose();
  * ```
  */

@@ -25,6 +25,13 @@ export interface SeededDropoutLayerOptions {
  * const a = (layer.apply(x, { training: true }) as tf.Tensor).dataSync().join();
  * const b = (layer.apply(x, { training: true }) as tf.Tensor).dataSync().join();
  * if (a === b) throw new Error("the mask should change between calls");
+ * // a value is dropped (0) or kept and scaled by 1 / (1 − 0.5) = 2; about half are kept
+ * const kept = a.split(",").map(Number);
+ * if (!kept.every((v) => v === 0 || v === 2)) throw new Error(a);
+ * const n = kept.filter((v) => v === 2).length;
+ * if (n < 16 || n > 48) throw new Error(`${n} of 64 kept`);
+ * // at inference the layer is the identity
+ * if ((layer.apply(x) as tf.Tensor).dataSync().some((v) => v !== 1)) throw new Error("inference");
  * ```
  */
 export function seededDropoutLayer(rate: number, options: SeededDropoutLayerOptions = {}): Layer {
