@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { useBackend } from "./mod.ts";
  * const info = await useBackend("cpu");
- * if (info.name !== "cpu") throw new Error("expected cpu");
+ * // tfjs now computes on the chosen backend
+ * if (info.name !== "cpu" || tf.getBackend() !== "cpu") throw new Error(`${tf.getBackend()}`);
+ * if (tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()[0] !== 11) throw new Error("matMul");
  * ```
  *
  * @module

@@ -138,9 +138,15 @@ async function loadTensorflow(): Promise<void> {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { useBackend } from "./use_backend.ts";
  * const info = await useBackend("cpu");
- * if (info.name !== "cpu" || info.threads !== 1) throw new Error("expected cpu");
+ * if (info.name !== "cpu" || info.threads !== 1 || info.source !== "argument") throw new Error("expected cpu");
+ * // the backend is started and set: ops run on it
+ * if (tf.getBackend() !== "cpu" || tf.add(1, 2).dataSync()[0] !== 3) throw new Error(`${tf.getBackend()}`);
+ * // an unknown name is refused, naming it
+ * const message = await useBackend("gpu" as "cpu").then(() => "", (e) => e.message);
+ * if (!message.includes("'gpu'")) throw new Error(message);
  * ```
  */
 export async function useBackend(
