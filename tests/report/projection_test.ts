@@ -96,7 +96,8 @@ Deno.test("pca: recovers a hand-computed projection", () => {
   // -0.5, 0.5, 1.5 steps of √5); there is no second direction of variance, so it maps to 0.
   const x = new Float32Array([0, 0, 0, 1, 2, 0, 2, 4, 0, 3, 6, 0]);
   const map = pca(x, 3);
-  const sign = Math.sign(map.points[2] - map.points[0]);
+  // The sign of a component is arbitrary; it is never 0 (Math.sign would let an all-zero map pass).
+  const sign = map.points[2] - map.points[0] >= 0 ? 1 : -1;
   [-1.5, -0.5, 0.5, 1.5].forEach((k, i) => {
     assert.ok(Math.abs(map.points[2 * i] - sign * k * Math.sqrt(5)) < 1e-6, `${map.points[2 * i]}`);
     assert.ok(Math.abs(map.points[2 * i + 1]) < 1e-6, `${map.points[2 * i + 1]}`);
@@ -108,7 +109,8 @@ Deno.test("pca: a rectangle of points maps to its centred rectangle (up to signs
   const x = new Float32Array([0, 5, 0, 4, 5, 0, 0, 5, 1, 4, 5, 1]);
   const map = pca(x, 3);
   const expected = [[-2, -0.5], [2, -0.5], [-2, 0.5], [2, 0.5]];
-  const sx = Math.sign(map.points[2]), sy = Math.sign(map.points[5]);
+  // Each component's sign is arbitrary, but ±1: an all-zero or constant map must fail.
+  const sx = map.points[2] >= 0 ? 1 : -1, sy = map.points[5] >= 0 ? 1 : -1;
   expected.forEach(([ex, ey], i) => {
     assert.ok(Math.abs(map.points[2 * i] - sx * ex) < 1e-4, `x ${map.points[2 * i]}`);
     assert.ok(Math.abs(map.points[2 * i + 1] - sy * ey) < 1e-4, `y ${map.points[2 * i + 1]}`);
