@@ -192,3 +192,49 @@ Deno.test("branches: bad compositions are errors naming the argument and the val
     /main and shortcut must give the same shape: current shapes are \[5\] and \[3\]/,
   );
 });
+
+Deno.test("conv2d: filters, kernel size, strides, padding and activation reach the stage and the compiled layer", () => {
+  const convOf = (b: ReturnType<typeof conv2d>) => {
+    const branch = pipe(empty, b, flatten(), dense(2));
+    const program = compile({ model: siamese(branch), loss: contrastive(), inputShape: [6, 6, 1] });
+    const layer = program.embedder.layers.find((l) => l.getClassName() === "Conv2D")!;
+    return { branch, program, layer };
+  };
+  // Every option set: 5 filters of 2×2, stride 2, valid padding, relu, no bias.
+  const set = convOf(
+    conv2d(5, { kernelSize: 2, strides: 2, padding: "valid", activation: "relu", useBias: false }),
+  );
+  assert.deepEqual(set.branch.stages[0], {
+    kind: "conv2d",
+    filters: 5,
+    kernelSize: 2,
+    strides: 2,
+    padding: "valid",
+    activation: "relu",
+    useBias: false,
+  });
+  // (6 − 2) / 2 + 1 = 3 rows and columns of 5 channels.
+  assert.deepEqual(set.layer.outputShape, [null, 3, 3, 5]);
+  assert.deepEqual(set.layer.getWeights().map((w) => w.shape), [[2, 2, 1, 5]]);
+  const config = set.layer.getConfig();
+  assert.deepEqual(
+    [config.kernelSize, config.strides, config.padding, config.activation, config.useBias],
+    [[2, 2], [2, 2], "valid", "relu", false],
+  );
+  // The layer computes what it says: kernel of ones over an input of −1s and +1s: each 2×2
+  // window sums to −4 (relu → 0) in the top half and +4 in the bottom half.
+  set.layer.setWeights([tf.ones([2, 2, 1, 5])]);
+  const x = tf.concat([tf.fill([1, 2, 6, 1], -1), tf.fill([1, 4, 6, 1], 1)], 1);
+  const y = set.layer.apply(x) as tf.Tensor;
+  assert.deepEqual(y.shape, [1, 3, 3, 5]);
+  const rows = y.arraySync() as number[][][][];
+  assert.deepEqual(rows[0].map((row) => row.map((c) => c[0])), [[0, 0, 0], [4, 4, 4], [4, 4, 4]]);
+  tf.dispose([x, y]);
+  set.program.dispose();
+  // Defaults: 3×3, stride 1, same padding, linear, with a bias.
+  const defaults = convOf(conv2d(4));
+  assert.deepEqual(defaults.layer.outputShape, [null, 6, 6, 4]);
+  assert.deepEqual(defaults.layer.getWeights().map((w) => w.shape), [[3, 3, 1, 4], [4]]);
+  assert.equal(defaults.layer.getConfig().activation, "linear");
+  defaults.program.dispose();
+});
