@@ -54,9 +54,59 @@ Deno.test("fit runs the given steps, reports each, and keeps numTensors flat", a
   assert.ok(counts.slice(0, -1).every((c) => c === counts[0]), `numTensors moved: ${counts}`);
   assert.equal(counts.at(-1), counts[0] - 2);
   assert.ok(reports.every((r) => r.images === 4 && Number.isFinite(r.loss) && r.loss > 0));
-  assert.ok(reports.every((r) => r.imagesPerSecond > 0));
   program.dispose();
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("fit's images per second: a step's images over its own time; epoch and run rates", async () => {
+  // Each step takes at least busyMs (a busy wait inside trainStep), and at most the time
+  // between two reports: so a step of n images runs at n / Δelapsed ≤ rate ≤ n / busyMs.
+  const busyMs = 15;
+  const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+  const program = {
+    embedder,
+    optimizer: tf.train.sgd(0.1),
+    setLearningRate: () => {},
+    trainStep: (x: tf.Tensor) => {
+      const end = performance.now() + busyMs;
+      while (performance.now() < end) { /* busy */ }
+      return tf.mean(x) as tf.Scalar;
+    },
+  };
+  const sizes = [3, 5, 2];
+  const { yields: reports, value: history } = await drain(
+    fit(program, () => sizes.map((n) => tf.ones([n, 1])), { epochs: 2, progress: "none" }),
+  );
+  assert.deepEqual(reports.map((r) => r.images), [...sizes, ...sizes]);
+  reports.forEach((r, k) => {
+    const gap = r.elapsedMs - (k === 0 ? 0 : reports[k - 1].elapsedMs);
+    const low = (r.images / gap) * 1000, high = (r.images / busyMs) * 1000;
+    assert.ok(
+      r.imagesPerSecond >= low * (1 - 1e-9) && r.imagesPerSecond <= high * (1 + 1e-9),
+      `step ${r.step}: ${r.imagesPerSecond} img/s outside [${low}, ${high}] for ${r.images} images`,
+    );
+  });
+  // An epoch's rate is its images over the sum of its steps' times (each step's time is
+  // images / rate), not a mean of the step rates.
+  const ends = reports.filter((r) => r.epochEnd);
+  assert.equal(ends.length, 2);
+  ends.forEach((end, e) => {
+    const steps = reports.slice(3 * e, 3 * e + 3);
+    const images = steps.reduce((a, r) => a + r.images, 0);
+    const seconds = steps.reduce((a, r) => a + r.images / r.imagesPerSecond, 0);
+    const expected = images / seconds;
+    assert.ok(
+      Math.abs(end.epochEnd!.imagesPerSecond - expected) <= 1e-9 * expected,
+      `epoch ${e}: ${end.epochEnd!.imagesPerSecond} vs ${expected}`,
+    );
+    assert.equal(history.epochImagesPerSecond[e], end.epochEnd!.imagesPerSecond);
+  });
+  // The run's rate: every image over the whole elapsed time.
+  assert.equal(history.images, 20);
+  const run = (history.images / history.elapsedMs) * 1000;
+  assert.ok(Math.abs(history.imagesPerSecond - run) <= 1e-9 * run, `${history.imagesPerSecond}`);
+  assert.ok(history.imagesPerSecond <= (20 / (6 * busyMs)) * 1000);
+  embedder.dispose();
 });
 
 Deno.test("fit's history is the step losses, and training lowers the loss", async () => {
