@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { missing as missingDependency } from "../_require.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -57,8 +58,10 @@ const missing = [
   dist ? "" : "tfjs-backend-wasm",
 ]
   .filter((m) => m !== "");
-if (missing.length > 0) console.log(`SKIPPED narrow-permission native tests: missing ${missing}`);
-const ignore = missing.length > 0;
+const ignore = missingDependency(
+  "native",
+  missing.length > 0 ? `narrow-permission native tests: missing ${missing}` : undefined,
+);
 
 async function child(flags: string[], env: Record<string, string> = {}) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {

@@ -10,6 +10,7 @@ import { isEmptyGuarded } from "../../lib/backend/_empty.ts";
 import { wasmPatches, webgpuPatches } from "../../lib/backend/_register.ts";
 import { nativeKernels } from "../../lib/backend/native/_kernels.ts";
 import { skipReason, useNative } from "./_native.ts";
+import { missing as missingDependency } from "../_require.ts";
 
 type DType = "float32" | "int32" | "bool";
 interface Input {
@@ -400,8 +401,10 @@ async function reference(c: Case): Promise<Result[]> {
 
 const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
 const adapter = gpu === undefined ? null : await gpu.requestAdapter().catch(() => null);
-const webgpuMissing = adapter === null || adapter === undefined;
-if (webgpuMissing) console.log("zero-size webgpu cases skipped: no WebGPU adapter");
+const webgpuMissing = missingDependency(
+  "webgpu",
+  adapter === null || adapter === undefined ? "no WebGPU adapter" : undefined,
+);
 
 /** Checks every case on `backend`, three times (uninitialised memory differs run to run). */
 async function checkBackend(backend: string, onDevice: boolean): Promise<void> {

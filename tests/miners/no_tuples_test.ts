@@ -20,11 +20,14 @@ import { mean, meanNonZero, softMarginTriplet, sum, tripletMargin } from "../../
 import { batchAll, batchHard, mined, semiHard } from "../../lib/miners/mod.ts";
 import type { Labelled, Reducer, Tensor2D } from "../../lib/types.ts";
 import { skipReason, useNative } from "../backend/_native.ts";
+import { missing as missingDependency } from "../_require.ts";
 
 const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
 const adapter = gpu === undefined ? null : await gpu.requestAdapter().catch(() => null);
-const webgpuMissing = adapter === null || adapter === undefined;
-if (webgpuMissing) console.log("webgpu skipped: no WebGPU adapter");
+const webgpuMissing = missingDependency(
+  "webgpu",
+  adapter === null || adapter === undefined ? "no WebGPU adapter" : undefined,
+);
 // Miners read labels and distances with dataSync, which webgpu cannot do in Deno: mined
 // losses run on cpu, wasm and native; webgpu is checked on the reducers below.
 const backends = ["cpu", "wasm", ...(skipReason === undefined ? ["native"] : [])];
