@@ -418,7 +418,7 @@ export interface Loss<I extends LossInput> {
    * One loss value per item (pair, triplet, or row) of the batch. `context` is given by
    * `compile`: losses that carry a {@linkcode LossHead} apply it through `context.head`.
    */
-  perItem(input: I, context?: LossContext): Tensor1D;
+  readonly perItem: (input: I, context?: LossContext) => Tensor1D;
   /** Reduces the per-item values to the scalar that is minimised. */
   readonly reduce: Reducer;
   /** A small network the loss needs (e.g. the BCE pair head); `compile` builds and owns it. */

@@ -4,4 +4,4 @@ import type { Loss, LossInput } from "../types.ts";
 export const ZEROS: WeakSet<object> = new WeakSet();
 
 /** Whether `loss` is an identity made by `zero()`. */
-export const isZero = (loss: Loss<LossInput>): boolean => ZEROS.has(loss);
+export const isZero = <I extends LossInput>(loss: Loss<I>): boolean => ZEROS.has(loss);

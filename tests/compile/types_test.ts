@@ -12,7 +12,7 @@ import {
   softmaxCrossEntropy,
   tripletMargin,
 } from "../../lib/losses/mod.ts";
-import type { Labelled, LossInput, NWay, Pair, Program, Triplet } from "../../lib/types.ts";
+import type { Labelled, Loss, LossInput, NWay, Pair, Program, Triplet } from "../../lib/types.ts";
 
 // Never called: only type-checked.
 function _pairings(): void {
@@ -67,6 +67,14 @@ function _pairings(): void {
   const t = {} as Triplet<import("../../lib/types.ts").Tensor>;
   // @ts-expect-error a pair program trains on pair batches
   program.trainStep(t);
+  // Widening does not escape the check: perItem is a function-typed property, so a
+  // Loss<Triplet> is not a Loss<LossInput> (with a method it was, and then paired with siamese).
+  // @ts-expect-error Loss<Triplet> is not a Loss<LossInput>
+  const widened: Loss<LossInput> = tripletMargin();
+  compile({ model: siamese(branch), loss: widened, inputShape: [2] });
+  // @ts-expect-error a Loss<Pair> is not a Loss<Pair | Triplet> either
+  const either: Loss<Pair | Triplet> = contrastive();
+  void either;
   // Options are generic in the input kind.
   const options: CompileOptions<LossInput> | undefined = undefined;
   void options;
