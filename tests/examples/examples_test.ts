@@ -7,6 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { loadModel } from "../../lib/train/mod.ts";
+import { fashionMnist, stratifiedSplit } from "../../lib/data/mod.ts";
+import * as metrics from "../../lib/metrics/mod.ts";
 
 await tf.setBackend("cpu");
 
@@ -42,6 +44,101 @@ async function runExample(name: string, out: string, extra: string[] = []) {
 }
 
 const isUnit = (x: unknown) => typeof x === "number" && x >= 0 && x <= 1;
+
+/** The metric fields of an example's metrics.json. */
+interface SavedMetrics {
+  readonly example: string;
+  readonly seed: number;
+  readonly verification: {
+    readonly auc: number;
+    readonly eer: number;
+    readonly tarAtFar: Readonly<Record<string, number>>;
+    readonly threshold: number;
+    readonly bestAccuracyThreshold: number;
+    readonly accuracy: number;
+  };
+  readonly identification: { readonly rank1: number; readonly rank5: number };
+  readonly retrieval: {
+    readonly precisionAt1: number;
+    readonly rPrecision: number;
+    readonly mapAtR: number;
+  };
+}
+
+/** The seed the examples use when none is passed (runExample passes none). */
+const DEFAULT_SEED = 1;
+
+/**
+ * Largest difference allowed between a metric in metrics.json (embedded on wasm by the
+ * example) and the same metric recomputed here from the saved model (on cpu): the backends'
+ * float32 results differ in the last bits, which could move a near-tie across a threshold or
+ * a rank. Measured on the six example runs of this file: at most 3.2e-7 (run with
+ * LIKENESS_PRINT_METRIC_DIFF=1 to print it). 0.005 is two queries' worth of rank-1 or P@1
+ * on the 400 test images (1/400 = 0.0025 each), so any real miscount still fails.
+ */
+const METRIC_TOLERANCE = 0.005;
+
+/**
+ * Recomputes every metric of metrics.json independently of the example: rebuilds the --quick
+ * test split (the bundled sample, 40% of each class held out with the run's seed, as
+ * examples/_common.ts documents), embeds it with the SAVED model, evaluates it with the
+ * documented options, and compares. A wrong metric, a wrong split or a model other than the
+ * one evaluated all fail here.
+ */
+async function checkMetricsAgainstModel(
+  m: SavedMetrics,
+  model: Awaited<ReturnType<typeof loadModel>>,
+) {
+  assert.equal(m.seed, DEFAULT_SEED);
+  const sample = await fashionMnist({ split: "sample" });
+  const test = stratifiedSplit(sample, { validationFraction: 0.4, seed: DEFAULT_SEED }).validation;
+  assert.equal(test.size, 400);
+  const x = tf.tensor(test.images, [test.size, ...test.shape]);
+  const y = model.embed(x);
+  const embeddings = y.dataSync() as Float32Array;
+  const dim = y.shape[1];
+  tf.dispose([x, y]);
+  const e = metrics.evaluate(
+    { embeddings, labels: test.labels, dim },
+    { distance: "euclidean", seed: DEFAULT_SEED, maxPairs: 200_000 },
+  );
+  const pairs: [string, number, number][] = [
+    ["verification.auc", m.verification.auc, e.verification.auc],
+    ["verification.eer", m.verification.eer, e.verification.eer],
+    ["tarAtFar 0.01", m.verification.tarAtFar["0.01"], e.verification.tarAtFar["0.01"]],
+    ["tarAtFar 0.001", m.verification.tarAtFar["0.001"], e.verification.tarAtFar["0.001"]],
+    ["verification.accuracy", m.verification.accuracy, e.verification.accuracy],
+    ["identification.rank1", m.identification.rank1, e.identification.rank1],
+    ["identification.rank5", m.identification.rank5, e.identification.rank5],
+    ["retrieval.precisionAt1", m.retrieval.precisionAt1, e.retrieval.precisionAt1],
+    ["retrieval.rPrecision", m.retrieval.rPrecision, e.retrieval.rPrecision],
+    ["retrieval.mapAtR", m.retrieval.mapAtR, e.retrieval.mapAtR],
+  ];
+  // Thresholds are distances: compared relative to their size.
+  const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
+  pairs.push(
+    ["verification.threshold (EER)", m.verification.threshold, e.verification.eerThreshold],
+    [
+      "verification.bestAccuracyThreshold",
+      m.verification.bestAccuracyThreshold,
+      e.verification.threshold,
+    ],
+  );
+  const diffs = pairs.map(([name, saved, recomputed]) => {
+    assert.ok(Number.isFinite(saved), `${name} in metrics.json is ${saved}`);
+    const d = name.includes("hreshold")
+      ? relative(saved, recomputed)
+      : Math.abs(saved - recomputed);
+    assert.ok(
+      d <= METRIC_TOLERANCE,
+      `${name}: metrics.json says ${saved}, the saved model gives ${recomputed}`,
+    );
+    return d;
+  });
+  if (Deno.env.get("LIKENESS_PRINT_METRIC_DIFF")) {
+    console.log(`${m.example}: largest metric difference ${Math.max(...diffs)}`);
+  }
+}
 
 async function checkRun(out: string, name: string, embeddingSize: number) {
   for (
@@ -82,6 +179,7 @@ async function checkRun(out: string, name: string, embeddingSize: number) {
     assert.ok(Math.abs(Math.hypot(...row) - 1) < 1e-4, "l2-normalised rows");
   }
   tf.dispose([x, y]);
+  await checkMetricsAgainstModel(m, model);
   model.dispose();
   return m;
 }
