@@ -24,11 +24,16 @@ export interface PairBceOptions {
  * import { pairBce } from "./pair_bce.ts";
  * await tf.setBackend("cpu");
  * const loss = pairBce();
- * // A head that always says logit 0 (p = 0.5) costs log 2 per pair.
- * const head = (x: tf.Tensor2D) => tf.zeros([x.shape[0], 1]) as tf.Tensor2D;
- * const pair = { kind: "pair" as const, left: tf.ones([2, 3]) as tf.Tensor2D, right: tf.ones([2, 3]) as tf.Tensor2D, same: tf.tensor1d([1, 0]) };
+ * // A stand-in head whose logit is the sum of the concatenated embeddings.
+ * const head = (x: tf.Tensor2D) => tf.sum(x, 1, true) as tf.Tensor2D;
+ * const pair = { kind: "pair" as const, left: tf.tensor2d([[1], [0]]), right: tf.tensor2d([[1], [-1]]), same: tf.tensor1d([1, 0]) };
+ * // same pair, z = 2: −log σ(2) = log(1 + e⁻²); different pair, z = −1: −log(1 − σ(−1)) = log(1 + e⁻¹)
  * const v = loss.perItem(pair, { training: false, head }).dataSync();
- * if (Math.abs(v[0] - Math.LN2) > 1e-6 || Math.abs(v[1] - Math.LN2) > 1e-6) throw new Error("pairBce");
+ * const want = [Math.log1p(Math.exp(-2)), Math.log1p(Math.exp(-1))];
+ * if (want.some((w, i) => Math.abs(v[i] - w) > 1e-6)) throw new Error(`${v}`);
+ * // the head compile builds: the hidden widths, then one logit
+ * const widths = pairBce({ hidden: [8] }).head?.branch.stages.map((s) => s.kind === "dense" ? s.units : s.kind);
+ * if (widths?.join() !== "8,1") throw new Error(`${widths}`);
  * ```
  */
 export function pairBce(options: PairBceOptions = {}): Loss<Pair> {
