@@ -14,7 +14,9 @@ import { labelsOf, pack } from "./_util.ts";
  * await tf.setBackend("cpu");
  * const input = { kind: "labelled" as const, embeddings: tf.zeros([4, 2]) as tf.Tensor2D, labels: tf.tensor1d([0, 0, 1, 1], "int32") };
  * const t = batchAll()(input);
- * if (t.anchor.length !== 8) throw new Error("4 anchors × 1 positive × 2 negatives");
+ * // 4 anchors × 1 positive × 2 negatives, as (anchor, positive, negative) rows
+ * const rows = [...t.anchor].map((a, i) => `${a}${t.positive[i]}${t.negative[i]}`);
+ * if (rows.join() !== "012,013,102,103,230,231,320,321") throw new Error(rows.join());
  * ```
  */
 export function batchAll(): Miner {
