@@ -15,7 +15,8 @@ import type { LayersModel, Optimizer, Scalar } from "../types.ts";
  * import type { TrainableProgram } from "./trainable_program.ts";
  *
  * await tf.setBackend("cpu");
- * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+ * // one unit, kernel (1, 1), bias 0: an input of ones embeds as 2
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: "ones" })] });
  * const optimizer = tf.train.sgd(0.1);
  * const program: TrainableProgram<tf.Tensor2D> = {
  *   embedder,
@@ -26,7 +27,10 @@ import type { LayersModel, Optimizer, Scalar } from "../types.ts";
  * };
  * const x = tf.ones([4, 2]) as tf.Tensor2D;
  * const loss = program.trainStep(x);
- * if (loss.rank !== 0) throw new Error("loss must be a scalar");
+ * // loss (1 + 1 + 0)² = 4; its gradient 2·2 = 4 for each weight: 1 − 0.1·4 = 0.6, bias −0.4
+ * if (loss.rank !== 0 || loss.dataSync()[0] !== 4) throw new Error(`${loss.dataSync()}`);
+ * const [kernel, bias] = embedder.getWeights().map((w) => [...w.dataSync()].map((v) => v.toFixed(6)));
+ * if (kernel.join() !== "0.600000,0.600000" || bias.join() !== "-0.400000") throw new Error(`${kernel} ${bias}`);
  * tf.dispose([loss, x]);
  * embedder.dispose();
  * ```
