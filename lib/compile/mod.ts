@@ -14,6 +14,10 @@
  * const program = compile({ model: siamese(dense(3)(empty)), loss: contrastive(), inputShape: [2] });
  * const d = program.scorePairs(tf.ones([4, 2]), tf.ones([4, 2]));
  * if (d.dataSync().some((v) => v !== 0)) throw new Error("identical items are at distance 0");
+ * // other items: the euclidean distance between their embeddings
+ * const [a, b] = [tf.tensor2d([[1, 0]]), tf.tensor2d([[0, 3]])];
+ * const expected = tf.norm(tf.sub(program.embed(a), program.embed(b))).dataSync()[0];
+ * if (Math.abs(program.scorePairs(a, b).dataSync()[0] - expected) > 1e-5 || !(expected > 0)) throw new Error(`${expected}`);
  * program.dispose();
  * ```
  *
