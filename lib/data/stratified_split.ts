@@ -34,7 +34,10 @@ export interface StratifiedSplitOptions {
  * import { stratifiedSplit, type TrainValidation } from "./stratified_split.ts";
  * const d = { images: new Float32Array(4), labels: Int32Array.from([0, 0, 1, 1]), shape: [1], size: 4, classNames: ["a", "b"] };
  * const parts: TrainValidation = stratifiedSplit(d, { validationFraction: 0.5, seed: 1 });
- * if (parts.train.size !== 2 || parts.validation.size !== 2) throw new Error("halves");
+ * // half of each class on each side, and the class names kept
+ * const labels = (p: typeof parts.train) => [...p.labels].sort().join();
+ * if (labels(parts.train) !== "0,1" || labels(parts.validation) !== "0,1") throw new Error("halves");
+ * if (parts.validation.classNames.join() !== "a,b") throw new Error("class names");
  * ```
  */
 export interface TrainValidation {
