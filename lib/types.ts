@@ -535,6 +535,8 @@ export type Stage =
     readonly units: number;
     readonly activation: Activation;
     readonly useBias: boolean;
+    /** `"embedding"` when the layer is the branch's embedding projection (`embedding(size)`). */
+    readonly role?: "embedding";
   }
   | { readonly kind: "batchNorm"; readonly momentum: number; readonly epsilon: number }
   | { readonly kind: "activation"; readonly activation: Activation }

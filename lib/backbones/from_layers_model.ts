@@ -32,7 +32,7 @@ export interface FromLayersModelOptions {
  * Wraps any tfjs model (a pretrained one, say) as a backbone, optionally freezing its first
  * layers. Unlike the other specs this one holds a tf object: its weights are the model's own,
  * not seeded by `compile`, and every program compiled from it shares (and trains) them. Pipe
- * more stages after it (`branches.dense`, `branches.l2Normalize`, …) for a projection head.
+ * more stages after it (`branches.embedding`, `branches.l2Normalize`, …) for the embedding.
  *
  * @example
  * ```ts

@@ -4,7 +4,7 @@ import { dense } from "../branches/dense.ts";
 import { dropout } from "../branches/dropout.ts";
 import { empty } from "../branches/empty.ts";
 import { flatten } from "../branches/flatten.ts";
-import { positiveInteger } from "../branches/_validate.ts";
+import { noEmbeddingSize, positiveInteger } from "../branches/_validate.ts";
 import type { Activation, Branch } from "../types.ts";
 
 /**
@@ -13,12 +13,12 @@ import type { Activation, Branch } from "../types.ts";
  * @example
  * ```ts
  * import { mlp, type MlpOptions } from "./mlp.ts";
- * const options: MlpOptions = { hidden: [8], activation: "tanh", batchNorm: true, dropout: 0.1, embeddingSize: 2 };
+ * const options: MlpOptions = { hidden: [8], activation: "tanh", batchNorm: true, dropout: 0.1 };
  * const kinds = mlp(options).stages.map((s) =>
  *   s.kind === "dense" ? `dense ${s.units}` : s.kind === "activation" ? s.activation : s.kind
  * );
- * // per hidden layer: dense, batch-norm, activation, dropout; then the embedding
- * if (kinds.join() !== "flatten,dense 8,batchNorm,tanh,dropout,dense 2") throw new Error(kinds.join());
+ * // per hidden layer: dense, batch-norm, activation, dropout (no embedding: append one)
+ * if (kinds.join() !== "flatten,dense 8,batchNorm,tanh,dropout") throw new Error(kinds.join());
  * ```
  */
 export interface MlpOptions {
@@ -30,26 +30,28 @@ export interface MlpOptions {
   readonly batchNorm?: boolean;
   /** Dropout rate after each hidden layer (default 0: none). */
   readonly dropout?: number;
-  /** Size of the embedding, the last (linear) dense layer (default 32). */
-  readonly embeddingSize?: number;
 }
 
 /**
- * A multi-layer perceptron: flatten (so images work too), hidden dense layers, a linear
- * dense embedding. For vector data (`inputShape: [d]`) and quick tests.
+ * A multi-layer perceptron: flatten (so images work too), then hidden dense layers; it ends at
+ * the last hidden layer's features. Append `branches.embedding(size)` for the embedding. For
+ * vector data (`inputShape: [d]`) and quick tests.
  *
  * @example
  * ```ts
+ * import { pipe } from "../pipe.ts";
+ * import { embedding } from "../branches/embedding.ts";
  * import { mlp } from "./mlp.ts";
- * const spec = mlp({ hidden: [16, 8], embeddingSize: 4 });
- * // flatten, a dense layer and its activation (relu) per hidden width, the embedding last
- * const kinds = spec.stages.map((s) => s.kind === "dense" ? `dense ${s.units} ${s.activation}` : s.kind);
- * if (kinds.join() !== "flatten,dense 16 linear,activation,dense 8 linear,activation,dense 4 linear") {
+ * const spec = pipe(mlp({ hidden: [16, 8] }), embedding(4));
+ * // flatten, a dense layer and its activation (relu) per hidden width, then the embedding
+ * const kinds = spec.stages.map((s) => s.kind === "dense" ? `${s.role ?? "dense"} ${s.units}` : s.kind);
+ * if (kinds.join() !== "flatten,dense 16,activation,dense 8,activation,embedding 4") {
  *   throw new Error(kinds.join());
  * }
  * ```
  */
 export function mlp(options: MlpOptions = {}): Branch {
+  noEmbeddingSize("mlp backbone", options);
   let branch = flatten()(empty);
   for (const width of options.hidden ?? [128, 64]) {
     branch = dense(positiveInteger("mlp backbone", "hidden", width))(branch);
@@ -57,7 +59,5 @@ export function mlp(options: MlpOptions = {}): Branch {
     branch = activation(options.activation ?? "relu")(branch);
     if ((options.dropout ?? 0) > 0) branch = dropout(options.dropout ?? 0)(branch);
   }
-  return dense(positiveInteger("mlp backbone", "embeddingSize", options.embeddingSize ?? 32))(
-    branch,
-  );
+  return branch;
 }

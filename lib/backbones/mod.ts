@@ -1,15 +1,21 @@
 /**
  * Backbone specs: inert branches (lists of stages) that `compile` turns into tfjs layers.
+ * Each ends at its features; append `branches.embedding(size)` for the embedding.
  * `vgg` is the lecture's network, `mlp` and `resnet` are small alternatives, and
  * `fromLayersModel` wraps any tfjs model (with freezing for fine-tuning).
  *
  * @example
  * ```ts
  * import { pipe } from "../pipe.ts";
- * import { l2Normalize } from "../branches/mod.ts";
+ * import { embedding, l2Normalize } from "../branches/mod.ts";
  * import { vgg } from "./mod.ts";
- * const embed = pipe(vgg({ embeddingSize: 64 }), l2Normalize());
- * if (embed.stages.at(-1)?.kind !== "l2Normalize") throw new Error("backbones");
+ * // backbones end at features: the embedding and its normalisation are stages of their own
+ * const embed = pipe(vgg(), embedding(64), l2Normalize());
+ * const [projection, last] = embed.stages.slice(-2);
+ * if (projection.kind !== "dense" || projection.role !== "embedding" || projection.units !== 64) {
+ *   throw new Error("embedding");
+ * }
+ * if (last.kind !== "l2Normalize") throw new Error("backbones");
  * ```
  *
  * @module

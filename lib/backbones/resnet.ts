@@ -2,11 +2,10 @@ import { pipe } from "../pipe.ts";
 import { activation } from "../branches/activation.ts";
 import { batchNorm } from "../branches/batch_norm.ts";
 import { conv2d } from "../branches/conv2d.ts";
-import { dense } from "../branches/dense.ts";
 import { empty } from "../branches/empty.ts";
 import { globalAveragePool2d } from "../branches/global_average_pool_2d.ts";
 import { residual } from "../branches/residual.ts";
-import { positiveInteger } from "../branches/_validate.ts";
+import { noEmbeddingSize, positiveInteger } from "../branches/_validate.ts";
 import type { Branch } from "../types.ts";
 
 /**
@@ -15,12 +14,11 @@ import type { Branch } from "../types.ts";
  * @example
  * ```ts
  * import { resnet, type ResnetOptions } from "./resnet.ts";
- * const options: ResnetOptions = { filters: [4, 8], blocksPerStage: 2, embeddingSize: 6 };
+ * const options: ResnetOptions = { filters: [4, 8], blocksPerStage: 2 };
  * const spec = resnet(options);
- * // 2 stages × 2 blocks; the embedding layer last
+ * // 2 stages × 2 blocks; pooled features last
  * if (spec.stages.filter((s) => s.kind === "residual").length !== 4) throw new Error("blocks");
- * const last = spec.stages.at(-1);
- * if (last?.kind !== "dense" || last.units !== 6) throw new Error("embedding");
+ * if (spec.stages.at(-1)?.kind !== "globalAveragePool2d") throw new Error("features");
  * ```
  */
 export interface ResnetOptions {
@@ -28,8 +26,6 @@ export interface ResnetOptions {
   readonly filters?: readonly number[];
   /** Residual blocks per stage (default 1). */
   readonly blocksPerStage?: number;
-  /** Size of the embedding (default 32). */
-  readonly embeddingSize?: number;
 }
 
 const block = (filters: number, strides: number, project: boolean) => (b: Branch): Branch => {
@@ -49,20 +45,24 @@ const block = (filters: number, strides: number, project: boolean) => (b: Branch
 
 /**
  * A small residual network: a 3×3 stem, then stages of basic residual blocks (two 3×3 convs
- * with batch-norm; a 1×1 projection shortcut when the shape changes), global average pooling
- * and a linear dense embedding.
+ * with batch-norm; a 1×1 projection shortcut when the shape changes) and global average
+ * pooling; it ends at the pooled features (the last stage's channels). Append
+ * `branches.embedding(size)` for the embedding.
  *
  * @example
  * ```ts
+ * import { pipe } from "../pipe.ts";
+ * import { embedding } from "../branches/embedding.ts";
  * import { resnet } from "./resnet.ts";
- * const spec = resnet({ filters: [8, 16], embeddingSize: 12 });
+ * const spec = pipe(resnet({ filters: [8, 16] }), embedding(12));
  * // one residual block per stage (filters entry), pooled, then the embedding layer
  * if (spec.stages.filter((s) => s.kind === "residual").length !== 2) throw new Error("blocks");
  * const last = spec.stages.at(-1);
- * if (last?.kind !== "dense" || last.units !== 12) throw new Error("embedding");
+ * if (last?.kind !== "dense" || last.role !== "embedding" || last.units !== 12) throw new Error("embedding");
  * ```
  */
 export function resnet(options: ResnetOptions = {}): Branch {
+  noEmbeddingSize("resnet backbone", options);
   const filters = options.filters ?? [16, 32, 64];
   if (filters.length === 0) {
     throw new Error(
@@ -87,9 +87,5 @@ export function resnet(options: ResnetOptions = {}): Branch {
       branch = block(f, strides, strides !== 1 || (i === 0 && stage > 0))(branch);
     }
   });
-  return pipe(
-    branch,
-    globalAveragePool2d(),
-    dense(positiveInteger("resnet backbone", "embeddingSize", options.embeddingSize ?? 32)),
-  );
+  return globalAveragePool2d()(branch);
 }

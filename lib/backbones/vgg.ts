@@ -6,7 +6,7 @@ import { empty } from "../branches/empty.ts";
 import { flatten } from "../branches/flatten.ts";
 import { maxPool2d } from "../branches/max_pool_2d.ts";
 import { spatialDropout2d } from "../branches/spatial_dropout_2d.ts";
-import { positiveInteger } from "../branches/_validate.ts";
+import { noEmbeddingSize, positiveInteger } from "../branches/_validate.ts";
 import type { Branch } from "../types.ts";
 
 /**
@@ -15,13 +15,13 @@ import type { Branch } from "../types.ts";
  * @example
  * ```ts
  * import { vgg, type VggOptions } from "./vgg.ts";
- * // two blocks of filters 8 and 16 (blocks: 2 says the same), dense 64, embedding 8
- * const options: VggOptions = { blocks: 2, dense: 64, dropout: 0.1, embeddingSize: 8 };
+ * // two blocks of filters 8 and 16 (blocks: 2 says the same), then a 64-unit feature block
+ * const options: VggOptions = { blocks: 2, dense: 64, dropout: 0.1 };
  * const spec = vgg(options);
  * const dense = spec.stages.flatMap((s) => s.kind === "dense" ? [s.units] : []);
  * const convs = spec.stages.flatMap((s) => s.kind === "conv2d" ? [s.filters] : []);
  * const rates = spec.stages.flatMap((s) => s.kind === "spatialDropout2d" ? [s.rate] : []);
- * if (dense.join() !== "64,8" || convs.join() !== "8,8,16,16" || rates.join() !== "0.1,0.1") {
+ * if (dense.join() !== "64" || convs.join() !== "8,8,16,16" || rates.join() !== "0.1,0.1") {
  *   throw new Error(`${dense} ${convs} ${rates}`);
  * }
  * ```
@@ -31,34 +31,39 @@ export interface VggOptions {
   readonly filters?: readonly number[];
   /** Number of blocks when `filters` is not given: filters 8, 16, 32, … (default 3). */
   readonly blocks?: number;
-  /** Width of the dense layer before the embedding (default 256). */
+  /** Width of the dense feature block the backbone ends with (default 256). */
   readonly dense?: number;
   /** Spatial dropout rate of each block (default 0.2). */
   readonly dropout?: number;
-  /** Size of the embedding, the last dense layer (default 32). */
-  readonly embeddingSize?: number;
 }
 
 /**
  * The classic VGG-style backbone of the lecture's Siamese examples. Each block is
  * [3×3 conv "same", 3×3 conv "same", batch-norm, ReLU, spatial dropout, 2×2 max-pool], with
- * no pool after the last block; then flatten, dense 256, batch-norm, ReLU and a linear dense
- * embedding. On 28×28×1 inputs with the defaults it has 429,176 parameters (428,552 trainable,
- * 624 batch-norm statistics).
+ * no pool after the last block; then the feature block: flatten, dense 256, batch-norm, ReLU.
+ * It ends at those 256 features; the embedding is the next stage, `branches.embedding(size)`.
+ * The lecture's network is `pipe(vgg(), embedding(32))`: on 28×28×1 inputs 429,176 parameters
+ * (428,552 trainable, 624 batch-norm statistics), of which the backbone holds 420,952.
  *
  * @example
  * ```ts
+ * import { pipe } from "../pipe.ts";
+ * import { embedding } from "../branches/embedding.ts";
  * import { vgg } from "./vgg.ts";
- * const spec = vgg({ filters: [4, 8], embeddingSize: 16 });
- * // two 3 × 3 convolutions per block, a 2 × 2 pool between blocks, a dense embedding last
+ * const spec = vgg({ filters: [4, 8] });
+ * // two 3 × 3 convolutions per block, a 2 × 2 pool between blocks, the ReLU of the features last
  * const convs = spec.stages.flatMap((s) => s.kind === "conv2d" ? [s.filters] : []);
  * if (convs.join() !== "4,4,8,8") throw new Error(`convolutions ${convs}`);
  * if (spec.stages.filter((s) => s.kind === "maxPool2d").length !== 1) throw new Error("pools");
- * const last = spec.stages.at(-1);
- * if (last?.kind !== "dense" || last.units !== 16) throw new Error("embedding");
+ * const dense = spec.stages.flatMap((s) => s.kind === "dense" ? [s.units] : []);
+ * if (dense.join() !== "256" || spec.stages.at(-1)?.kind !== "activation") throw new Error("features");
+ * // the embedding is a stage of its own
+ * const last = pipe(spec, embedding(16)).stages.at(-1);
+ * if (last?.kind !== "dense" || last.role !== "embedding" || last.units !== 16) throw new Error("embedding");
  * ```
  */
 export function vgg(options: VggOptions = {}): Branch {
+  noEmbeddingSize("vgg backbone", options);
   const blocks = positiveInteger("vgg backbone", "blocks", options.blocks ?? 3);
   const filters = options.filters ?? Array.from({ length: blocks }, (_, i) => 8 * 2 ** i);
   if (filters.length === 0) {
@@ -78,8 +83,5 @@ export function vgg(options: VggOptions = {}): Branch {
   branch = flatten()(branch);
   branch = dense(positiveInteger("vgg backbone", "dense", options.dense ?? 256))(branch);
   branch = batchNorm()(branch);
-  branch = activation("relu")(branch);
-  return dense(positiveInteger("vgg backbone", "embeddingSize", options.embeddingSize ?? 32))(
-    branch,
-  );
+  return activation("relu")(branch);
 }

@@ -49,3 +49,19 @@ export function activationName<A extends string>(what: string, value: A): A {
   }
   return value;
 }
+
+/**
+ * Throws if a backbone's `options` still carry `embeddingSize`: backbones end at their features
+ * and the embedding is the stage `embedding(size)` appended after them.
+ */
+export function noEmbeddingSize(what: string, options: object): void {
+  if (options !== null && typeof options === "object" && "embeddingSize" in options) {
+    throw new Error(
+      `Cannot create ${what} as embeddingSize is not one of its options (backbones end at their features): append branches.embedding(${
+        String((options as { embeddingSize: unknown }).embeddingSize)
+      }) after it instead: current value is ${
+        String((options as { embeddingSize: unknown }).embeddingSize)
+      }`,
+    );
+  }
+}

@@ -7,8 +7,8 @@
  * @example
  * ```ts
  * import { pipe } from "../pipe.ts";
- * import { dense, empty, l2Normalize, triplet } from "./mod.ts";
- * const model = triplet(pipe(empty, dense(64, { activation: "relu" }), dense(32), l2Normalize()));
+ * import { dense, embedding, empty, l2Normalize, triplet } from "./mod.ts";
+ * const model = triplet(pipe(empty, dense(64, { activation: "relu" }), embedding(32), l2Normalize()));
  * if (model.branch.stages.length !== 3) throw new Error("branches");
  * ```
  *
@@ -19,6 +19,7 @@ export { batchNorm, type BatchNormOptions } from "./batch_norm.ts";
 export { conv2d, type Conv2dOptions } from "./conv2d.ts";
 export { dense, type DenseOptions } from "./dense.ts";
 export { dropout } from "./dropout.ts";
+export { embedding, type EmbeddingOptions } from "./embedding.ts";
 export { empty } from "./empty.ts";
 export { flatten } from "./flatten.ts";
 export { globalAveragePool2d } from "./global_average_pool_2d.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { fromLayersModel, mlp, resnet, vgg } from "../../lib/backbones/mod.ts";
-import { labelled, siamese, triplet } from "../../lib/branches/mod.ts";
+import { embedding, labelled, siamese, triplet } from "../../lib/branches/mod.ts";
+import { pipe } from "../../lib/pipe.ts";
 import { compile } from "../../lib/compile/mod.ts";
 import { contrastive, softmaxCrossEntropy, tripletMargin } from "../../lib/losses/mod.ts";
 import type { LayersModel } from "../../lib/types.ts";
@@ -14,39 +15,70 @@ const counts = (m: LayersModel) => {
   return { total: m.countParams(), trainable: size(m.trainableWeights) };
 };
 
-Deno.test("vgg: 429,176 parameters, 428,552 trainable, on 28×28×1 with a 32-d embedding", () => {
+// The lecture's "SiameseBranch" summary (reference/lecture-comparing-things.md), layer by layer:
+// class, output shape, parameters. Its total is 429,176 (428,552 trainable, 624 non-trainable).
+const LECTURE: readonly [string, (number | null)[], number][] = [
+  ["Conv2D", [null, 28, 28, 8], 80],
+  ["Conv2D", [null, 28, 28, 8], 584],
+  ["BatchNormalization", [null, 28, 28, 8], 32],
+  ["Activation", [null, 28, 28, 8], 0],
+  ["SpatialDropout2D", [null, 28, 28, 8], 0],
+  ["MaxPooling2D", [null, 14, 14, 8], 0],
+  ["Conv2D", [null, 14, 14, 16], 1168],
+  ["Conv2D", [null, 14, 14, 16], 2320],
+  ["BatchNormalization", [null, 14, 14, 16], 64],
+  ["Activation", [null, 14, 14, 16], 0],
+  ["SpatialDropout2D", [null, 14, 14, 16], 0],
+  ["MaxPooling2D", [null, 7, 7, 16], 0],
+  ["Conv2D", [null, 7, 7, 32], 4640],
+  ["Conv2D", [null, 7, 7, 32], 9248],
+  ["BatchNormalization", [null, 7, 7, 32], 128],
+  ["Activation", [null, 7, 7, 32], 0],
+  ["SpatialDropout2D", [null, 7, 7, 32], 0],
+  ["Flatten", [null, 1568], 0],
+  ["Dense", [null, 256], 401664],
+  ["BatchNormalization", [null, 256], 1024],
+  ["Activation", [null, 256], 0],
+  ["Dense", [null, 32], 8224],
+];
+
+const summary = (m: LayersModel) =>
+  m.layers.slice(1).map((l) => [l.getClassName(), l.outputShape, l.countParams()]);
+
+Deno.test("pipe(vgg(), embedding(32)) is the lecture's network: its layers, 429,176 parameters", () => {
+  const program = compile({
+    model: triplet(pipe(vgg(), embedding(32))),
+    loss: tripletMargin(),
+    inputShape: [28, 28, 1],
+  });
+  assert.deepEqual(summary(program.embedder), LECTURE);
+  assert.deepEqual(counts(program.embedder), { total: 429_176, trainable: 428_552 });
+  assert.equal(program.embeddingSize, 32);
+  program.dispose();
+});
+
+Deno.test("vgg() ends at its 256 features: the lecture's network without the embedding layer", () => {
   const program = compile({
     model: triplet(vgg()),
     loss: tripletMargin(),
     inputShape: [28, 28, 1],
   });
-  assert.deepEqual(counts(program.embedder), { total: 429_176, trainable: 428_552 });
-  assert.equal(program.embeddingSize, 32);
-  // The lecture's layer order.
-  const kinds = program.embedder.layers.slice(1).map((l) => l.getClassName());
-  const block = ["Conv2D", "Conv2D", "BatchNormalization", "Activation", "SpatialDropout2D"];
-  assert.deepEqual(kinds, [
-    ...block,
-    "MaxPooling2D",
-    ...block,
-    "MaxPooling2D",
-    ...block,
-    "Flatten",
-    "Dense",
-    "BatchNormalization",
-    "Activation",
-    "Dense",
-  ]);
+  assert.deepEqual(summary(program.embedder), LECTURE.slice(0, -1));
+  assert.equal(program.embeddingSize, 256);
+  assert.equal(program.embedder.countParams(), 429_176 - 8_224);
   program.dispose();
+  const last = vgg().stages.at(-1);
+  assert.deepEqual(last, { kind: "activation", activation: "relu" });
 });
 
-Deno.test("vgg: options (filters, blocks, dense, embedding) give the expected parameter count", () => {
+Deno.test("vgg: options (filters, blocks, dense) give the expected parameter count", () => {
   // 2 blocks of 4 and 8 filters on 8×8×1: conv 40 + 148 + BN 16, conv 296 + 584 + BN 32,
-  // flatten 4·4·8 = 128 → dense 16: 2064, BN 64, dense 5: 85.
-  const spec = vgg({ filters: [4, 8], dense: 16, embeddingSize: 5, dropout: 0.1 });
+  // flatten 4·4·8 = 128 → dense 16: 2064, BN 64; then the embedding 16 → 5: 85.
+  const spec = pipe(vgg({ filters: [4, 8], dense: 16, dropout: 0.1 }), embedding(5));
   const program = compile({ model: siamese(spec), loss: contrastive(), inputShape: [8, 8, 1] });
   const total = 40 + 148 + 16 + 296 + 584 + 32 + 2064 + 64 + 85;
   assert.deepEqual(counts(program.embedder), { total, trainable: total - 2 * (4 + 8 + 16) });
+  assert.equal(program.embeddingSize, 5);
   program.dispose();
   assert.equal(vgg({ blocks: 2 }).stages.filter((s) => s.kind === "conv2d").length, 4);
 });
@@ -59,16 +91,23 @@ Deno.test("backbones are inert values: plain data, equal when built twice", () =
   }
 });
 
-Deno.test("mlp and resnet compile, embed and train a step on small inputs", () => {
+Deno.test("mlp and resnet end at features; with an embedding they compile, embed and train", () => {
+  const features = compile({
+    model: siamese(mlp({ hidden: [8] })),
+    loss: contrastive(),
+    inputShape: [5],
+  });
+  assert.equal(features.embeddingSize, 8);
+  features.dispose();
   const m = compile({
-    model: siamese(mlp({ hidden: [8], embeddingSize: 3 })),
+    model: siamese(pipe(mlp({ hidden: [8] }), embedding(3))),
     loss: contrastive(),
     inputShape: [5],
   });
   const e = m.embed(tf.ones([2, 5]));
   assert.deepEqual(e.shape, [2, 3]);
   const r = compile({
-    model: labelled(resnet({ filters: [4, 8], embeddingSize: 6 })),
+    model: labelled(pipe(resnet({ filters: [4, 8] }), embedding(6))),
     loss: softmaxCrossEntropy({ classes: 3 }),
     inputShape: [8, 8, 1],
   });
@@ -113,10 +152,15 @@ Deno.test("fromLayersModel: wraps a tfjs model; frozen layers keep their weights
 });
 
 Deno.test("backbones: bad options and inputs are errors naming the argument and the value", () => {
-  assert.throws(
-    () => vgg({ embeddingSize: 0 }),
-    /vgg backbone as embeddingSize must be a positive integer: current value is 0/,
-  );
+  // embeddingSize is no longer a backbone option: passing it (from untyped code) says what to do
+  for (const [name, make] of [["vgg", vgg], ["mlp", mlp], ["resnet", resnet]] as const) {
+    assert.throws(
+      () => make({ embeddingSize: 64 } as Record<string, unknown>),
+      new RegExp(
+        `Cannot create ${name} backbone as embeddingSize is not one of its options .*append branches\\.embedding\\(64\\) after it instead: current value is 64`,
+      ),
+    );
+  }
   assert.throws(
     () => vgg({ filters: [8, 2.5] }),
     /filters must be a positive integer: current value is 2.5/,

@@ -5,6 +5,7 @@ import { mlp, vgg } from "../../lib/backbones/mod.ts";
 import {
   dense,
   dropout,
+  embedding,
   empty,
   l2Normalize,
   labelled,
@@ -25,7 +26,7 @@ import { assertClose } from "../distances/_fd.ts";
 
 await tf.setBackend("cpu");
 
-const tinyVgg = () => vgg({ filters: [2, 4], dense: 8, embeddingSize: 4, dropout: 0.3 });
+const tinyVgg = () => pipe(vgg({ filters: [2, 4], dense: 8, dropout: 0.3 }), embedding(4));
 const images = (n: number, seed: number) =>
   tf.randomUniform([n, 8, 8, 1], 0, 1, "float32", seed) as Tensor;
 const tripletBatch = (seed: number): Triplet<Tensor> => ({
@@ -106,7 +107,7 @@ Deno.test("a custom loss in a few lines trains (the README example)", () => {
     );
   });
   const program = compile({
-    model: siamese(mlp({ hidden: [16], embeddingSize: 2 })),
+    model: siamese(pipe(mlp({ hidden: [16] }), embedding(2))),
     loss: myLoss,
     inputShape: [6],
     learningRate: 0.02,

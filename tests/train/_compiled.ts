@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend/mod.ts";
 import { vgg } from "../../lib/backbones/vgg.ts";
-import { l2Normalize, triplet } from "../../lib/branches/mod.ts";
+import { embedding, l2Normalize, triplet } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
 import { tripletMargin } from "../../lib/losses/mod.ts";
 import { pipe } from "../../lib/pipe.ts";
@@ -27,7 +27,7 @@ export function smallProgram(
   options: { loss?: Loss<Triplet>; seed?: number; learningRate?: number } = {},
 ): Program<Triplet> {
   return compile({
-    model: triplet(pipe(vgg({ filters: [4, 8], dense: 16, embeddingSize: 8 }), l2Normalize())),
+    model: triplet(pipe(vgg({ filters: [4, 8], dense: 16 }), embedding(8), l2Normalize())),
     loss: options.loss ?? tripletMargin({ margin: 1 }),
     inputShape: [SIDE, SIDE, 1],
     seed: options.seed ?? 1,
