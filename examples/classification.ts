@@ -13,8 +13,9 @@
  * `dataset-fashion-mnist` is found without either). `--quick` uses only the
  * bundled sample.
  *
- * VGG-style backbone → dense(32) (the embedding) → a 10-way softmax head trained with
- * cross-entropy on class-balanced batches. The 32-d layer before the softmax is then
+ * The lecture's network `pipe(vgg(), embedding(32))` → a 10-way softmax head trained with
+ * cross-entropy on class-balanced batches: the embedding stage is the 32-d linear bottleneck
+ * between the backbone's 256 features and the classifier. That layer before the softmax is then
  * evaluated exactly as the Siamese embeddings are (verification, identification, retrieval),
  * so its metrics.json sits beside theirs. A classifier needs every class at training time;
  * metric learning does not (see the gallery example).
@@ -23,7 +24,7 @@
  */
 import { pipe } from "../lib/pipe.ts";
 import { vgg } from "../lib/backbones/mod.ts";
-import { dense, labelled } from "../lib/branches/mod.ts";
+import { embedding, labelled } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
 import { softmaxCrossEntropy } from "../lib/losses/mod.ts";
 import { pk } from "../lib/samplers/mod.ts";
@@ -49,9 +50,11 @@ if (args) {
   const backend = await startBackend(args);
   const data = await loadExampleData(args);
   const classes = data.train.classNames.length;
+  const model = labelled(pipe(vgg({ dropout: 0 }), embedding(args.embedding)));
+  const loss = softmaxCrossEntropy({ classes });
   const program = compile({
-    model: labelled(pipe(vgg({ dropout: 0 }), dense(args.embedding))),
-    loss: softmaxCrossEntropy({ classes }),
+    model,
+    loss,
     inputShape: data.train.shape,
     learningRate: args.lr,
     seed: args.seed,
@@ -69,12 +72,8 @@ if (args) {
     trained,
     evaluated,
     normalisation: "none",
-    spec: {
-      backbone: "vgg",
-      embedding: args.embedding,
-      head: `dense(${classes}) softmax`,
-      loss: "softmaxCrossEntropy",
-    },
+    // The saved metadata describes the network and the classifier head by their values.
+    spec: { model, loss: { name: loss.name, head: loss.head ?? null } },
   });
   console.log(`classification → ${args.out}\n${summary(m)}`);
   program.dispose();

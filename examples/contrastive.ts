@@ -13,15 +13,15 @@
  * `dataset-fashion-mnist` is found without either). `--quick` uses only the
  * bundled sample.
  *
- * Random pairs, half of the same class; a shared VGG-style branch with an L2-normalised 32-d
- * embedding; the contrastive loss with margin 1: d² for same-class pairs, max(0, 1 − d)² for
- * the others.
+ * Random pairs, half of the same class; a shared branch, the lecture's network
+ * `pipe(vgg(), embedding(32))`, L2-normalised; the contrastive loss with margin 1: d² for
+ * same-class pairs, max(0, 1 − d)² for the others.
  *
  * @module
  */
 import { pipe } from "../lib/pipe.ts";
 import { vgg } from "../lib/backbones/mod.ts";
-import { dense, l2Normalize, siamese } from "../lib/branches/mod.ts";
+import { embedding, l2Normalize, siamese } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
 import { contrastive } from "../lib/losses/mod.ts";
 import { batch, pairs } from "../lib/samplers/mod.ts";
@@ -44,9 +44,12 @@ const args = parseExampleArgs({
 if (args) {
   const backend = await startBackend(args);
   const data = await loadExampleData(args);
+  const model = siamese(pipe(vgg({ dropout: 0 }), embedding(args.embedding), l2Normalize()));
+  const margin = 1;
+  const loss = contrastive({ margin });
   const program = compile({
-    model: siamese(pipe(vgg({ dropout: 0 }), dense(args.embedding), l2Normalize())),
-    loss: contrastive({ margin: 1 }),
+    model,
+    loss,
     inputShape: data.train.shape,
     learningRate: args.lr,
     seed: args.seed,
@@ -64,13 +67,8 @@ if (args) {
     trained,
     evaluated,
     normalisation: "l2",
-    spec: {
-      backbone: "vgg",
-      embedding: args.embedding,
-      normalise: "l2",
-      loss: "contrastive",
-      margin: 1,
-    },
+    // The saved metadata describes the network by the model value itself: its stages.
+    spec: { model, loss: { name: loss.name, margin } },
   });
   console.log(`contrastive → ${args.out}\n${summary(m)}`);
   program.dispose();

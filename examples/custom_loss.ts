@@ -23,7 +23,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../lib/pipe.ts";
 import { vgg } from "../lib/backbones/mod.ts";
-import { dense, l2Normalize, triplet } from "../lib/branches/mod.ts";
+import { embedding, l2Normalize, triplet } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
 import { euclidean } from "../lib/distances/mod.ts";
 import { fromPerItem } from "../lib/losses/mod.ts";
@@ -60,8 +60,9 @@ const args = parseExampleArgs({
 if (args) {
   const backend = await startBackend(args);
   const data = await loadExampleData(args);
+  const model = triplet(pipe(vgg({ dropout: 0 }), embedding(args.embedding), l2Normalize()));
   const program = compile({
-    model: triplet(pipe(vgg({ dropout: 0 }), dense(args.embedding), l2Normalize())),
+    model,
     loss: softTriplet,
     inputShape: data.train.shape,
     learningRate: args.lr,
@@ -84,13 +85,8 @@ if (args) {
     trained,
     evaluated,
     normalisation: "l2",
-    spec: {
-      backbone: "vgg",
-      embedding: args.embedding,
-      normalise: "l2",
-      loss: "soft-triplet",
-      margin,
-    },
+    // The saved metadata describes the network by the model value itself: its stages.
+    spec: { model, loss: { name: softTriplet.name, margin } },
   });
   console.log(`custom_loss → ${args.out}\n${summary(m)}`);
   program.dispose();

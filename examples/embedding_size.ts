@@ -23,7 +23,7 @@
  */
 import { pipe } from "../lib/pipe.ts";
 import { vgg } from "../lib/backbones/mod.ts";
-import { dense, l2Normalize, triplet } from "../lib/branches/mod.ts";
+import { embedding, l2Normalize, triplet } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
 import { tripletMargin } from "../lib/losses/mod.ts";
 import { sizePlot, writeReport } from "../lib/report/mod.ts";
@@ -57,9 +57,14 @@ if (args) {
   let main: Record<string, unknown> | undefined;
   for (const size of sizes) {
     const sub = { ...args, out: `${args.out}/size-${size}`, embedding: size };
+    // vgg ends at its 256 features; embedding(size) projects them straight to `size`
+    // dimensions, so each row of the study is a true embedding of that size.
+    const model = triplet(pipe(vgg({ dropout: 0 }), embedding(size), l2Normalize()));
+    const margin = 1;
+    const loss = tripletMargin({ margin });
     const program = compile({
-      model: triplet(pipe(vgg({ dropout: 0 }), dense(size), l2Normalize())),
-      loss: tripletMargin({ margin: 1 }),
+      model,
+      loss,
       inputShape: data.train.shape,
       learningRate: args.lr,
       seed: args.seed,
@@ -72,13 +77,8 @@ if (args) {
       sub,
     );
     const evaluated = evaluateEmbedding((x) => program.embed(x), data.test, args.seed);
-    const spec = {
-      backbone: "vgg",
-      embedding: size,
-      normalise: "l2",
-      loss: "tripletMargin",
-      margin: 1,
-    };
+    // The saved metadata describes the network by the model value itself: its stages.
+    const spec = { model, loss: { name: loss.name, margin } };
     const m = await writeRun({
       name: `embedding_size (size ${size})`,
       args: sub,

@@ -15,7 +15,8 @@
  * bundled sample.
  *
  * Fashion-MNIST's ten classes are split, seeded, into 5 seen and 5 unseen classes. A shared
- * VGG-style branch with a 32-d L2-normalised embedding is trained with the triplet margin
+ * branch, the lecture's network `pipe(vgg(), embedding(32))`, L2-normalised, is trained with
+ * the triplet margin
  * loss on the seen classes only. Then `--shots` images of each unseen class are embedded and
  * enrolled into a persistent gallery (`<out>/gallery.db`, bound to the model's weight
  * fingerprint), and every other unseen-class test image is
@@ -38,7 +39,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../lib/pipe.ts";
 import { vgg } from "../lib/backbones/mod.ts";
-import { dense, l2Normalize, labelled, triplet } from "../lib/branches/mod.ts";
+import { embedding, l2Normalize, labelled, triplet } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
 import {
   classDisjointSplit,
@@ -492,9 +493,12 @@ if (args) {
   };
 
   // The metric-learning model: triplet margin loss on the seen classes.
+  const tripletModel = triplet(pipe(vgg(), embedding(args.embedding), l2Normalize()));
+  const margin = 1;
+  const tripletLoss = tripletMargin({ margin });
   const tripletProgram = compile({
-    model: triplet(pipe(vgg(), dense(args.embedding), l2Normalize())),
-    loss: tripletMargin({ margin: 1 }),
+    model: tripletModel,
+    loss: tripletLoss,
     inputShape: world.seenTrain.shape,
     learningRate: args.lr,
     seed: args.seed,
@@ -508,14 +512,17 @@ if (args) {
     args,
   );
 
-  // The classifier: same backbone, 32-d penultimate layer, a 5-way softmax head.
+  // The classifier: same network (the 32-d embedding stage as penultimate layer), a 5-way
+  // softmax head.
   const seenTrain5 = relabel(world.seenTrain, world.seenClasses);
   const classes = world.seenClasses.length;
   // Images per classifier step: 2 × --batch (a triplet step embeds 3 × --batch images).
   const classifierBatch = 2 * args.batch;
+  const classifierModel = labelled(pipe(vgg(), embedding(args.embedding)));
+  const classifierLoss = softmaxCrossEntropy({ classes });
   const classifier = compile({
-    model: labelled(pipe(vgg(), dense(args.embedding))),
-    loss: softmaxCrossEntropy({ classes }),
+    model: classifierModel,
+    loss: classifierLoss,
     inputShape: world.seenTrain.shape,
     learningRate: args.lr,
     seed: args.seed,
@@ -589,7 +596,8 @@ if (args) {
     // The run folder is ours: a rerun or --resume replaces the model saved there.
     overwrite: true,
     seed: args.seed,
-    spec: { backbone: "vgg", embedding: args.embedding, normalise: "l2", loss: "tripletMargin" },
+    // The network described by the model value itself: its stages.
+    spec: { model: tripletModel, loss: { name: tripletLoss.name, margin } },
     normalisation: "l2",
     distance: "euclidean",
     threshold: tripletResult.verification.seenCalibrated["0.01"].threshold,
@@ -604,7 +612,10 @@ if (args) {
     // The run folder is ours: a rerun or --resume replaces the model saved there.
     overwrite: true,
     seed: args.seed,
-    spec: { backbone: "vgg", embedding: args.embedding, head: `dense(${classes}) softmax` },
+    spec: {
+      model: classifierModel,
+      loss: { name: classifierLoss.name, head: classifierLoss.head ?? null },
+    },
     normalisation: "none",
     distance: "euclidean",
     threshold: classifierResult.verification.seenCalibrated["0.01"].threshold,

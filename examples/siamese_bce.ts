@@ -13,17 +13,18 @@
  * `dataset-fashion-mnist` is found without either). `--quick` uses only the
  * bundled sample.
  *
- * Random pairs, 50% of the same class; one shared VGG-style backbone embeds both images; the
- * two 32-d embeddings are concatenated and a small dense head with a sigmoid says "same"
- * (1) or "different" (0), trained with binary cross-entropy. The run shows the head's pair
- * predictions and also evaluates the 32-d embedding itself with distances.
+ * Random pairs, 50% of the same class; one shared branch, the lecture's network
+ * `pipe(vgg(), embedding(32))`, embeds both images; the two 32-d embeddings are concatenated
+ * and a small dense head with a sigmoid says "same" (1) or "different" (0), trained with
+ * binary cross-entropy. The run shows the head's pair predictions and also evaluates the
+ * 32-d embedding itself with distances.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../lib/pipe.ts";
 import { vgg } from "../lib/backbones/mod.ts";
-import { dense, siamese } from "../lib/branches/mod.ts";
+import { embedding, siamese } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
 import { pairBce } from "../lib/losses/mod.ts";
 import * as metrics from "../lib/metrics/mod.ts";
@@ -49,9 +50,11 @@ const args = parseExampleArgs({
 if (args) {
   const backend = await startBackend(args);
   const data = await loadExampleData(args);
+  const model = siamese(pipe(vgg({ dropout: 0 }), embedding(args.embedding)));
+  const loss = pairBce({ hidden: [64] });
   const program = compile({
-    model: siamese(pipe(vgg({ dropout: 0 }), dense(args.embedding))),
-    loss: pairBce({ hidden: [64] }),
+    model,
+    loss,
     inputShape: data.train.shape,
     learningRate: args.lr,
     seed: args.seed,
@@ -94,12 +97,8 @@ if (args) {
     trained,
     evaluated,
     normalisation: "none",
-    spec: {
-      backbone: "vgg",
-      embedding: args.embedding,
-      head: "concat → dense(64) → sigmoid",
-      loss: "pairBce",
-    },
+    // The saved metadata describes the network and the loss's pair head by their values.
+    spec: { model, loss: { name: loss.name, head: loss.head ?? null } },
     extra: {
       pairPredictions: {
         pairs: scores.length,
