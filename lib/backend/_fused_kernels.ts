@@ -13,12 +13,16 @@
  *   `epsilon` → `[dx, dScale, dOffset]`, the full gradient (through the batch statistics).
  * - `LikenessReluGrad`: inputs `dy`, `x` → `dy` where `x > 0`, else 0 (as PyTorch: 0 where `x`
  *   is NaN; tfjs's `Step` would give NaN there).
+ * - `LikenessRelu`: input `x` → the active backend's own `Relu` of `x`; likeness's name, so
+ *   that its gradient (`LikenessReluGrad`) applies to likeness's layers only, never to a
+ *   user's `tf.relu`.
  * - `LikenessAdam`: inputs `value`, `m`, `v`, `gradient`; attrs `learningRate`, `beta1`,
  *   `beta2`, `epsilon`, `step` (1 for the first update) → `[value, m, v]` updated as tfjs's
  *   `AdamOptimizer` does.
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs";
 import type { DataType, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { getStock } from "./_composite.ts";
 
@@ -28,6 +32,9 @@ export const batchNormTrainName = "LikenessBatchNormTrain";
 export const batchNormTrainGradName = "LikenessBatchNormTrainGrad";
 /** ReLU's gradient in one pass (tfjs: `Step` then `Multiply`). */
 export const reluGradName = "LikenessReluGrad";
+
+/** ReLU under likeness's own name (forward: the backend's `Relu`; gradient: one kernel). */
+export const reluName = "LikenessRelu";
 
 /** One Adam update of a weight and its moments. */
 export const adamName = "LikenessAdam";
@@ -203,6 +210,17 @@ export const batchNormTrainGradHeap: KernelFunc = ({ inputs, backend, attrs }) =
   }
   channelAffine(rows, c, dxv, dyv, k1, xv, k2, k3);
   return [dx, dScale, dOffset];
+};
+
+/**
+ * `LikenessRelu`: the active backend's `Relu` kernel, looked up at each call (so `native`
+ * runs its oneDNN `Relu` even when this kernel was copied from `wasm`).
+ */
+export const reluForward: KernelFunc = (args) => {
+  const backendName = tf.getBackend();
+  const relu = tf.getKernel("Relu", backendName);
+  if (relu === undefined) throw new Error(`Cannot run ${reluName} as ${backendName} has no Relu`);
+  return relu.kernelFunc(args);
 };
 
 /** `LikenessReluGrad` on the wasm heap. */

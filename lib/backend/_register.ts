@@ -16,9 +16,12 @@ import {
   batchNormTrainHeap,
   batchNormTrainName,
   identityShared,
+  reluForward,
   reluGradHeap,
   reluGradName,
+  reluName,
 } from "./_fused_kernels.ts";
+import { registerFusedGradients } from "./_fused_gradients.ts";
 import { maxPoolGrad } from "./_pool_kernels.ts";
 import { adamWebgpu } from "./_webgpu_adam.ts";
 
@@ -43,6 +46,7 @@ export const wasmPatches: readonly KernelPatch[] = [
   { kernelName: batchNormTrainName, make: () => batchNormTrainHeap, mode: "fill" },
   { kernelName: batchNormTrainGradName, make: () => batchNormTrainGradHeap, mode: "fill" },
   { kernelName: reluGradName, make: () => reluGradHeap, mode: "fill" },
+  { kernelName: reluName, make: () => reluForward, mode: "fill" },
   { kernelName: adamName, make: () => adamHeap, mode: "fill" },
   {
     kernelName: "Identity",
@@ -61,8 +65,10 @@ export const webgpuPatches: readonly KernelPatch[] = [
 const applied = new Map<string, readonly string[]>();
 
 /**
- * Registers `patches` for `backendName` once; later calls return the same list.
- * Returns the names of the kernels registered.
+ * Registers `patches` for `backendName` once, and the gradients of likeness's fused kernels
+ * (once per process); later calls return the same list. Returns the names of the kernels
+ * registered. Only kernels of that backend and likeness-named gradients change: tfjs's own
+ * gradients are never replaced.
  */
 export function applyPatches(
   backendName: string,
@@ -78,6 +84,7 @@ export function applyPatches(
     override(patch.kernelName, backendName, patch.make(backendName));
     names.push(patch.kernelName);
   }
+  registerFusedGradients();
   applied.set(backendName, names);
   return names;
 }

@@ -15,6 +15,7 @@
  * @module
  */
 export * from "./use_backend.ts";
+export * from "./fused_ops.ts";
 export {
   type NativeInfo,
   type NativeStatus,

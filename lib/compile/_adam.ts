@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor } from "../types.ts";
-import { adamName } from "../backend/_fused_kernels.ts";
+import { fusedAdamUpdate, hasFusedAdam } from "../backend/mod.ts";
 
 /** The AdamOptimizer fields this class reads (not public in tfjs's types). */
 interface AdamFields {
@@ -27,7 +27,7 @@ export class Adam extends tf.AdamOptimizer {
   /** Updates each variable from its gradient. */
   override applyGradients(variableGradients: Gradients): void {
     const self = this as unknown as AdamFields;
-    if (tf.getKernel(adamName, tf.getBackend()) === undefined) {
+    if (!hasFusedAdam()) {
       // tfjs keeps β^t as a running float32 product, which a restored optimiser recomputes
       // with pow: set it from the iteration count, so a resumed run matches bit for bit.
       const t = this.iterations + 1;
@@ -61,11 +61,7 @@ export class Adam extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i]!.variable;
         const v = self.accumulatedSecondMoment[i]!.variable;
-        const [newValue, newM, newV] = tf.engine().runKernel(
-          adamName,
-          { value, m, v, gradient },
-          attrs,
-        ) as Tensor[];
+        const [newValue, newM, newV] = fusedAdamUpdate(value, m, v, gradient, attrs) as Tensor[];
         m.assign(newM);
         v.assign(newV);
         value.assign(newValue);

@@ -1,25 +1,22 @@
 /**
- * tfjs-layers' `BatchNormalization` with a fused training path, and ReLU's gradient in one
- * kernel, for backends that have likeness's fused kernels (`wasm`, `native`).
+ * tfjs-layers' `BatchNormalization` with a fused training path, for backends that have
+ * likeness's fused kernels (`wasm`, `native` after `useBackend`).
  *
  * In training mode the stock layer computes the batch's moments, normalises with them and
  * lets autodiff differentiate all of it: ~25 broadcasting elementwise kernels per layer
  * over the network's largest activations. Here one kernel computes the statistics and the
- * output, and one (registered as its gradient) the whole backward pass. Inference, other
- * axes, layers without γ or β, and backends without the kernels run the stock code. Same
- * weights, same configuration, same class name: saved models are unchanged, and loading
- * one gives this class (it is registered in place of the stock one).
+ * output, and one (its gradient) the whole backward pass. Inference, other axes, layers
+ * without γ or β, and backends without the kernels run the stock code. Same weights, same
+ * configuration and the stock class name in model.json (saved models load in plain tfjs as
+ * the stock layer). The class is not registered with tfjs (the stock one stays registered,
+ * so nobody else's model changes): a loaded model has the stock layer, identical at
+ * inference.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { GradFunc, NamedAttrMap } from "@tensorflow/tfjs-core";
 import type { Tensor } from "../types.ts";
-import {
-  batchNormTrainGradName,
-  batchNormTrainName,
-  reluGradName,
-} from "../backend/_fused_kernels.ts";
+import { fusedBatchNormTrain } from "../backend/mod.ts";
 import { single } from "./_dropout.ts";
 
 /** The fields of tfjs-layers' BatchNormalization this class reads. */
@@ -54,8 +51,6 @@ if (Stock === undefined) {
   throw new Error("Cannot find tfjs-layers' BatchNormalization in the serialization registry");
 }
 
-const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
-
 /** Keras's moving average: `v ← v − (v − value)·(1 − momentum)`. */
 function movingAverage(variable: Weight, value: Tensor, momentum: number): void {
   tf.tidy(() => {
@@ -69,7 +64,7 @@ function movingAverage(variable: Weight, value: Tensor, momentum: number): void 
  * gradient) where the backend has them; otherwise exactly tfjs-layers' layer.
  */
 export class BatchNormalization extends Stock {
-  /** The name tfjs serialises the class under (the stock layer's). */
+  /** The name tfjs serialises the class under (the stock layer's: saved models stay stock). */
   static className = "BatchNormalization";
 
   /** Normalises `inputs`; in training, with the batch's statistics through the fused kernel. */
@@ -77,57 +72,20 @@ export class BatchNormalization extends Stock {
     const x = single(inputs);
     const self = this as unknown as StockFields;
     const axis = self.axis < 0 ? self.axis + x.rank : self.axis;
-    const fused = kwargs.training === true && x.rank >= 2 && axis === x.rank - 1 &&
-      x.dtype === "float32" && self.center && self.scale && hasKernel(batchNormTrainName) &&
-      hasKernel(batchNormTrainGradName);
-    if (!fused) return super.call(inputs, kwargs);
+    if (kwargs.training !== true || axis !== x.rank - 1 || !self.center || !self.scale) {
+      return super.call(inputs, kwargs);
+    }
     return tf.tidy(() => {
-      const [y, mean, variance] = tf.engine().runKernel(
-        batchNormTrainName,
-        { x, scale: self.gamma.read(), offset: self.beta.read() },
-        { epsilon: self.epsilon },
-      ) as Tensor[];
-      movingAverage(self.movingMean, mean, self.momentum);
-      movingAverage(self.movingVariance, variance, self.momentum);
-      return y;
+      const fused = fusedBatchNormTrain(
+        x,
+        self.gamma.read(),
+        self.beta.read(),
+        self.epsilon,
+      );
+      if (fused === undefined) return super.call(inputs, kwargs);
+      movingAverage(self.movingMean, fused.mean, self.momentum);
+      movingAverage(self.movingVariance, fused.variance, self.momentum);
+      return fused.y;
     });
   }
-}
-tf.serialization.registerClass(
-  BatchNormalization as unknown as Parameters<typeof tf.serialization.registerClass>[0],
-);
-
-/**
- * The gradient of `LikenessBatchNormTrain` with respect to x, scale and offset. The batch
- * statistics it also outputs are treated as constants (they feed only the moving averages).
- */
-const batchNormTrainGrad: GradFunc = (dys, saved, attrs) => {
-  const dy = Array.isArray(dys) ? dys[0] : dys;
-  const [x, scale, mean, variance] = saved;
-  // Computed now, not in the per-input thunks: tfjs runs each thunk in its own tidy.
-  const [dx, dScale, dOffset] = tf.engine().runKernel(
-    batchNormTrainGradName,
-    { dy, x, scale, mean, variance },
-    attrs as NamedAttrMap,
-  ) as Tensor[];
-  return { x: () => dx, scale: () => dScale, offset: () => dOffset };
-};
-tf.registerGradient({
-  kernelName: batchNormTrainName,
-  inputsToSave: ["x", "scale"],
-  outputsToSave: [false, true, true],
-  gradFunc: batchNormTrainGrad,
-});
-
-const stockRelu = tf.getGradient("Relu");
-if (stockRelu !== undefined) {
-  const gradFunc: GradFunc = (dy, saved, attrs) => {
-    const [x] = saved;
-    const grad = dy as Tensor;
-    if (!hasKernel(reluGradName) || x.dtype !== "float32" || grad.dtype !== "float32") {
-      return stockRelu.gradFunc(dy, saved, attrs);
-    }
-    return { x: () => tf.engine().runKernel(reluGradName, { dy: grad, x }) as Tensor };
-  };
-  tf.registerGradient({ ...stockRelu, gradFunc });
 }

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Stage } from "../types.ts";
+import { Activation } from "./_activation_layer.ts";
 import { BatchNormalization } from "./_batch_norm_layer.ts";
 import { L2Normalize } from "./_l2_normalize_layer.ts";
 import { SeededDropout } from "./_seeded_dropout_layer.ts";
@@ -45,7 +46,7 @@ function layerFor(stage: Stage, rng: Seeds): tf.layers.Layer | undefined {
     case "batchNorm":
       return new BatchNormalization({ momentum: stage.momentum, epsilon: stage.epsilon });
     case "activation":
-      return tf.layers.activation({ activation: stage.activation });
+      return new Activation({ activation: stage.activation });
     case "dropout":
       return new SeededDropout({ rate: stage.rate, seed: rng.next() });
     case "spatialDropout2d":

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor } from "../types.ts";
 import { single } from "./_dropout.ts";
+import { registerOnce } from "./_register_class.ts";
 
 /** Configuration of {@linkcode L2Normalize}. */
 export interface L2NormalizeConfig {
@@ -12,8 +13,8 @@ export interface L2NormalizeConfig {
 
 /**
  * L2 normalisation of the last axis as a tfjs layer: `x / max(‖x‖, epsilon)`, with a finite
- * gradient at `x = 0`. Registered with `tf.serialization` as `L2Normalize`, so saved models
- * load once this module is imported.
+ * gradient at `x = 0`. Registered with `tf.serialization` as `L2Normalize` when the first
+ * one is built (and by likeness's `loadModel`).
  *
  * @example
  * ```ts
@@ -33,6 +34,7 @@ export class L2Normalize extends tf.layers.Layer {
   /** Creates the layer. */
   constructor(config: L2NormalizeConfig = {}) {
     super(config.name === undefined ? {} : { name: config.name });
+    registerOnce(L2Normalize);
     this.epsilon = config.epsilon ?? 1e-12;
     if (!Number.isFinite(this.epsilon) || this.epsilon <= 0) {
       throw new Error(
@@ -55,4 +57,3 @@ export class L2Normalize extends tf.layers.Layer {
     return { ...super.getConfig(), epsilon: this.epsilon };
   }
 }
-tf.serialization.registerClass(L2Normalize);

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor } from "../types.ts";
 import { checkCalls, seededDropout, single } from "./_dropout.ts";
+import { registerOnce } from "./_register_class.ts";
 
 /** Configuration of {@linkcode SeededDropout}. */
 export interface SeededDropoutConfig {
@@ -15,7 +16,7 @@ export interface SeededDropoutConfig {
 /**
  * Dropout whose masks are reproducible from `seed` yet differ at every training call (tfjs's
  * `tf.layers.dropout({ seed })` repeats the same mask at every step). Identity at inference.
- * Registered with `tf.serialization` as `SeededDropout`.
+ * Registered with `tf.serialization` as `SeededDropout` when the first one is built.
  *
  * @example
  * ```ts
@@ -48,6 +49,7 @@ export class SeededDropout extends tf.layers.Layer {
   /** Creates the layer. */
   constructor(config: SeededDropoutConfig) {
     super(config.name === undefined ? {} : { name: config.name });
+    registerOnce(SeededDropout);
     if (!Number.isFinite(config.rate) || config.rate < 0 || config.rate >= 1) {
       throw new Error(
         `Cannot create SeededDropout layer as rate must be in [0, 1): current value is ${config.rate}`,
@@ -84,4 +86,3 @@ export class SeededDropout extends tf.layers.Layer {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }
 }
-tf.serialization.registerClass(SeededDropout);

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor } from "../types.ts";
 import { checkCalls, seededDropout, single } from "./_dropout.ts";
+import { registerOnce } from "./_register_class.ts";
 
 /** Configuration of {@linkcode SpatialDropout2D}. */
 export interface SpatialDropout2DConfig {
@@ -15,8 +16,8 @@ export interface SpatialDropout2DConfig {
 /**
  * 2-D spatial dropout as a tfjs layer (tfjs has none): in training it zeroes whole channels of
  * `[n, h, w, c]` maps with probability `rate` and scales the rest by `1 / (1 − rate)`; at
- * inference it is the identity. Registered with `tf.serialization` as `SpatialDropout2D`, so
- * saved models load once this module is imported. Each training call draws a new mask from
+ * inference it is the identity. Registered with `tf.serialization` as `SpatialDropout2D` when the
+ * first one is built (and by likeness's `loadModel`). Each training call draws a new mask from
  * `seed` and a call counter.
  *
  * @example
@@ -46,6 +47,7 @@ export class SpatialDropout2D extends tf.layers.Layer {
   /** Creates the layer. */
   constructor(config: SpatialDropout2DConfig) {
     super(config.name === undefined ? {} : { name: config.name });
+    registerOnce(SpatialDropout2D);
     if (!Number.isFinite(config.rate) || config.rate < 0 || config.rate >= 1) {
       throw new Error(
         `Cannot create SpatialDropout2D layer as rate must be in [0, 1): current value is ${config.rate}`,
@@ -87,4 +89,3 @@ export class SpatialDropout2D extends tf.layers.Layer {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }
 }
-tf.serialization.registerClass(SpatialDropout2D);

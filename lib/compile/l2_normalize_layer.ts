@@ -11,8 +11,8 @@ export interface L2NormalizeLayerOptions {
 
 /**
  * An L2-normalisation tfjs layer over the last axis, `x / max(‖x‖, epsilon)`, with a finite
- * gradient at `x = 0`. Class name `L2Normalize`, registered with `tf.serialization` when this
- * module loads so saved models load. `compile` uses it for `branches.l2Normalize`.
+ * gradient at `x = 0`. Class name `L2Normalize`, registered with `tf.serialization` when the
+ * first one is built (not at import), so saved models load with `tf.loadLayersModel` too. `compile` uses it for `branches.l2Normalize`.
  *
  * @example
  * ```ts

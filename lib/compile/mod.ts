@@ -25,6 +25,7 @@
  */
 export { compile, type CompileOptions, type OptimizerName } from "./compile.ts";
 export { l2NormalizeLayer, type L2NormalizeLayerOptions } from "./l2_normalize_layer.ts";
+export { registerLayers } from "./register_layers.ts";
 export { seededDropoutLayer, type SeededDropoutLayerOptions } from "./seeded_dropout_layer.ts";
 export {
   spatialDropout2dLayer,

@@ -12,8 +12,8 @@ export interface SeededDropoutLayerOptions {
 /**
  * A dropout tfjs layer whose masks are reproducible from `seed` yet differ at every training
  * call (tfjs's `tf.layers.dropout({ seed })` repeats one mask at every step); identity at
- * inference. Class name `SeededDropout`, registered with `tf.serialization` when this module
- * loads. `compile` uses it for `branches.dropout`.
+ * inference. Class name `SeededDropout`, registered with `tf.serialization` when the first
+ * one is built (not at import). `compile` uses it for `branches.dropout`.
  *
  * @example
  * ```ts

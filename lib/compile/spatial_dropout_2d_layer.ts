@@ -11,7 +11,7 @@ export interface SpatialDropout2dLayerOptions {
 
 /**
  * A 2-D spatial dropout tfjs layer (tfjs has none), class name `SpatialDropout2D`, registered
- * with `tf.serialization` when this module loads so saved models load. In training it zeroes
+ * with `tf.serialization` when the first one is built (not at import) so saved models load. In training it zeroes
  * whole channels of `[n, h, w, c]` maps with probability `rate` and scales the rest by
  * `1 / (1 − rate)`; at inference it is the identity. Each training call draws a new mask from
  * `seed` and a call counter. `compile` uses it for `branches.spatialDropout2d`.

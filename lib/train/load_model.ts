@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, Tensor, Tensor2D } from "../types.ts";
-// Registers likeness's custom layers so that models using them deserialise.
-import "../compile/mod.ts";
+import { registerLayers } from "../compile/register_layers.ts";
 import {
   exists,
   isLikenessModelDir,
@@ -238,6 +237,7 @@ async function buildModel(
   // initialisers' temporaries and holds nothing of anyone else's.
   engine.startScope();
   try {
+    registerLayers(); // on load, not at import
     pending = tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON);
   } finally {
     engine.endScope();
@@ -271,7 +271,7 @@ function loadError(error: unknown, dir: string, modelPath: string): Error {
     return new Error(
       `Cannot load model from ${dir} as its layer class ${
         unknown[1]
-      } is not registered: import the module that defines it (likeness's own layers register when lib/compile is imported)`,
+      } is not registered: import the module that defines it and register it with tf.serialization.registerClass (likeness's own layers are registered by loadModel)`,
     );
   }
   return new Error(`Cannot load model from ${modelPath}: ${message}`);
@@ -372,8 +372,8 @@ function checkShapes(embedder: LayersModel, metadata: ModelMetadata, dir: string
 /**
  * Loads a model saved by `saveModel` from `dir` (in a fresh process too): the embedder from
  * `model.json` + `weights.bin`, the head from `head/` if one was saved, and `metadata.json`.
- * likeness's custom layers are registered by this module's import of lib/compile; a model
- * with another custom layer needs that layer's module imported first.
+ * likeness's own layer classes are registered with `tf.serialization` when a model is loaded
+ * (not at import); a model with another custom layer needs that layer registered first.
  *
  * If a save to `dir` was killed between its two renames (`dir` missing, a complete
  * `<dir>.old-…` beside it), the old model is renamed back first; finished saves' `.old-…`

@@ -11,6 +11,7 @@ interface Snapshot {
   gradients: Record<string, boolean>;
   gradientFunctions: Map<string, unknown>;
   serializableClasses: string[];
+  classObjects: Map<string, unknown>;
   flags: Record<string, unknown>;
   globals: string[];
 }
@@ -22,7 +23,13 @@ const engine = tf.engine() as unknown as {
 };
 
 function snapshot(): Snapshot {
-  const kernelNames = new Set<string>(["LikenessBatchNormTrain", "LikenessReluGrad"]);
+  const kernelNames = new Set<string>([
+    "LikenessBatchNormTrain",
+    "LikenessBatchNormTrainGrad",
+    "LikenessRelu",
+    "LikenessReluGrad",
+    "LikenessAdam",
+  ]);
   for (const b of backendNames) {
     for (const k of tf.getKernelsForBackend(b)) kernelNames.add(k.kernelName);
   }
@@ -43,6 +50,7 @@ function snapshot(): Snapshot {
     gradients,
     gradientFunctions,
     serializableClasses: Object.keys(map.classNameMap).sort(),
+    classObjects: new Map(Object.entries(map.classNameMap).map(([k, v]) => [k, v[0]])),
     flags: { ...tf.env().getFlags() },
     globals: Object.getOwnPropertyNames(globalThis).sort(),
   };
@@ -84,6 +92,12 @@ if (gradientsReplaced.length > 0) {
   changes.push(`gradients replaced: ${gradientsReplaced.sort().join(", ")}`);
 }
 listDiff("serializable classes", before.serializableClasses, after.serializableClasses);
+const classesReplaced = before.serializableClasses.filter((name) =>
+  after.classObjects.has(name) && after.classObjects.get(name) !== before.classObjects.get(name)
+);
+if (classesReplaced.length > 0) {
+  changes.push(`serializable classes replaced: ${classesReplaced.join(", ")}`);
+}
 const flags = new Set([...Object.keys(before.flags), ...Object.keys(after.flags)]);
 for (const f of flags) {
   if (before.flags[f] !== after.flags[f]) {

@@ -2,9 +2,8 @@
 // small training loop through conv, the fused batch norm, ReLU, the dropout multiply, max pool,
 // matmul and Adam on native; prints one JSON line with RSS, wasm heap and tensor counts.
 import * as tf from "@tensorflow/tfjs";
-import { batchNormTrainName } from "../../lib/backend/_fused_kernels.ts";
+import { fusedBatchNormTrain, fusedRelu } from "../../lib/backend/mod.ts";
 import { Adam } from "../../lib/compile/_adam.ts";
-import "../../lib/compile/_batch_norm_layer.ts"; // the gradient of the batch-norm kernel
 import { useNative } from "./_native.ts";
 
 await useNative();
@@ -20,14 +19,8 @@ const optimizer = new Adam(1e-4, 0.9, 0.999);
 const step = () => {
   const loss = optimizer.minimize(() => {
     const c = tf.conv2d(x, w, 1, "same");
-    const [n] = tf.engine().runKernel(
-      batchNormTrainName,
-      { x: c, scale: gamma, offset: beta },
-      {
-        epsilon: 1e-3,
-      },
-    ) as tf.Tensor[];
-    const y = tf.mul(tf.relu(n), mask) as tf.Tensor4D;
+    const n = fusedBatchNormTrain(c, gamma, beta, 1e-3)!.y;
+    const y = tf.mul(fusedRelu(n), mask) as tf.Tensor4D;
     const p = tf.maxPool(y, 2, 2, "valid").reshape([4, -1]) as tf.Tensor2D;
     return tf.mean(tf.square(tf.matMul(p, d)));
   }, true)!;

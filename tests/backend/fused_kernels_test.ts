@@ -1,12 +1,32 @@
 // The fused training kernels (batch norm with batch statistics, ReLU's gradient, Adam) and the
-// layer and optimizer that use them, on wasm (heap loops) and native (oneDNN), against the
-// stock tfjs code on the cpu backend.
+// layers and optimizer that use them, on wasm (heap loops) and native (oneDNN), against the
+// stock tfjs code on the cpu backend; a compiled likeness model's training step runs them
+// (through likeness's own kernel names: tfjs's `tf.relu` keeps its stock gradient).
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { useBackend } from "../../lib/backend/mod.ts";
-import { adamName, batchNormTrainName, reluGradName } from "../../lib/backend/_fused_kernels.ts";
+import { fusedRelu, useBackend } from "../../lib/backend/mod.ts";
+import {
+  adamName,
+  batchNormTrainGradName,
+  batchNormTrainName,
+  reluGradName,
+  reluName,
+} from "../../lib/backend/_fused_kernels.ts";
 import { BatchNormalization } from "../../lib/compile/_batch_norm_layer.ts";
+import { Activation } from "../../lib/compile/_activation_layer.ts";
 import { Adam } from "../../lib/compile/_adam.ts";
+import { compile } from "../../lib/compile/mod.ts";
+import { pipe } from "../../lib/pipe.ts";
+import {
+  activation,
+  batchNorm,
+  conv2d,
+  dense,
+  empty,
+  flatten,
+  triplet,
+} from "../../lib/branches/mod.ts";
+import { tripletMargin } from "../../lib/losses/mod.ts";
 import { randomSpec, type Spec } from "./_compare.ts";
 import { maxAbsDiff, nativeMissing, useNative } from "./_native.ts";
 
@@ -100,20 +120,33 @@ for (const backend of backends) {
 
   testOn(
     backend,
-    `${backend}: ReLU's gradient goes through ${reluGradName} and matches cpu`,
+    `${backend}: fusedRelu's gradient goes through ${reluGradName} and matches cpu's tf.relu`,
     async () => {
       await use(backend);
       assert.ok(tf.getKernel(reluGradName, backend) !== undefined);
       const x = randomSpec([3, 4, 5, 6], 7);
       x.values[0] = 0; // relu'(0) = 0, as tfjs and PyTorch
-      const f = (a: tf.Tensor, w: tf.Tensor) => [
-        tf.relu(a),
-        tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.relu(b), w)))(a),
+      const f = (relu: (t: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, w: tf.Tensor) => [
+        relu(a),
+        tf.grad((b: tf.Tensor) => tf.sum(tf.mul(relu(b), w)))(a),
       ];
       const specs = [x, randomSpec([3, 4, 5, 6], 8)];
-      const got = await on(backend, specs, f);
+      const got = await on(backend, specs, f(fusedRelu));
       assert.ok(got[1][0] === 0, `relu'(0) gave ${got[1][0]}`);
-      close(`${backend} relu`, got, await on("cpu", specs, f), 0);
+      close(`${backend} relu`, got, await on("cpu", specs, f(tf.relu)), 0);
+      // The fused kernels run for fusedRelu, never for tf.relu.
+      const kernels = async (relu: (t: tf.Tensor) => tf.Tensor) => {
+        await use(backend);
+        const [a, w] = specs.map(tensor);
+        const info = await tf.profile(() => f(relu)(a, w));
+        tf.dispose([a, w]);
+        return info.kernels.map((k) => k.name);
+      };
+      const fused = await kernels(fusedRelu);
+      assert.ok(fused.includes(reluName) && fused.includes(reluGradName), fused.join());
+      const stock = await kernels(tf.relu);
+      assert.ok(!stock.includes(reluName) && !stock.includes(reluGradName), stock.join());
+      assert.ok(stock.includes("Relu") && stock.includes("Step"), stock.join());
     },
   );
 
@@ -183,11 +216,65 @@ for (const backend of backends) {
   );
 }
 
-Deno.test("BatchNormalization is registered in place of tfjs-layers' (saved models load it)", () => {
+Deno.test("likeness's BatchNormalization and Activation serialise as tfjs's, which stay registered", () => {
   const map = tf.serialization.SerializationMap.getMap().classNameMap as Record<string, unknown[]>;
-  assert.equal(map.BatchNormalization[0], BatchNormalization);
+  assert.notEqual(map.BatchNormalization[0], BatchNormalization);
+  assert.notEqual(map.Activation[0], Activation);
+  assert.ok(new BatchNormalization({}) instanceof (map.BatchNormalization[0] as typeof Object));
   assert.equal(new BatchNormalization({}).getClassName(), "BatchNormalization");
+  assert.equal(new Activation({ activation: "relu" }).getClassName(), "Activation");
 });
+
+for (const backend of backends) {
+  testOn(
+    backend,
+    `${backend}: a compiled model's training step runs the fused kernels`,
+    async () => {
+      await use(backend);
+      const net = pipe(
+        empty,
+        conv2d(4),
+        batchNorm(),
+        activation("relu"),
+        flatten(),
+        dense(8),
+        batchNorm(),
+        activation("relu"),
+        dense(4),
+      );
+      const program = compile({
+        model: triplet(net),
+        loss: tripletMargin(),
+        inputShape: [6, 6, 1],
+        seed: 1,
+      });
+      const images = (seed: number) => tf.randomUniform([4, 6, 6, 1], 0, 1, "float32", seed);
+      const batch = {
+        kind: "triplet" as const,
+        anchor: images(1),
+        positive: images(2),
+        negative: images(3),
+      };
+      program.trainStep(batch).dispose(); // the optimizer's slots
+      const before = tf.memory().numTensors;
+      const info = await tf.profile(() => program.trainStep(batch).dispose());
+      assert.equal(tf.memory().numTensors, before, "leak");
+      const names = new Set(info.kernels.map((k) => k.name));
+      for (
+        const k of [batchNormTrainName, batchNormTrainGradName, reluName, reluGradName, adamName]
+      ) {
+        assert.ok(names.has(k), `${k} not run: ${[...names].join()}`);
+      }
+      // Nothing of the stock batch norm's training path. (ReLU's stock gradient, Step, still
+      // runs for the loss's hinge: tf.relu on [batch] values, not a likeness layer.)
+      for (const k of ["FusedBatchNorm", "Rsqrt"]) {
+        assert.ok(!names.has(k), `${k} ran: ${[...names].join()}`);
+      }
+      tf.dispose(Object.values(batch));
+      program.dispose();
+    },
+  );
+}
 
 for (const backend of backends) {
   testOn(

@@ -238,77 +238,80 @@ t("native MaxPool, MaxPoolGrad, FusedBatchNorm and Identity match cpu", async ()
   console.log(report.join("\n"));
 });
 
-t("native FusedBatchNorm gradient (one pass) matches cpu, with and without moments", async () => {
-  const shape = [6, 5, 5, 8];
-  const spec = {
-    x: randomSpec(shape, 140),
-    w: randomSpec(shape, 141),
-    mean: randomSpec([8], 142),
-    variance: {
-      ...randomSpec([8], 143),
-      values: randomSpec([8], 143).values.map((v) => v * v + 0.5),
-    },
-    offset: randomSpec([8], 144),
-    scale: randomSpec([8], 145),
-  };
-  const run = async (backend: string, moments: boolean, withScale: boolean) => {
-    if (backend === "native") await useNative();
-    else await tf.setBackend(backend);
-    const before = tf.memory().numTensors;
-    const t = Object.fromEntries(
-      Object.entries(spec).map(([k, s]) => [k, tf.tensor(s.values, s.shape)]),
-    ) as Record<string, tf.Tensor>;
-    const norm = (
-      x: tf.Tensor,
-      mean: tf.Tensor,
-      variance: tf.Tensor,
-      offset: tf.Tensor,
-      scale: tf.Tensor,
-    ) =>
-      tf.sum(tf.mul(
-        tf.batchNorm(
-          x as tf.Tensor4D,
-          mean as tf.Tensor1D,
-          variance as tf.Tensor1D,
-          offset as tf.Tensor1D,
-          withScale ? scale as tf.Tensor1D : undefined,
-          0.001,
-        ),
-        t.w,
-      ));
-    const grads = moments
-      ? tf.grads((x: tf.Tensor, offset: tf.Tensor, scale: tf.Tensor) => {
-        const { mean, variance } = tf.moments(x, [0, 1, 2]);
-        return norm(x, mean, variance, offset, scale);
-      })([t.x, t.offset, t.scale])
-      : tf.grads(norm)([t.x, t.mean, t.variance, t.offset, t.scale]);
-    const values = await Promise.all(grads.map((g) => g.data()));
-    tf.dispose([...grads, ...Object.values(t)]);
-    assert.equal(tf.memory().numTensors, before, `batch-norm gradient on ${backend} leaked`);
-    return values;
-  };
-  for (const moments of [false, true]) {
-    // (tfjs itself cannot take gradients of batchNorm without a scale: it clones `undefined`.)
-    for (const withScale of [true]) {
-      const got = await run("native", moments, withScale);
-      const want = await run("cpu", moments, withScale);
-      const names = moments
-        ? ["x", "offset", "scale"]
-        : ["x", "mean", "variance", "offset", "scale"];
-      got.forEach((g, i) => {
-        const diff = maxAbsDiff(g, want[i]);
-        const scale = Math.max(1, ...Array.from(want[i], Math.abs));
-        report.push(
-          `FusedBatchNorm gradient d${names[i]}${moments ? " (moments)" : ""}${
-            withScale ? "" : " (no scale)"
-          }: max abs diff ${diff.toExponential(2)}`,
-        );
-        assert.ok(diff <= 1e-4 * scale, `d${names[i]}: max abs diff ${diff}`);
-      });
+t(
+  "native FusedBatchNorm gradient (tfjs's own, not replaced) matches cpu, with and without moments",
+  async () => {
+    const shape = [6, 5, 5, 8];
+    const spec = {
+      x: randomSpec(shape, 140),
+      w: randomSpec(shape, 141),
+      mean: randomSpec([8], 142),
+      variance: {
+        ...randomSpec([8], 143),
+        values: randomSpec([8], 143).values.map((v) => v * v + 0.5),
+      },
+      offset: randomSpec([8], 144),
+      scale: randomSpec([8], 145),
+    };
+    const run = async (backend: string, moments: boolean, withScale: boolean) => {
+      if (backend === "native") await useNative();
+      else await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      const t = Object.fromEntries(
+        Object.entries(spec).map(([k, s]) => [k, tf.tensor(s.values, s.shape)]),
+      ) as Record<string, tf.Tensor>;
+      const norm = (
+        x: tf.Tensor,
+        mean: tf.Tensor,
+        variance: tf.Tensor,
+        offset: tf.Tensor,
+        scale: tf.Tensor,
+      ) =>
+        tf.sum(tf.mul(
+          tf.batchNorm(
+            x as tf.Tensor4D,
+            mean as tf.Tensor1D,
+            variance as tf.Tensor1D,
+            offset as tf.Tensor1D,
+            withScale ? scale as tf.Tensor1D : undefined,
+            0.001,
+          ),
+          t.w,
+        ));
+      const grads = moments
+        ? tf.grads((x: tf.Tensor, offset: tf.Tensor, scale: tf.Tensor) => {
+          const { mean, variance } = tf.moments(x, [0, 1, 2]);
+          return norm(x, mean, variance, offset, scale);
+        })([t.x, t.offset, t.scale])
+        : tf.grads(norm)([t.x, t.mean, t.variance, t.offset, t.scale]);
+      const values = await Promise.all(grads.map((g) => g.data()));
+      tf.dispose([...grads, ...Object.values(t)]);
+      assert.equal(tf.memory().numTensors, before, `batch-norm gradient on ${backend} leaked`);
+      return values;
+    };
+    for (const moments of [false, true]) {
+      // (tfjs itself cannot take gradients of batchNorm without a scale: it clones `undefined`.)
+      for (const withScale of [true]) {
+        const got = await run("native", moments, withScale);
+        const want = await run("cpu", moments, withScale);
+        const names = moments
+          ? ["x", "offset", "scale"]
+          : ["x", "mean", "variance", "offset", "scale"];
+        got.forEach((g, i) => {
+          const diff = maxAbsDiff(g, want[i]);
+          const scale = Math.max(1, ...Array.from(want[i], Math.abs));
+          report.push(
+            `FusedBatchNorm gradient d${names[i]}${moments ? " (moments)" : ""}${
+              withScale ? "" : " (no scale)"
+            }: max abs diff ${diff.toExponential(2)}`,
+          );
+          assert.ok(diff <= 1e-4 * scale, `d${names[i]}: max abs diff ${diff}`);
+        });
+      }
     }
-  }
-  console.log(report.filter((l) => l.includes("gradient")).join("\n"));
-});
+    console.log(report.filter((l) => l.includes("gradient")).join("\n"));
+  },
+);
 
 t("native Relu and channel-broadcast Multiply match cpu (and other shapes fall back)", async () => {
   await expectClose("Relu [3,5,5,8]", "Relu", { x: randomSpec([3, 5, 5, 8], 70) }, {});

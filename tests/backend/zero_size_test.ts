@@ -299,6 +299,13 @@ const cases: Case[] = [
     only: ["wasm", "native"],
   },
   {
+    label: "LikenessRelu of [0,3]",
+    kernel: "LikenessRelu",
+    inputs: { x: { shape: [0, 3] } },
+    expected: [{ shape: [0, 3], values: [] }],
+    only: ["wasm", "native"],
+  },
+  {
     label: "LikenessReluGrad of [0,3]",
     kernel: "LikenessReluGrad",
     inputs: { dy: { shape: [0, 3] }, x: { shape: [0, 3] } },

@@ -238,7 +238,8 @@ Deno.test("save and load: custom layers round-trip, in this process and in a fre
     assert.ok(names.includes(c), c);
   }
 
-  // A fresh process that imports only lib/compile/mod.ts loads the same model.
+  // A fresh process that imports lib/compile/mod.ts and calls registerLayers (importing
+  // registers nothing) loads the same model with tf.loadLayersModel.
   const dir = await Deno.makeTempDir();
   const weights = new Uint8Array(artifacts!.weightData as ArrayBuffer);
   await Deno.writeFile(`${dir}/weights.bin`, weights);
@@ -249,7 +250,8 @@ Deno.test("save and load: custom layers round-trip, in this process and in a fre
   await Deno.writeFile(`${dir}/x.bin`, new Uint8Array(batch.anchor.dataSync().buffer));
   const script = `
     import * as tf from "@tensorflow/tfjs";
-    import "${new URL("../../lib/compile/mod.ts", import.meta.url).href}";
+    import { registerLayers } from "${new URL("../../lib/compile/mod.ts", import.meta.url).href}";
+    registerLayers();
     await tf.setBackend("cpu");
     const m = JSON.parse(await Deno.readTextFile("${dir}/model.json"));
     const w = await Deno.readFile("${dir}/weights.bin");

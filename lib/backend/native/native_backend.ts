@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { GradFunc, KernelFunc, NamedAttrMap } from "@tensorflow/tfjs-core";
+import type { KernelFunc } from "@tensorflow/tfjs-core";
 import { getStock } from "../_composite.ts";
 import { guardBackend } from "../_empty.ts";
 import { applyPatches, wasmPatches } from "../_register.ts";
@@ -126,41 +126,6 @@ async function sharedWasmBackend(): Promise<tf.KernelBackend> {
   return proxy;
 }
 
-/**
- * Wraps tfjs-core's `FusedBatchNorm` gradient (registered globally): on the native backend,
- * with per-channel statistics, every gradient comes from one native pass; anywhere else the
- * original gradient runs unchanged.
- */
-function installBatchNormGradient(): void {
-  const original = tf.getGradient("FusedBatchNorm");
-  if (original === undefined) return;
-  const gradFunc: GradFunc = (dy, saved, attrs) => {
-    const [x, mean, variance, scale] = saved as (tf.Tensor | undefined | null)[];
-    const c = x?.shape[x.rank - 1];
-    const perChannel = (t: tf.Tensor | undefined | null) =>
-      t != null && t.rank === 1 && t.shape[0] === c && t.dtype === "float32";
-    const fits = tf.getBackend() === "native" && !Array.isArray(dy) && x != null &&
-      x.dtype === "float32" && dy.dtype === "float32" && perChannel(mean) &&
-      perChannel(variance) && (scale == null || perChannel(scale));
-    if (!fits) return original.gradFunc(dy, saved, attrs);
-    // Computed now, not in the per-input thunks: tfjs runs each thunk in its own tidy.
-    const inputs = { dy, x, mean: mean!, variance: variance!, ...(scale == null ? {} : { scale }) };
-    const [dx, dMean, dVariance, dScale, dOffset] = tf.engine().runKernel(
-      batchNormGradName,
-      inputs as unknown as tf.NamedTensorMap,
-      attrs as NamedAttrMap,
-    ) as tf.Tensor[];
-    return {
-      x: () => dx,
-      mean: () => dMean,
-      variance: () => dVariance,
-      scale: () => dScale,
-      offset: () => dOffset,
-    };
-  };
-  tf.registerGradient({ ...original, gradFunc });
-}
-
 function copyWasmKernels(): void {
   for (const config of tf.getKernelsForBackend("wasm")) {
     if (tf.getKernel(config.kernelName, "native") !== undefined) continue;
@@ -175,10 +140,12 @@ function copyWasmKernels(): void {
  * and likeness's wasm composites, with these kernels replaced by oneDNN and OpenBLAS calls
  * through Deno's FFI on the tensors in place in the wasm heap: `Conv2D`, `FusedConv2D`
  * (bias, ReLU), `Conv2DBackpropInput`, `Conv2DBackpropFilter`, `BatchMatMul`,
- * `_FusedMatMul`, `Sum` and `Mean` over contiguous axes, `MaxPool` and `MaxPoolGrad`, `Relu`
- * and its gradient, per-channel broadcasting `Multiply`, `FusedBatchNorm` and its gradient
- * (one pass instead of ~15 elementwise ops), likeness's training-mode batch norm and its
- * gradient (the wasm backend's likeness kernels, copy-free `Identity` among them, carry over).
+ * `_FusedMatMul`, `Sum` and `Mean` over contiguous axes, `MaxPool` and `MaxPoolGrad`, `Relu`,
+ * per-channel broadcasting `Multiply`, `FusedBatchNorm`, and likeness's own fused kernels
+ * (training-mode batch norm and its gradient, ReLU's gradient; the wasm backend's likeness
+ * kernels, copy-free `Identity` among them, carry over). tfjs's gradients are not replaced:
+ * the fused gradients apply only to likeness's own kernels (`LikenessBatchNormTrain`,
+ * `LikenessRelu`), so a stock model's gradients are computed as tfjs defines them.
  * Cases a native kernel does not cover (NCHW, other dtypes, unusual activations) run the
  * wasm kernel. Registers once; later calls only set threads.
  * Throws, saying what to install, when {@linkcode nativeStatus} is not available. Start it
@@ -229,8 +196,6 @@ export async function registerNative(options: RegisterNativeOptions = {}): Promi
       throw new Error(`${batchNormGradName} has no fallback`);
     }),
   });
-  installBatchNormGradient();
-  kernels.push("FusedBatchNorm gradient");
   // Last, around every kernel: inputs without elements compute on the cpu reference.
   guardBackend("native", "sync");
   registered = { threads, kernels, libraries: libs.paths };
