@@ -7,8 +7,8 @@
  * @module
  */
 import { useBackend } from "../lib/backend/mod.ts";
+import { cosine, type Distance, euclidean } from "../lib/distances/mod.ts";
 import {
-  type GalleryDistance,
   type GalleryStore,
   memoryStore,
   openGallery,
@@ -24,7 +24,8 @@ export interface GalleryBenchRow {
    */
   readonly store: "memory" | "sqlite-stream";
   readonly backend: string;
-  readonly distance: GalleryDistance;
+  /** The distance's name. */
+  readonly distance: string;
   readonly templates: TemplateMode;
   readonly gallery: number;
   readonly dim: number;
@@ -55,7 +56,7 @@ export interface GalleryBenchOptions {
   readonly dim?: number;
   readonly queries?: number;
   readonly batches?: readonly number[];
-  readonly distances?: readonly GalleryDistance[];
+  readonly distances?: readonly Distance[];
   readonly backend?: "wasm" | "cpu";
   /** Add the row that streams from SQLite (default true). */
   readonly sqlite?: boolean;
@@ -114,15 +115,14 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
       queries[i * dim + t] = templates[who * dim + t] + 0.05 * normal();
     }
   });
-  const configs: { store: GalleryBenchRow["store"]; distance: GalleryDistance; batch: number }[] =
-    [];
-  for (const distance of options.distances ?? ["euclidean", "cosine"]) {
+  const configs: { store: GalleryBenchRow["store"]; distance: Distance; batch: number }[] = [];
+  for (const distance of options.distances ?? [euclidean, cosine]) {
     for (const batch of options.batches ?? [1, 256, 1000]) {
       configs.push({ store: "memory", distance, batch });
     }
   }
   if (options.sqlite ?? true) {
-    configs.push({ store: "sqlite-stream", distance: "euclidean", batch: 1000 });
+    configs.push({ store: "sqlite-stream", distance: euclidean, batch: 1000 });
   }
   const rows: GalleryBenchRow[] = [];
   for (const { store: kind, distance, batch } of configs) {
@@ -130,8 +130,8 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
     const rssBefore = Deno.memoryUsage().rss;
     const path = kind === "memory" ? "" : Deno.makeTempFileSync({ suffix: ".db" });
     const store: GalleryStore = kind === "memory"
-      ? memoryStore({ dim, fingerprint: "bench" })
-      : sqliteStore(path, { dim, fingerprint: "bench" });
+      ? memoryStore({ dim, fingerprint: "bench", distance })
+      : sqliteStore(path, { dim, fingerprint: "bench", distance });
     const gallery = openGallery(store, { distance, cache: kind === "memory" });
     let t0 = performance.now();
     gallery.enrolMany(
@@ -168,7 +168,7 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
     rows.push({
       store: kind,
       backend,
-      distance,
+      distance: distance.name,
       templates: "all",
       gallery: n,
       dim,

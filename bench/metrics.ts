@@ -9,7 +9,8 @@
  */
 import process from "node:process";
 import { cmcCurve, evaluate, galleryProbeSplit, retrievalMetrics } from "../lib/metrics/mod.ts";
-import type { DistanceName, EmbeddingSet } from "../lib/metrics/mod.ts";
+import type { EmbeddingSet } from "../lib/metrics/mod.ts";
+import { cosine, type Distance, euclidean, manhattan } from "../lib/distances/mod.ts";
 
 /** One benchmark result. */
 export interface MetricsBenchRow {
@@ -59,16 +60,16 @@ function time<T>(f: () => T): [T, number, number] {
 
 /** Runs the benchmark and returns its rows. */
 export async function benchMetrics(
-  options: { n?: number; dim?: number; classes?: number; distances?: DistanceName[] } = {},
+  options: { n?: number; dim?: number; classes?: number; distances?: Distance[] } = {},
 ): Promise<MetricsBenchRow[]> {
   const n = options.n ?? 10_000, dim = options.dim ?? 32, classes = options.classes ?? 10;
   const set = clusteredSet(n, dim, classes);
   const size = `${n} × ${dim}`;
   const rows: MetricsBenchRow[] = [];
-  for (const distance of options.distances ?? ["euclidean", "cosine", "manhattan"]) {
+  for (const distance of options.distances ?? [euclidean, cosine, manhattan]) {
     const [m, ms, cpuMs] = time(() => retrievalMetrics(set, { distance }));
     rows.push({
-      name: `retrievalMetrics (${distance})`,
+      name: `retrievalMetrics (${distance.name})`,
       size,
       ms,
       cpuMs,

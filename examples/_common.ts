@@ -14,6 +14,7 @@ import {
   stratifiedSplit,
   tensorBatches,
 } from "../lib/data/mod.ts";
+import { euclidean } from "../lib/distances/mod.ts";
 import * as metrics from "../lib/metrics/mod.ts";
 import * as report from "../lib/report/mod.ts";
 import { repeat, seeded } from "../lib/samplers/mod.ts";
@@ -312,7 +313,7 @@ export function evaluateEmbedding(
   const { embeddings, dim } = embedAll(embed, test);
   const evaluation = metrics.evaluate(
     { embeddings, labels: test.labels, dim },
-    { distance: "euclidean", seed, maxPairs: 200_000 },
+    { distance: euclidean, seed, maxPairs: 200_000 },
   );
   return { evaluation, embeddings, dim };
 }
@@ -373,7 +374,7 @@ export function standardFigures(
     }),
   }));
   const pairs = metrics.pairDistances(set, {
-    distance: "euclidean",
+    distance: euclidean,
     seed: args.seed,
     maxPairs: 50_000,
   });
@@ -399,7 +400,7 @@ export function standardFigures(
   });
   attempt("CMC", () => {
     const { gallery, probes } = metrics.galleryProbeSplit(set, { seed: args.seed });
-    const cmc = metrics.cmcCurve(gallery, probes, { distance: "euclidean", maxRank: 10 });
+    const cmc = metrics.cmcCurve(gallery, probes, { distance: euclidean, maxRank: 10 });
     return { spec: report.cmcPlot(cmc.accuracy) };
   });
   attempt(

@@ -46,7 +46,7 @@ const softTriplet = fromPerItem<Triplet>(
   ({ anchor, positive, negative }) =>
     tf.tidy(() =>
       tf.softplus(
-        tf.add(tf.sub(euclidean(anchor, positive), euclidean(anchor, negative)), margin),
+        tf.add(tf.sub(euclidean.rows(anchor, positive), euclidean.rows(anchor, negative)), margin),
       ) as Tensor1D
     ),
 );

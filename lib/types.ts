@@ -54,7 +54,7 @@ export type Scalar = tf.Scalar;
  * import { manhattan } from "./distances/mod.ts";
  * await tf.setBackend("cpu");
  * // a row-wise distance gives one value per row
- * const d: Tensor1D = manhattan(tf.tensor2d([[0, 0], [1, 1], [2, 2]]), tf.tensor2d([[1, 1], [1, 1], [1, 1]]));
+ * const d: Tensor1D = manhattan.rows(tf.tensor2d([[0, 0], [1, 1], [2, 2]]), tf.tensor2d([[1, 1], [1, 1], [1, 1]]));
  * if (d.rank !== 1 || d.dataSync().join() !== "2,0,2") throw new Error(`${d.dataSync()}`);
  * ```
  */
@@ -66,10 +66,10 @@ export type Tensor1D = tf.Tensor1D;
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import type { Tensor2D } from "./types.ts";
- * import { manhattan, pairwise } from "./distances/mod.ts";
+ * import { manhattan } from "./distances/mod.ts";
  * await tf.setBackend("cpu");
  * // an all-pairs distance gives one row per row of a, one column per row of b
- * const m: Tensor2D = pairwise(manhattan)(tf.tensor2d([[0], [1], [5]]), tf.tensor2d([[0], [2]]));
+ * const m: Tensor2D = manhattan.matrix(tf.tensor2d([[0], [1], [5]]), tf.tensor2d([[0], [2]]));
  * if (m.shape.join() !== "3,2" || m.dataSync().join() !== "0,2,1,1,5,3") throw new Error(`${m.dataSync()}`);
  * ```
  */
@@ -190,7 +190,67 @@ export type Optimizer = tf.Optimizer;
 // ---------------------------------------------------------------------------
 
 /**
- * A row-wise distance: row `i` of `a` against row `i` of `b`. Smaller always means closer.
+ * Which host kernel computes a {@linkcode HostDistance}: the built-in kinds run the blocked
+ * (WebAssembly SIMD where available) kernels of `metrics` and the matrix-product search of
+ * `gallery`; `"custom"` runs the distance's own `pair` (or `many`) function.
+ *
+ * @example
+ * ```ts
+ * import type { HostDistanceKind } from "./types.ts";
+ * import { cosine, distance } from "./distances/mod.ts";
+ * import * as tf from "@tensorflow/tfjs";
+ * const mine = distance({ name: "l∞", rows: (a, b) => tf.max(tf.abs(tf.sub(a, b)), 1) });
+ * const kinds: HostDistanceKind[] = [cosine.host.kind, mine.host.kind];
+ * if (kinds.join() !== "cosine,custom") throw new Error(`${kinds}`);
+ * ```
+ */
+export type HostDistanceKind =
+  | "euclidean"
+  | "squaredEuclidean"
+  | "cosine"
+  | "manhattan"
+  | "dot"
+  | "custom";
+
+/**
+ * A distance on plain numbers (no tensors), for the metrics' chunked k-nearest-neighbour
+ * scans and the gallery's search. `kind` picks a fast kernel; `pair` is the exact float64
+ * distance of two equally long vectors, and `many` (when present) the distances of one
+ * query to `n` row-major rows at once.
+ *
+ * @example
+ * ```ts
+ * import type { HostDistance } from "./types.ts";
+ * import { manhattan } from "./distances/mod.ts";
+ * const host: HostDistance = manhattan.host;
+ * // |1 − 4| + |2 − 6| = 7
+ * if (host.kind !== "manhattan" || host.pair([1, 2], [4, 6]) !== 7) throw new Error("host");
+ * ```
+ */
+export interface HostDistance {
+  /** Which kernel computes it. */
+  readonly kind: HostDistanceKind;
+  /** The distance of `a` and `b` (the same length), computed in float64. */
+  readonly pair: (a: ArrayLike<number>, b: ArrayLike<number>) => number;
+  /**
+   * Writes into `out[j]` the distance of `query` (`dim` values) to row `j` of `rows`
+   * (`n × dim`, row-major), for `j < n`.
+   */
+  readonly many?: (
+    query: Float32Array,
+    rows: Float32Array,
+    n: number,
+    dim: number,
+    out: Float64Array,
+  ) => void;
+}
+
+/**
+ * A distance between embeddings, as one record used everywhere: the row-wise and all-pairs
+ * tensor forms (losses and miners), the host form (metrics and the gallery) and a name (the
+ * gallery's and saved models' metadata). Smaller always means closer. The built-ins are
+ * `distances.euclidean`, `squaredEuclidean`, `cosine`, `manhattan` and `dot`;
+ * `distances.distance({ name, rows })` makes your own.
  *
  * @example
  * ```ts
@@ -200,24 +260,36 @@ export type Optimizer = tf.Optimizer;
  * await tf.setBackend("cpu");
  * // row 0: (0, 0) against (3, 4); row 1: a point against itself
  * const a = tf.tensor2d([[0, 0], [1, 1]]), b = tf.tensor2d([[3, 4], [1, 1]]);
- * const rows = (d: Distance) => Array.from(d(a, b).dataSync()).join();
+ * const rows = (d: Distance) => Array.from(d.rows(a, b).dataSync()).join();
  * if (rows(euclidean) !== "5,0") throw new Error(`euclidean ${rows(euclidean)}`);
  * if (rows(manhattan) !== "7,0") throw new Error(`manhattan ${rows(manhattan)}`);
+ * // the same distances on plain numbers, and all pairs at once
+ * if (euclidean.host.pair([0, 0], [3, 4]) !== 5) throw new Error("host");
+ * if (euclidean.matrix(a, b).shape.join() !== "2,2") throw new Error("matrix");
  * ```
  */
-export type Distance = (a: Tensor2D, b: Tensor2D) => Tensor1D;
+export interface Distance {
+  /** The distance's name, recorded in gallery and model metadata. */
+  readonly name: string;
+  /** Row `i` of `a` against row `i` of `b` (same shapes): one value per row. */
+  readonly rows: (a: Tensor2D, b: Tensor2D) => Tensor1D;
+  /** Every row of `a` against every row of `b`: entry `[i, j]` is `d(a[i], b[j])`. */
+  readonly matrix: DistanceMatrix;
+  /** The same distance on plain numbers. */
+  readonly host: HostDistance;
+}
 
 /**
  * An all-pairs distance: entry `[i, j]` is the distance between row `i` of `a` and row `j`
- * of `b`. Built from a {@linkcode Distance} by `distances.pairwise`.
+ * of `b`. Every {@linkcode Distance} has one as `matrix`.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import type { DistanceMatrix } from "./types.ts";
- * import { manhattan, pairwise } from "./distances/mod.ts";
+ * import { manhattan } from "./distances/mod.ts";
  * await tf.setBackend("cpu");
- * const all: DistanceMatrix = pairwise(manhattan);
+ * const all: DistanceMatrix = manhattan.matrix;
  * // rows (0, 0), (1, 0) of a against rows (0, 0), (0, 2) of b
  * const m = all(tf.tensor2d([[0, 0], [1, 0]]), tf.tensor2d([[0, 0], [0, 2]])).arraySync();
  * if (m.flat().join() !== "0,2,1,3") throw new Error(`${m}`);
@@ -340,7 +412,7 @@ export interface Labelled<T extends Tensor = Tensor2D> {
  * };
  * // a loss over N-way inputs: distance to the positive minus distance to the last negative
  * const gap = fromPerItem("gap", ({ items }: NWay) =>
- *   tf.sub(euclidean(items[0], items[1]), euclidean(items[0], items[items.length - 1])));
+ *   tf.sub(euclidean.rows(items[0], items[1]), euclidean.rows(items[0], items[items.length - 1])));
  * if (gap.perItem(input).dataSync()[0] !== -1) throw new Error("1 − 2");
  * ```
  */

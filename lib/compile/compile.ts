@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { euclidean } from "../distances/euclidean.ts";
 import type {
   Batch,
   LayersModel,
@@ -310,7 +309,12 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
           const z = head.apply(tf.concat([l, r], 1), { training: false }) as Tensor;
           return tf.sigmoid(tf.reshape(z, [n])) as Tensor1D;
         }
-        return (loss.distance ?? euclidean)(l, r);
+        if (loss.distance === undefined) {
+          throw new Error(
+            `Cannot score pairs as loss '${loss.name}' has no distance and no pair head: give the loss a distance (e.g. fromPerItem's distance argument) so that pairs are scored with the distance the model was trained with`,
+          );
+        }
+        return loss.distance.rows(l, r);
       });
     },
     trainableWeights: variables,

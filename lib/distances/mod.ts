@@ -1,23 +1,36 @@
 /**
- * Distances between embeddings. Smaller always means closer; none normalises its inputs
- * behind your back (put `branches.l2Normalize()` in the branch instead). A custom distance is
- * any function of the {@linkcode Distance} type.
+ * Distances between embeddings, each one {@linkcode Distance} record used everywhere: the
+ * row-wise (`rows`) and all-pairs (`matrix`) tensor forms that losses and miners use, the
+ * host form (`host`) that metrics and the gallery use, and a `name` for metadata. Smaller
+ * always means closer; none normalises its inputs behind your back (put
+ * `branches.l2Normalize()` in the branch instead). `distance({ name, rows })` makes your own.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { euclidean, pairwise } from "./mod.ts";
+ * import { euclidean } from "./mod.ts";
  * await tf.setBackend("cpu");
  * const x = tf.tensor2d([[0, 0], [3, 4]]);
- * const m = pairwise(euclidean)(x, x).arraySync();
+ * const m = euclidean.matrix(x, x).arraySync();
  * if (m[0][1] !== 5 || m[1][1] !== 0) throw new Error("distances");
+ * if (euclidean.host.pair([0, 0], [3, 4]) !== 5) throw new Error("host");
  * ```
  *
  * @module
  */
 export { cosine } from "./cosine.ts";
+export { dot } from "./dot.ts";
 export { euclidean } from "./euclidean.ts";
 export { manhattan } from "./manhattan.ts";
-export { pairwise } from "./pairwise.ts";
 export { squaredEuclidean } from "./squared_euclidean.ts";
-export type { Distance, DistanceMatrix, Tensor, Tensor1D, Tensor2D } from "../types.ts";
+export { distance, type DistanceSpec } from "./distance.ts";
+export { builtInDistance, checkDistance, hostRow } from "./host.ts";
+export type {
+  Distance,
+  DistanceMatrix,
+  HostDistance,
+  HostDistanceKind,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+} from "../types.ts";

@@ -1,4 +1,5 @@
-import type { GalleryDistance, GalleryStore } from "./types.ts";
+import type { Distance } from "../types.ts";
+import type { GalleryStore } from "./types.ts";
 
 /** A run of gallery rows laid out for search. */
 export interface SearchChunk {
@@ -6,8 +7,9 @@ export interface SearchChunk {
   readonly n: number;
   /**
    * `(dim + 1) × n` values: column j is row j (unit length for cosine) followed by
-   * `-|row|²` (euclidean family) or 0 (cosine), so that `[2q, 1]·column` (euclidean) or
-   * `[q̂, 0]·column` (cosine) is larger for closer rows.
+   * `-|row|²` (euclidean family) or 0 (cosine, dot and the loop kinds), so that
+   * `[2q, 1]·column` (euclidean), `[q̂, 0]·column` (cosine) or `[q, 0]·column` (dot) is
+   * larger for closer rows.
    */
   readonly columns: Float32Array;
   /** Identity number of each row (an index into the source's `names`). */
@@ -25,14 +27,16 @@ export interface SearchSource {
 }
 
 /** Lays `rows` (n × dim, row-major) out as columns for `distance`. */
-function toColumns(rows: Float32Array, n: number, dim: number, distance: GalleryDistance) {
+function toColumns(rows: Float32Array, n: number, dim: number, distance: Distance) {
   const columns = new Float32Array((dim + 1) * n);
+  const kind = distance.host.kind;
+  const squares = kind === "euclidean" || kind === "squaredEuclidean";
   for (let j = 0; j < n; j++) {
     let sq = 0;
     for (let t = 0; t < dim; t++) sq += rows[j * dim + t] * rows[j * dim + t];
-    const scale = distance === "cosine" && sq > 0 ? 1 / Math.sqrt(sq) : 1;
+    const scale = kind === "cosine" && sq > 0 ? 1 / Math.sqrt(sq) : 1;
     for (let t = 0; t < dim; t++) columns[t * n + j] = rows[j * dim + t] * scale;
-    columns[dim * n + j] = distance === "cosine" ? 0 : -sq;
+    columns[dim * n + j] = squares ? -sq : 0;
   }
   return columns;
 }
@@ -40,7 +44,7 @@ function toColumns(rows: Float32Array, n: number, dim: number, distance: Gallery
 /** Every stored item, read from the store chunk by chunk each time it is iterated. */
 export function streamItems(
   store: GalleryStore,
-  distance: GalleryDistance,
+  distance: Distance,
   chunkSize: number,
 ): SearchSource {
   const names: string[] = [];
@@ -75,7 +79,7 @@ export function streamItems(
 /** Every stored item, kept in memory (`n × (dim + 1)` floats). */
 export function cacheItems(
   store: GalleryStore,
-  distance: GalleryDistance,
+  distance: Distance,
   chunkSize: number,
 ): SearchSource {
   const stream = streamItems(store, distance, chunkSize);
@@ -86,7 +90,7 @@ export function cacheItems(
 /** One mean template per identity (in order of first enrolment), kept in memory. */
 export function cacheMeans(
   store: GalleryStore,
-  distance: GalleryDistance,
+  distance: Distance,
   chunkSize: number,
 ): SearchSource {
   const dim = store.dim;

@@ -1,8 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
-import type { GalleryDistance } from "./types.ts";
-import type { Tensor2D } from "../types.ts";
+import type { Distance, Tensor2D } from "../types.ts";
 import type { SearchChunk } from "./_index.ts";
-import { rowDistance } from "./_distance.ts";
+import { hostRow } from "../distances/host.ts";
 
 /** One result: an identity number, an item id (-1 for templates) and the exact distance. */
 export interface Hit {
@@ -14,7 +13,7 @@ export interface Hit {
 /** Options of {@linkcode search}. */
 export interface SearchOptions {
   readonly dim: number;
-  readonly distance: GalleryDistance;
+  readonly distance: Distance;
   /** Keep only the best row of each identity (group) when ranking. */
   readonly distinct: boolean;
   /** Queries scored together against one chunk. */
@@ -102,8 +101,9 @@ const SMALL_BLOCK = 4;
  * Exact k-nearest search of `queries` (nq × dim, row-major) over `chunks`, read once: each
  * chunk is scored against one block of queries at a time, so that working memory is one
  * chunk plus `queryBlock × chunk` scores whatever the gallery's size. For euclidean,
- * squared euclidean and cosine a score block is one matrix product on the current tfjs
- * backend (a plain loop for very small blocks); manhattan is a plain loop. A scan keeps the
+ * squared euclidean, cosine and dot a score block is one matrix product on the current tfjs
+ * backend (a plain loop for very small blocks); manhattan is a plain loop, and a custom
+ * distance runs its own host form (`distances.hostRow`). A scan keeps the
  * best rows (the best row of each identity when `distinct`), whose distances are then
  * recomputed exactly in float64 and re-sorted.
  */
@@ -114,6 +114,8 @@ export function search(
   options: SearchOptions,
 ): Hit[][] {
   const { dim, distance, distinct, queryBlock } = options;
+  const kind = distance.host.kind;
+  const loop = kind === "manhattan" || kind === "custom";
   const nq = queries.length / dim;
   const tops = Array.from({ length: nq }, () => new Top(k, dim));
   const blocks: { q0: number; nb: number; data: Float32Array; tensor?: Tensor2D }[] = [];
@@ -121,16 +123,16 @@ export function search(
     for (let q0 = 0; q0 < nq; q0 += queryBlock) {
       const nb = Math.min(queryBlock, nq - q0);
       const raw = queries.subarray(q0 * dim, (q0 + nb) * dim);
-      const data = distance === "manhattan" ? raw : augment(raw, nb, dim, distance);
-      const tensor = distance === "manhattan" || nb < SMALL_BLOCK
-        ? undefined
-        : tf.tensor2d(data, [nb, dim + 1]);
+      const data = loop ? raw : augment(raw, nb, dim, distance);
+      const tensor = loop || nb < SMALL_BLOCK ? undefined : tf.tensor2d(data, [nb, dim + 1]);
       blocks.push({ q0, nb, data, tensor });
     }
     for (const chunk of chunks) {
       for (const { q0, nb, data, tensor } of blocks) {
-        const closeness = distance === "manhattan"
+        const closeness = kind === "manhattan"
           ? manhattanCloseness(data, nb, chunk, dim)
+          : kind === "custom"
+          ? customCloseness(distance, data, nb, chunk, dim)
           : tensor === undefined
           ? productsJs(data, nb, chunk, dim)
           : productsTf(tensor, chunk, dim);
@@ -143,15 +145,38 @@ export function search(
   return tops.map((top, i) => rescore(top, queries.subarray(i * dim, (i + 1) * dim), distance));
 }
 
-/** Queries as `[2q, 1]` rows (euclidean family) or `[q̂, 0]` rows (cosine). */
-function augment(rows: Float32Array, nb: number, dim: number, distance: GalleryDistance) {
+/** Queries as `[2q, 1]` rows (euclidean family), `[q̂, 0]` rows (cosine) or `[q, 0]` (dot). */
+function augment(rows: Float32Array, nb: number, dim: number, distance: Distance) {
+  const kind = distance.host.kind;
   const out = new Float32Array(nb * (dim + 1));
   for (let i = 0; i < nb; i++) {
     let sq = 0;
     for (let t = 0; t < dim; t++) sq += rows[i * dim + t] * rows[i * dim + t];
-    const scale = distance === "cosine" ? (sq > 0 ? 1 / Math.sqrt(sq) : 0) : 2;
+    const scale = kind === "cosine" ? (sq > 0 ? 1 / Math.sqrt(sq) : 0) : kind === "dot" ? 1 : 2;
     for (let t = 0; t < dim; t++) out[i * (dim + 1) + t] = rows[i * dim + t] * scale;
-    out[i * (dim + 1) + dim] = distance === "cosine" ? 0 : 1;
+    out[i * (dim + 1) + dim] = kind === "cosine" || kind === "dot" ? 0 : 1;
+  }
+  return out;
+}
+
+/** Minus a custom distance (its host form), for a few queries against one chunk. */
+function customCloseness(
+  distance: Distance,
+  block: Float32Array,
+  nb: number,
+  chunk: SearchChunk,
+  dim: number,
+): Float32Array {
+  const n = chunk.n;
+  const rows = new Float32Array(n * dim);
+  for (let t = 0; t < dim; t++) {
+    for (let j = 0; j < n; j++) rows[j * dim + t] = chunk.columns[t * n + j];
+  }
+  const out = new Float32Array(nb * n);
+  const acc = new Float64Array(n);
+  for (let i = 0; i < nb; i++) {
+    hostRow(distance.host, block.subarray(i * dim, (i + 1) * dim), rows, n, dim, acc);
+    for (let j = 0; j < n; j++) out[i * n + j] = -acc[j];
   }
   return out;
 }
@@ -234,14 +259,14 @@ function scan(
 }
 
 /** Exact float64 distances of the kept rows, sorted (ties keep the ranking order). */
-function rescore(top: Top, query: Float32Array, distance: GalleryDistance): Hit[] {
+function rescore(top: Top, query: Float32Array, distance: Distance): Hit[] {
   const hits: (Hit & { order: number })[] = [];
   for (let p = 0; p < top.size; p++) {
     const row = top.rows.subarray(p * top.dim, (p + 1) * top.dim);
     hits.push({
       group: top.groups[p],
       id: top.ids[p],
-      distance: rowDistance(distance, query, row),
+      distance: distance.host.pair(query, row),
       order: p,
     });
   }

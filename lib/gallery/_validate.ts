@@ -1,3 +1,5 @@
+import { checkDistance } from "../distances/host.ts";
+import { euclidean } from "../distances/euclidean.ts";
 import type { Embedding, Embeddings } from "./types.ts";
 
 /** Throws unless `dim` is a positive integer. */
@@ -8,6 +10,11 @@ export function checkDim(dim: unknown, action: string): number {
     );
   }
   return dim;
+}
+
+/** The name of a store's distance option (default euclidean); throws unless a record. */
+export function checkStoreDistance(distance: unknown, action: string): string {
+  return checkDistance(action, "options.distance", distance ?? euclidean).name;
 }
 
 /** Throws unless `fingerprint` is a non-empty string. */

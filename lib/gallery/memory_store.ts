@@ -1,5 +1,12 @@
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
-import { checkDim, checkFingerprint, checkIdentity, checkPositiveInteger } from "./_validate.ts";
+import type { Distance } from "../types.ts";
+import {
+  checkDim,
+  checkFingerprint,
+  checkIdentity,
+  checkPositiveInteger,
+  checkStoreDistance,
+} from "./_validate.ts";
 import { checkEntry, checkIterable, checkOpen } from "./_store_checks.ts";
 
 /** Options of {@linkcode memoryStore}. */
@@ -8,6 +15,8 @@ export interface MemoryStoreOptions {
   readonly dim: number;
   /** The fingerprint of the model that makes the embeddings (see `fingerprintWeights`). */
   readonly fingerprint: string;
+  /** The distance the embeddings are compared with (default `distances.euclidean`). */
+  readonly distance?: Distance;
 }
 
 /**
@@ -26,6 +35,7 @@ export interface MemoryStoreOptions {
 export function memoryStore(options: MemoryStoreOptions): GalleryStore {
   const dim = checkDim(options?.dim, "create a memory store");
   const fingerprint = checkFingerprint(options?.fingerprint, "create a memory store");
+  const distance = checkStoreDistance(options?.distance, "create a memory store");
   let ids: number[] = [];
   let owners: string[] = [];
   let rows: Float32Array[] = [];
@@ -68,6 +78,7 @@ export function memoryStore(options: MemoryStoreOptions): GalleryStore {
   return {
     fingerprint,
     dim,
+    distance,
     add,
     remove(identities) {
       checkOpen(closed, "remove from the store");

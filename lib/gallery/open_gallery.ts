@@ -3,7 +3,6 @@ import type {
   Embeddings,
   Enrolment,
   Gallery,
-  GalleryDistance,
   GalleryStore,
   ItemMatch,
   Match,
@@ -11,15 +10,21 @@ import type {
   Verification,
 } from "./types.ts";
 import { checkIdentity, checkK, checkPositiveInteger, show, toRow, toRows } from "./_validate.ts";
-import { distanceNames, rowDistance } from "./_distance.ts";
+import type { Distance } from "../types.ts";
+import { builtInDistance, checkDistance } from "../distances/host.ts";
 import { cacheItems, cacheMeans, type SearchSource, streamItems } from "./_index.ts";
 import { checkIterable } from "./_store_checks.ts";
 import { search } from "./_search.ts";
 
 /** Options of {@linkcode openGallery}. */
 export interface OpenGalleryOptions {
-  /** How to compare embeddings (default `"euclidean"`); smaller is closer. */
-  readonly distance?: GalleryDistance;
+  /**
+   * How to compare embeddings; smaller is closer. Its name must be the store's
+   * (`GalleryStore.distance`, set when the store is created): a gallery is always searched
+   * with the distance its store was made for. Default: the built-in distance of that name;
+   * a store of a user-defined distance needs its record here.
+   */
+  readonly distance?: Distance;
   /**
    * Identities are compared through `"all"` their samples (distance = the smallest) or
    * their `"mean"` (default `"all"`). Retrieval with `similar` always uses every sample.
@@ -55,8 +60,8 @@ export interface OpenGalleryOptions {
  * claims against a threshold, and retrieve the most similar enrolled samples.
  *
  * Search is exact: queries are scored in blocks against chunks of the gallery (a matrix
- * product on the current tfjs backend for euclidean, squared euclidean and cosine, a loop for
- * manhattan), the best candidates are re-scored exactly in float64, and working memory stays
+ * product on the current tfjs backend for euclidean, squared euclidean, cosine and dot, a loop
+ * for manhattan and the distance's own host form for a user-defined one), the best candidates are re-scored exactly in float64, and working memory stays
  * at `queryBlock × chunkSize` scores however large the gallery. The searchable copy of the
  * gallery is rebuilt lazily after any change to the store (also by another process), or
  * not kept at all with `cache: false`.
@@ -82,14 +87,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
       `Cannot open gallery as options must be an object: current value is ${show(options)}`,
     );
   }
-  const distance = options.distance ?? "euclidean";
-  if (!distanceNames.includes(distance)) {
-    throw new RangeError(
-      `Cannot open gallery as options.distance must be one of ${
-        distanceNames.join(", ")
-      }: current value is ${show(distance)}`,
-    );
-  }
+  const distance = storeDistance(store, options.distance);
   const templates = options.templates ?? "all";
   if (templates !== "all" && templates !== "mean") {
     throw new RangeError(
@@ -131,7 +129,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
 
   const rowsOf = (value: Embeddings, name: string, action: string): Float32Array => {
     const rows = toRows(value, dim, name, action);
-    if (distance === "cosine") checkNonZero(rows, dim, name, action);
+    if (distance.host.kind === "cosine") checkNonZero(rows, dim, name, action);
     return rows;
   };
 
@@ -201,7 +199,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
 
   const single = (query: Embedding, action: string): Float32Array => {
     const row = toRow(query, dim, "query", action);
-    if (distance === "cosine") checkNonZero(row, dim, "query", action);
+    if (distance.host.kind === "cosine") checkNonZero(row, dim, "query", action);
     return row;
   };
 
@@ -259,7 +257,7 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
       const rows = store.embeddings(identity);
       if (rows.length === 0) throw unknown(identity, "verify", store);
       const d = templates === "mean"
-        ? rowDistance(distance, row, meanOf(rows, dim))
+        ? distance.host.pair(row, meanOf(rows, dim))
         : minDistance(distance, row, rows, dim);
       return { identity, accepted: d <= threshold, distance: d, threshold };
     },
@@ -292,6 +290,34 @@ function checkStore(store: unknown): asserts store is GalleryStore {
       }`,
     );
   }
+}
+
+/** The distance to search `store` with: `given` (of the store's distance name) or the built-in. */
+function storeDistance(store: GalleryStore, given: Distance | undefined): Distance {
+  const recorded = store.distance;
+  if (typeof recorded !== "string") {
+    throw new TypeError(
+      `Cannot open gallery as store.distance must be the name of the store's distance: current value is ${
+        show(recorded)
+      }`,
+    );
+  }
+  if (given === undefined) {
+    const builtIn = builtInDistance(recorded);
+    if (builtIn === undefined) {
+      throw new Error(
+        `Cannot open gallery as its store was made for the distance '${recorded}', which is not built in: pass that distance's record as options.distance`,
+      );
+    }
+    return builtIn;
+  }
+  const distance = checkDistance("open gallery", "options.distance", given);
+  if (distance.name !== recorded) {
+    throw new Error(
+      `Cannot open gallery with distance '${distance.name}' as its store was made for distance '${recorded}': open it with that distance, or enrol into a new store made with { distance }`,
+    );
+  }
+  return distance;
 }
 
 function checkThreshold(threshold: unknown, action: string): void {
@@ -334,14 +360,14 @@ function meanOf(rows: Float32Array, dim: number): Float64Array {
 }
 
 function minDistance(
-  distance: GalleryDistance,
+  distance: Distance,
   row: Float32Array,
   rows: Float32Array,
   dim: number,
 ): number {
   let best = Infinity;
   for (let r = 0; r < rows.length / dim; r++) {
-    best = Math.min(best, rowDistance(distance, row, rows.subarray(r * dim, (r + 1) * dim)));
+    best = Math.min(best, distance.host.pair(row, rows.subarray(r * dim, (r + 1) * dim)));
   }
   return best;
 }

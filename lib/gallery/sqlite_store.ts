@@ -1,10 +1,12 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { Distance } from "../types.ts";
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
 import {
   checkDim,
   checkFingerprint,
   checkIdentity,
   checkPositiveInteger,
+  checkStoreDistance,
   show,
 } from "./_validate.ts";
 import { checkEntry, checkIterable, checkOpen } from "./_store_checks.ts";
@@ -19,6 +21,11 @@ export interface SqliteStoreOptions {
    */
   readonly fingerprint: string;
   /**
+   * The distance the embeddings are compared with (default `distances.euclidean`); its name
+   * is recorded in the file, and reopening the file with a distance of another name throws.
+   */
+  readonly distance?: Distance;
+  /**
    * How long a write waits for another connection's transaction before it fails with
    * "database is locked", in milliseconds (default 10,000).
    */
@@ -27,8 +34,9 @@ export interface SqliteStoreOptions {
 
 /**
  * A persistent gallery store in one SQLite file, on Deno's built-in `node:sqlite`. Creates
- * the file on first use and records the model fingerprint and embedding size; reopening with
- * another fingerprint or size throws. Every `add` and `remove` is one transaction in
+ * the file on first use and records the model fingerprint, embedding size and distance name;
+ * reopening with another fingerprint, size or distance throws (a file made before distances
+ * were recorded takes the distance it is first reopened with). Every `add` and `remove` is one transaction in
  * write-ahead-log mode with full sync: a crash mid-write loses nothing already committed and
  * leaves nothing half-written. Several processes may read and write one file at once: a
  * writer waits (up to 10 s) for another's transaction instead of failing, and readers never
@@ -86,6 +94,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
   const action = `open ${file}`;
   const dim = checkDim(options?.dim, action);
   const fingerprint = checkFingerprint(options?.fingerprint, action);
+  const distance = checkStoreDistance(options?.distance, action);
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) {
     throw new RangeError(
@@ -103,12 +112,18 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
   try {
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     // Read-only checks first: a file of another program is refused before any write.
-    if (inspect(db, path) === "gallery") checkMeta(db, action, fingerprint, dim);
+    if (inspect(db, path) === "gallery") checkMeta(db, action, fingerprint, dim, distance);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
     transaction(db, () => {
       // Another process may have created the gallery since the check above.
-      if (inspect(db, path) === "gallery") return checkMeta(db, action, fingerprint, dim);
+      if (inspect(db, path) === "gallery") {
+        checkMeta(db, action, fingerprint, dim, distance);
+        // a gallery from before distances were recorded takes this one
+        db.prepare("INSERT OR IGNORE INTO likeness_gallery_meta (key, value) VALUES (?, ?)")
+          .run("distance", distance);
+        return;
+      }
       db.exec("CREATE TABLE likeness_gallery_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       db.exec(
         "CREATE TABLE likeness_gallery_items (" +
@@ -121,6 +136,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
       put.run("format", FORMAT);
       put.run("fingerprint", fingerprint);
       put.run("dim", String(dim));
+      put.run("distance", distance);
     });
   } catch (error) {
     db.close();
@@ -157,6 +173,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
   return {
     fingerprint,
     dim,
+    distance,
     add(entries: Iterable<StoreEntry>, opts?: { readonly replace?: boolean }) {
       checkOpen(closed, "add to the store");
       checkIterable(entries, "entries", "add to the store");
@@ -421,8 +438,14 @@ function inspect(db: DatabaseSync, path: string): "empty" | "gallery" {
   return "gallery";
 }
 
-/** Throws unless the gallery's format, fingerprint and dim are the expected ones. */
-function checkMeta(db: DatabaseSync, action: string, fingerprint: string, dim: number): void {
+/** Throws unless the gallery's format, fingerprint, dim and distance are the expected ones. */
+function checkMeta(
+  db: DatabaseSync,
+  action: string,
+  fingerprint: string,
+  dim: number,
+  distance: string,
+): void {
   const rows = db.prepare("SELECT key, value FROM likeness_gallery_meta").all() as {
     key: string;
     value: string;
@@ -445,6 +468,12 @@ function checkMeta(db: DatabaseSync, action: string, fingerprint: string, dim: n
   if (meta.get("dim") !== String(dim)) {
     throw new Error(
       `Cannot ${action} with dim ${dim} as its embeddings have dim ${meta.get("dim")}`,
+    );
+  }
+  const recorded = meta.get("distance");
+  if (recorded !== undefined && recorded !== distance) {
+    throw new Error(
+      `Cannot ${action} with distance '${distance}' as it was created with distance '${recorded}': open it with options.distance set to that distance`,
     );
   }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Distance } from "../types.ts";
 
 /**
  * One embedding: `dim` finite numbers. A `Float32Array` is stored as is; a number array is
@@ -42,28 +43,6 @@ export type Embedding = Float32Array | readonly number[];
  * ```
  */
 export type Embeddings = Float32Array | readonly Embedding[];
-
-/**
- * The distances a gallery searches with. Smaller always means closer; none normalises its
- * inputs except `cosine`, which is `1 - cos(a, b)` by definition.
- *
- * @example
- * ```ts
- * import type { GalleryDistance } from "./types.ts";
- * import { memoryStore } from "./memory_store.ts";
- * import { openGallery } from "./open_gallery.ts";
- * // (1, 0) enrolled, (0, 2) queried
- * const names: GalleryDistance[] = ["euclidean", "squaredEuclidean", "manhattan", "cosine"];
- * const d = names.map((distance) => {
- *   const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { distance });
- *   gallery.enrol("a", [[1, 0]]);
- *   return gallery.identify([0, 2], 1)[0].distance;
- * });
- * const want = [Math.sqrt(5), 5, 3, 1]; // cosine: 1 − cos 90° = 1
- * if (want.some((w, i) => Math.abs(d[i] - w) > 1e-6)) throw new Error(d.join());
- * ```
- */
-export type GalleryDistance = "euclidean" | "squaredEuclidean" | "cosine" | "manhattan";
 
 /**
  * How an identity is represented when identifying and verifying: by `"all"` its enrolled
@@ -161,6 +140,11 @@ export interface GalleryStore {
   readonly fingerprint: string;
   /** The size of every stored embedding. */
   readonly dim: number;
+  /**
+   * The name of the distance the stored embeddings are compared with (recorded when the
+   * store is created); `openGallery` refuses a distance of another name.
+   */
+  readonly distance: string;
   /**
    * Adds every entry in one transaction (all or none) and returns the new item ids, in
    * order. With `replace`, each entry's identity loses its earlier items in the same
@@ -307,8 +291,8 @@ export interface Gallery {
   readonly dim: number;
   /** The fingerprint of the model that made the embeddings. */
   readonly fingerprint: string;
-  /** The distance used to rank and verify. */
-  readonly distance: GalleryDistance;
+  /** The distance used to rank and verify (the store's: see `GalleryStore.distance`). */
+  readonly distance: Distance;
   /** How identities are represented. */
   readonly templates: TemplateMode;
   /**

@@ -1,3 +1,4 @@
+import { checkDistance as checkDistanceRecord } from "../distances/host.ts";
 import type { Distance, Tensor1D, Tensor2D } from "../types.ts";
 
 /** Throws unless `value` is a finite number ≥ 0. */
@@ -18,9 +19,9 @@ export function isFunction<F>(what: string, argument: string, value: F): F {
   return value;
 }
 
-/** Throws unless `distance` is a function; returns it. */
+/** Throws unless `distance` is a {@linkcode Distance} record; returns it. */
 export const checkDistance = (what: string, distance: Distance): Distance =>
-  isFunction(what, "distance", distance);
+  checkDistanceRecord(`create ${what}`, "options.distance", distance);
 
 /** Throws unless `x` is rank 2 with `rows` rows (or any, when `rows` is undefined). */
 export function checkEmbeddings(

@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
 import { euclidean } from "../distances/euclidean.ts";
-import { pairwise } from "../distances/pairwise.ts";
 import type { Distance, Labelled, Loss, Tensor, Tensor1D } from "../types.ts";
 import { countPositive } from "./_count_positive.ts";
 import { pairMasks } from "./_labelled.ts";
@@ -49,7 +48,7 @@ export function pmlContrastiveLoss(options: PmlContrastiveLossOptions = {}): Los
   const posMargin = nonNegative(what, "posMargin", options.posMargin ?? 0);
   const negMargin = nonNegative(what, "negMargin", options.negMargin ?? 1);
   const distance = checkDistance(what, options.distance ?? euclidean);
-  const matrix = pairwise(distance);
+  const matrix = distance.matrix;
   return {
     name: "pml-contrastive",
     distance,

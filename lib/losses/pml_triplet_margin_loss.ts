@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
 import { euclidean } from "../distances/euclidean.ts";
-import { pairwise } from "../distances/pairwise.ts";
 import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
 import { pairMasks } from "./_labelled.ts";
 import { checkDistance, nonNegative } from "./_validate.ts";
@@ -42,7 +41,7 @@ export function pmlTripletMarginLoss(
   const what = "pmlTripletMarginLoss";
   const margin = nonNegative(what, "margin", options.margin ?? 0.05);
   const distance = checkDistance(what, options.distance ?? euclidean);
-  const matrix = pairwise(distance);
+  const matrix = distance.matrix;
   return {
     name: "pml-triplet-margin",
     distance,

@@ -41,8 +41,8 @@ export function softMarginTriplet(options: SoftMarginTripletOptions = {}): Loss<
     perItem: (input: Triplet): Tensor1D =>
       tf.tidy(() => {
         checkTriplet("soft-margin-triplet loss", input);
-        const dap = distance(input.anchor, input.positive);
-        const dan = distance(input.anchor, input.negative);
+        const dap = distance.rows(input.anchor, input.positive);
+        const dan = distance.rows(input.anchor, input.negative);
         return tf.softplus(tf.add(tf.sub(dap, dan), margin)) as Tensor1D;
       }),
   };

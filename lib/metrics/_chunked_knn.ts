@@ -4,33 +4,17 @@
  * matrix. The default kernel is WebAssembly SIMD in float32 (`_simd_kernel.ts`), computing
  * differences directly (no `‖a‖² + ‖b‖² − 2a·b` cancellation); the JavaScript fallback
  * uses a 4 × 4 register-blocked dot-product kernel in float64. Rows are float32 either way.
+ * The kernel is picked by the distance's `host.kind`; `dot` always takes the JavaScript
+ * kernel, and a `"custom"` distance runs its own host form, one query row at a time.
  *
  * @module
  */
-import type { DistanceName, EmbeddingSet } from "./embedding_set.ts";
+import type { Distance } from "../types.ts";
+import type { EmbeddingSet } from "./embedding_set.ts";
+import { hostRow } from "../distances/host.ts";
 import { type SimdKernel, simdKernel } from "./_simd_kernel.ts";
 
 const BLOCK = 4;
-
-/** The distance names this module knows, for checking options. */
-export const DISTANCE_NAMES: readonly DistanceName[] = [
-  "euclidean",
-  "squaredEuclidean",
-  "cosine",
-  "manhattan",
-];
-
-/** Throws unless `name` is one of {@linkcode DISTANCE_NAMES}. */
-export function checkDistanceName(what: string, name: unknown): DistanceName {
-  if (!DISTANCE_NAMES.includes(name as DistanceName)) {
-    throw new RangeError(
-      `Cannot ${what} as distance must be one of ${
-        DISTANCE_NAMES.map((d) => `"${d}"`).join(", ")
-      }: current value is ${JSON.stringify(name)}`,
-    );
-  }
-  return name as DistanceName;
-}
 
 type Values = Float32Array | Float64Array;
 
@@ -151,14 +135,38 @@ export type Kernel = "simd" | "js";
 export function forEachDistanceRow(
   queries: EmbeddingSet,
   references: EmbeddingSet,
-  distance: DistanceName,
+  distance: Distance,
   visit: (query: number, row: Float32Array) => void,
   kernel: Kernel = "simd",
 ): void {
   if (queries.labels.length === 0 || references.labels.length === 0) return;
-  const simd = kernel === "simd" ? simdKernel() : null;
-  if (simd) simdRows(simd, queries, references, distance, visit);
-  else jsRows(queries, references, distance, visit);
+  const kind = distance.host.kind;
+  if (kind === "custom") return customRows(queries, references, distance, visit);
+  const simd = kernel === "simd" && kind !== "dot" ? simdKernel() : null;
+  if (simd) simdRows(simd, queries, references, kind, visit);
+  else jsRows(queries, references, kind, visit);
+}
+
+/** Built-in kinds with a blocked kernel. */
+type Kind = Exclude<Distance["host"]["kind"], "custom">;
+
+/** A custom distance's host form, one query row against all references at a time. */
+function customRows(
+  queries: EmbeddingSet,
+  references: EmbeddingSet,
+  distance: Distance,
+  visit: (query: number, row: Float32Array) => void,
+): void {
+  const dim = queries.dim;
+  const nq = queries.labels.length, nr = references.labels.length;
+  const refs = Float32Array.from(references.embeddings.subarray(0, nr * dim));
+  const out = new Float64Array(nr), row = new Float32Array(nr);
+  for (let i = 0; i < nq; i++) {
+    const query = Float32Array.from(queries.embeddings.subarray(i * dim, (i + 1) * dim));
+    hostRow(distance.host, query, refs, nr, dim, out);
+    row.set(out);
+    visit(i, row);
+  }
 }
 
 /** Inverse norms of each row (0 for a zero row). */
@@ -176,7 +184,7 @@ function simdRows(
   simd: SimdKernel,
   queries: EmbeddingSet,
   references: EmbeddingSet,
-  distance: DistanceName,
+  distance: Kind,
   visit: (query: number, row: Float32Array) => void,
 ): void {
   const dim = queries.dim;
@@ -240,7 +248,7 @@ function simdRows(
 function jsRows(
   queries: EmbeddingSet,
   references: EmbeddingSet,
-  distance: DistanceName,
+  distance: Kind,
   visit: (query: number, row: Float32Array) => void,
 ): void {
   const dim = queries.dim;
@@ -278,6 +286,8 @@ function jsRows(
           const d = s > 0 ? s : 0;
           out[j] = root ? Math.sqrt(d) : d;
         }
+      } else if (distance === "dot") {
+        for (let j = 0; j < nr; j++) out[j] = rows[o + j] === 0 ? 0 : -rows[o + j];
       } else {
         for (let j = 0; j < nr; j++) out[j] = rows[o + j];
       }
@@ -288,33 +298,15 @@ function jsRows(
 
 /** The distance between row `i` of `a` and row `j` of `b`, computed directly in float64. */
 export function rowDistance(
-  a: ArrayLike<number>,
+  a: Float32Array | Float64Array,
   i: number,
-  b: ArrayLike<number>,
+  b: Float32Array | Float64Array,
   j: number,
   dim: number,
-  distance: DistanceName,
+  distance: Distance,
 ): number {
-  const oa = i * dim, ob = j * dim;
-  if (distance === "cosine") {
-    let dot = 0, na = 0, nb = 0;
-    for (let k = 0; k < dim; k++) {
-      dot += a[oa + k] * b[ob + k];
-      na += a[oa + k] * a[oa + k];
-      nb += b[ob + k] * b[ob + k];
-    }
-    const denom = Math.sqrt(na) * Math.sqrt(nb);
-    const d = denom > 0 ? 1 - dot / denom : 1;
-    return d > 0 ? (d < 2 ? d : 2) : 0;
-  }
-  let s = 0;
-  if (distance === "manhattan") {
-    for (let k = 0; k < dim; k++) s += Math.abs(a[oa + k] - b[ob + k]);
-    return s;
-  }
-  for (let k = 0; k < dim; k++) {
-    const t = a[oa + k] - b[ob + k];
-    s += t * t;
-  }
-  return distance === "euclidean" ? Math.sqrt(s) : s;
+  return distance.host.pair(
+    a.subarray(i * dim, (i + 1) * dim),
+    b.subarray(j * dim, (j + 1) * dim),
+  );
 }

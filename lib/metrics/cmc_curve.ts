@@ -1,5 +1,9 @@
-import type { DistanceName, EmbeddingSet, TieRule } from "./embedding_set.ts";
-import { checkDistanceName, forEachDistanceRow } from "./_chunked_knn.ts";
+import type { Distance } from "../types.ts";
+import type { EmbeddingSet, TieRule } from "./embedding_set.ts";
+import { forEachDistanceRow } from "./_chunked_knn.ts";
+import { checkDistance } from "../distances/host.ts";
+import { euclidean } from "../distances/euclidean.ts";
+import { squaredEuclidean } from "../distances/squared_euclidean.ts";
 import { checkPositiveInt, checkSet } from "./_validate.ts";
 
 /**
@@ -40,18 +44,19 @@ export interface CmcCurve {
  * ```ts
  * import assert from "node:assert/strict";
  * import { cmcCurve, type CmcOptions } from "./cmc_curve.ts";
+ * import { manhattan } from "../distances/mod.ts";
  * // gallery: labels 0, 1, 2 at 0, 10, 20; the probe (label 0) at 5 ties 0 and 10
  * const gallery = { embeddings: new Float32Array([0, 10, 20]), labels: new Int32Array([0, 1, 2]), dim: 1 };
  * const probes = { embeddings: new Float32Array([5]), labels: new Int32Array([0]), dim: 1 };
  * const curve = (options: CmcOptions) => cmcCurve(gallery, probes, options).accuracy;
  * assert.deepEqual(curve({ maxRank: 2 }), [0, 1]); // pessimistic: the tie ranks the match 2nd
  * assert.deepEqual(curve({ maxRank: 2, ties: "optimistic" }), [1, 1]);
- * assert.deepEqual(curve({ distance: "manhattan" }), [0, 1, 1]); // the whole curve by default
+ * assert.deepEqual(curve({ distance: manhattan }), [0, 1, 1]); // the whole curve by default
  * ```
  */
 export interface CmcOptions {
-  /** Distance between embeddings (default `"euclidean"`). */
-  readonly distance?: DistanceName;
+  /** Distance between embeddings (default `distances.euclidean`). */
+  readonly distance?: Distance;
   /** Last rank of the curve (default: the gallery size, the complete curve). */
   readonly maxRank?: number;
   /** Order of a match and a non-match at equal distance (default `"pessimistic"`). */
@@ -100,7 +105,7 @@ export function cmcCurve(
       `Cannot ${what} as gallery.dim and probes.dim must be equal: ${gallery.dim} and ${probes.dim}`,
     );
   }
-  const distance = checkDistanceName(what, options.distance ?? "euclidean");
+  const distance = checkDistance(what, "options.distance", options.distance ?? euclidean);
   const g = gallery.labels.length;
   const maxRank = options.maxRank ?? g;
   checkPositiveInt(what, "options.maxRank", maxRank);
@@ -118,7 +123,7 @@ export function cmcCurve(
   const atRank = new Float64Array(g + 1); // atRank[r] = probes first identified at rank r
   let counted = 0, missing = 0;
   // euclidean ranks like squared euclidean: skip the square roots
-  const rankBy = distance === "euclidean" ? "squaredEuclidean" : distance;
+  const rankBy = distance.host.kind === "euclidean" ? squaredEuclidean : distance;
   forEachDistanceRow(probes, gallery, rankBy, (q, row) => {
     const y = probes.labels[q];
     if (!enrolled.has(y)) {

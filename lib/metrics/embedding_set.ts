@@ -35,32 +35,6 @@ export interface EmbeddingSet {
 }
 
 /**
- * The distances the metrics compute between embeddings (smaller is closer):
- * - `"euclidean"`: `‖a − b‖₂`;
- * - `"squaredEuclidean"`: `‖a − b‖₂²`;
- * - `"cosine"`: `1 − a·b / (‖a‖ ‖b‖)`, in `[0, 2]`; a zero vector counts as orthogonal to
- *   everything (distance 1, also to itself);
- * - `"manhattan"`: `Σ |aₖ − bₖ|`.
- *
- * Euclidean and squared Euclidean give the same rankings, hence the same ranking metrics.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import type { DistanceName } from "./embedding_set.ts";
- * import { pairDistances } from "./pair_distances.ts";
- * // rows (1, 0) and (0, 2): one pair
- * const set = { embeddings: new Float32Array([1, 0, 0, 2]), labels: new Int32Array([0, 1]), dim: 2 };
- * const d = (distance: DistanceName) => pairDistances(set, { distance }).distances[0];
- * assert.equal(d("euclidean"), Math.sqrt(5));
- * assert.equal(d("squaredEuclidean"), 5);
- * assert.equal(d("manhattan"), 3);
- * assert.equal(d("cosine"), 1); // orthogonal: 1 − cos 90°
- * ```
- */
-export type DistanceName = "euclidean" | "squaredEuclidean" | "cosine" | "manhattan";
-
-/**
  * How ranking metrics order a match and a non-match at exactly the same distance from the
  * query:
  * - `"pessimistic"` (the default): the non-match comes first, so ties never flatter the

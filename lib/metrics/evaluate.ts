@@ -1,4 +1,7 @@
-import type { DistanceName, EmbeddingSet, TieRule } from "./embedding_set.ts";
+import type { Distance } from "../types.ts";
+import type { EmbeddingSet, TieRule } from "./embedding_set.ts";
+import { checkDistance } from "../distances/host.ts";
+import { euclidean } from "../distances/euclidean.ts";
 import { pairDistances } from "./pair_distances.ts";
 import { rocCurve } from "./roc_curve.ts";
 import { auc } from "./auc.ts";
@@ -69,16 +72,20 @@ export interface Evaluation {
  * @example
  * ```ts
  * import { evaluate, type EvaluateOptions } from "./evaluate.ts";
+ * import { manhattan } from "../distances/mod.ts";
  * // two classes on a line; with 2 of each class in the gallery, only 1 probe per class is left
  * const set = { embeddings: new Float32Array([0, 1, 2, 10, 11, 12]), labels: new Int32Array([0, 0, 0, 1, 1, 1]), dim: 1 };
- * const options: EvaluateOptions = { distance: "manhattan", galleryPerClass: 2, seed: 3, maxPairs: 15, ties: "pessimistic" };
+ * const options: EvaluateOptions = { distance: manhattan, galleryPerClass: 2, seed: 3, maxPairs: 15, ties: "pessimistic" };
  * const e = evaluate(set, options);
  * if (e.identification.rank1 !== 1 || e.verification.eerThreshold !== 2) throw new Error("separable");
  * ```
  */
 export interface EvaluateOptions {
-  /** Distance between embeddings (default `"euclidean"`). */
-  readonly distance?: DistanceName;
+  /**
+   * Distance between embeddings (default `distances.euclidean`): pass the distance the model
+   * was trained with (its loss's `distance`).
+   */
+  readonly distance?: Distance;
   /** Seed of the pair sample and of the gallery choice (default 0). */
   readonly seed?: number;
   /** Most verification pairs (default 200 000; above it pairs are sampled). */
@@ -118,7 +125,11 @@ export interface EvaluateOptions {
  * ```
  */
 export function evaluate(set: EmbeddingSet, options: EvaluateOptions = {}): Evaluation {
-  const distance = options.distance ?? "euclidean";
+  const distance = checkDistance(
+    "evaluate embeddings",
+    "options.distance",
+    options.distance ?? euclidean,
+  );
   const seed = options.seed ?? 0;
   const pairs = pairDistances(set, { distance, seed, maxPairs: options.maxPairs });
   const roc = rocCurve(pairs.distances, pairs.same);

@@ -1,7 +1,9 @@
 /**
  * likeness/metrics: how well embeddings verify ("are these two the same?"), identify
- * ("which is this?") and retrieve, as pure functions of plain typed arrays (no tensors,
- * no IO).
+ * ("which is this?") and retrieve, as pure functions of plain typed arrays (no IO). Every
+ * function that compares embeddings takes a `Distance` record (`distances.euclidean` by
+ * default) and computes with its host form: the distance the model was trained with,
+ * user-defined ones included.
  *
  * - Verification over pair distances: {@linkcode rocCurve} then {@linkcode auc},
  *   {@linkcode equalErrorRate}, {@linkcode tarAtFar}, {@linkcode thresholdAtFar},
@@ -27,7 +29,7 @@
  *
  * @module
  */
-export type { DistanceName, EmbeddingSet, TieRule } from "./embedding_set.ts";
+export type { EmbeddingSet, TieRule } from "./embedding_set.ts";
 export { type RocCurve, rocCurve } from "./roc_curve.ts";
 export { auc } from "./auc.ts";
 export { type EqualErrorRate, equalErrorRate } from "./equal_error_rate.ts";

@@ -1,5 +1,9 @@
-import type { DistanceName, EmbeddingSet } from "./embedding_set.ts";
-import { checkDistanceName, rowDistance } from "./_chunked_knn.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { Distance } from "../types.ts";
+import type { EmbeddingSet } from "./embedding_set.ts";
+import { rowDistance } from "./_chunked_knn.ts";
+import { checkDistance } from "../distances/host.ts";
+import { euclidean } from "../distances/euclidean.ts";
 import { checkPositiveInt, checkSet } from "./_validate.ts";
 import { seededInts } from "./_rng.ts";
 
@@ -42,9 +46,10 @@ export interface PairDistances {
  * @example
  * ```ts
  * import { pairDistances, type PairDistancesOptions } from "./pair_distances.ts";
+ * import { squaredEuclidean } from "../distances/mod.ts";
  * // 5 rows give 10 pairs; ask for at most 4
  * const set = { embeddings: new Float32Array([0, 1, 3, 6, 10]), labels: new Int32Array([0, 0, 1, 1, 2]), dim: 1 };
- * const options: PairDistancesOptions = { distance: "squaredEuclidean", maxPairs: 4, seed: 1 };
+ * const options: PairDistancesOptions = { distance: squaredEuclidean, maxPairs: 4, seed: 1 };
  * const p = pairDistances(set, options);
  * if (!p.sampled || p.distances.length !== 4) throw new Error("4 sampled pairs");
  * for (let i = 0; i < 4; i++) {
@@ -54,8 +59,8 @@ export interface PairDistances {
  * ```
  */
 export interface PairDistancesOptions {
-  /** Distance between embeddings (default `"euclidean"`). */
-  readonly distance?: DistanceName;
+  /** Distance between embeddings (default `distances.euclidean`). */
+  readonly distance?: Distance;
   /** Most pairs to return (default 200 000); above it pairs are sampled. */
   readonly maxPairs?: number;
   /** Seed of the sampling (default 0); the same seed gives the same pairs. */
@@ -89,7 +94,7 @@ export function pairDistances(
 ): PairDistances {
   const what = "compute pair distances";
   checkSet(what, set, "set");
-  const distance = checkDistanceName(what, options.distance ?? "euclidean");
+  const distance = checkDistance(what, "options.distance", options.distance ?? euclidean);
   const maxPairs = options.maxPairs ?? 200_000;
   checkPositiveInt(what, "options.maxPairs", maxPairs);
   const seed = options.seed ?? 0;
@@ -123,9 +128,51 @@ export function pairDistances(
     }
   }
   const distances = new Float64Array(count), same = new Uint8Array(count);
+  if (distance.host.kind === "custom" && distance.host.many !== undefined) {
+    // a custom distance without a host function: its tensor rows, many pairs per call
+    customPairs(distance, x, left, right, dim, distances);
+  } else {
+    for (let p = 0; p < count; p++) {
+      distances[p] = rowDistance(x, left[p], x, right[p], dim, distance);
+    }
+  }
   for (let p = 0; p < count; p++) {
-    distances[p] = rowDistance(x, left[p], x, right[p], dim, distance);
+    if (Number.isNaN(distances[p])) {
+      throw new Error(
+        `Cannot ${what} as distance '${distance.name}' of rows ${left[p]} and ${right[p]} is NaN`,
+      );
+    }
     same[p] = labels[left[p]] === labels[right[p]] ? 1 : 0;
   }
   return { left, right, distances, same, sampled };
+}
+
+/** Pairs per tensor call of {@linkcode customPairs}. */
+const PAIR_BLOCK = 4096;
+
+/** `distances[p] = distance.rows(x[left[p]], x[right[p]])`, a block of pairs at a time. */
+function customPairs(
+  distance: Distance,
+  x: Float32Array | Float64Array,
+  left: Int32Array,
+  right: Int32Array,
+  dim: number,
+  distances: Float64Array,
+): void {
+  for (let p0 = 0; p0 < left.length; p0 += PAIR_BLOCK) {
+    const nb = Math.min(PAIR_BLOCK, left.length - p0);
+    const a = new Float32Array(nb * dim), b = new Float32Array(nb * dim);
+    for (let p = 0; p < nb; p++) {
+      a.set(x.subarray(left[p0 + p] * dim, (left[p0 + p] + 1) * dim), p * dim);
+      b.set(x.subarray(right[p0 + p] * dim, (right[p0 + p] + 1) * dim), p * dim);
+    }
+    const values = tf.tidy(() =>
+      distance.rows(tf.tensor2d(a, [nb, dim]), tf.tensor2d(b, [nb, dim]))
+    );
+    try {
+      distances.set(values.dataSync(), p0);
+    } finally {
+      values.dispose();
+    }
+  }
 }

@@ -1,5 +1,9 @@
-import type { DistanceName, EmbeddingSet, TieRule } from "./embedding_set.ts";
-import { checkDistanceName, forEachDistanceRow } from "./_chunked_knn.ts";
+import type { Distance } from "../types.ts";
+import type { EmbeddingSet, TieRule } from "./embedding_set.ts";
+import { forEachDistanceRow } from "./_chunked_knn.ts";
+import { checkDistance } from "../distances/host.ts";
+import { euclidean } from "../distances/euclidean.ts";
+import { squaredEuclidean } from "../distances/squared_euclidean.ts";
 import { checkPositiveInt, checkSet } from "./_validate.ts";
 import { rankRow, rankState } from "./_rank_row.ts";
 
@@ -48,17 +52,18 @@ export interface RetrievalMetrics {
  * @example
  * ```ts
  * import { retrievalMetrics, type RetrievalOptions } from "./retrieval_metrics.ts";
+ * import { cosine, euclidean } from "../distances/mod.ts";
  * // 2-d rows: label 0 at (1, 0) and (10, 0), label 1 at (1, 1) and (2, 2): same directions, other lengths
  * const set = { embeddings: new Float32Array([1, 0, 10, 0, 1, 1, 2, 2]), labels: new Int32Array([0, 0, 1, 1]), dim: 2 };
  * const p1 = (options: RetrievalOptions) => retrievalMetrics(set, options).precisionAt1;
  * // by length, only (2, 2) has its class mate nearest; by angle, every row does
- * if (p1({ distance: "euclidean" }) !== 0.25) throw new Error("euclidean");
- * if (p1({ distance: "cosine", k: 1 }) !== 1) throw new Error("cosine");
+ * if (p1({ distance: euclidean }) !== 0.25) throw new Error("euclidean");
+ * if (p1({ distance: cosine, k: 1 }) !== 1) throw new Error("cosine");
  * ```
  */
 export interface RetrievalOptions {
-  /** Distance between embeddings (default `"euclidean"`). */
-  readonly distance?: DistanceName;
+  /** Distance between embeddings (default `distances.euclidean`). */
+  readonly distance?: Distance;
   /** Neighbours voting in `knnAccuracy` (default 5). */
   readonly k?: number;
   /** Order of a match and a non-match at equal distance (default `"pessimistic"`). */
@@ -126,7 +131,7 @@ export function retrievalMetrics(
 ): RetrievalMetrics {
   const what = "compute retrieval metrics";
   checkSet(what, set, "set");
-  const distance = checkDistanceName(what, options.distance ?? "euclidean");
+  const distance = checkDistance(what, "options.distance", options.distance ?? euclidean);
   const kOption = options.k ?? 5;
   checkPositiveInt(what, "options.k", kOption);
   const ties = options.ties ?? "pessimistic";
@@ -176,12 +181,15 @@ export function retrievalMetrics(
   const votes = new Map<number, number>();
   let p1 = 0, rp = 0, mapr = 0, map = 0, mrr = 0, knn = 0;
   // euclidean ranks like squared euclidean: skip the square roots
-  const rankBy = distance === "euclidean" ? "squaredEuclidean" : distance;
+  const rankBy = distance.host.kind === "euclidean" ? squaredEuclidean : distance;
+  // keys that order as the distances do; negative distances (dot, custom) need the sign flip
+  const signed = distance.host.kind === "dot" || distance.host.kind === "custom";
   forEachDistanceRow(grouped, grouped, rankBy, (q, row) => {
     const y = labels[q];
     const range = ranges[q];
     if (range[1] - range[0] === 1) return;
     const bits = new Uint32Array(row.buffer, row.byteOffset, n);
+    if (signed) orderedKeys(bits);
     rankRow(bits, q, range, labels, order, k, pessimistic, state);
     p1 += out[0];
     rp += out[1];
@@ -218,4 +226,15 @@ export function retrievalMetrics(
     queries,
     loneQueries: lone,
   };
+}
+
+/**
+ * Rewrites float32 bit patterns in place as unsigned keys that order as the values do,
+ * negative values included (−0 and +0 become the same key).
+ */
+function orderedKeys(bits: Uint32Array): void {
+  for (let j = 0; j < bits.length; j++) {
+    const u = bits[j];
+    bits[j] = u >= 0x80000000 ? (u === 0x80000000 ? 0x80000000 : ~u >>> 0) : (u | 0x80000000) >>> 0;
+  }
 }

@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { pairwise } from "../distances/pairwise.ts";
 import type { Distance, Labelled, Tensor2D } from "../types.ts";
 import type { MinedTriplets } from "./miner.ts";
 
@@ -38,7 +37,7 @@ export function distanceRows(what: string, distance: Distance, embeddings: Tenso
   }
   const rows = tf.tidy(() => {
     const detached = tf.tensor2d(values, embeddings.shape);
-    return pairwise(distance)(detached, detached).arraySync();
+    return distance.matrix(detached, detached).arraySync();
   });
   rows.forEach((row, i) =>
     row.forEach((d, j) => {

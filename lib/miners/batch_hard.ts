@@ -1,4 +1,5 @@
 import { euclidean } from "../distances/euclidean.ts";
+import { checkDistance } from "../distances/host.ts";
 import type { Distance } from "../types.ts";
 import type { Miner } from "./miner.ts";
 import { distanceRows, labelsOf, pack } from "./_util.ts";
@@ -28,7 +29,11 @@ export interface BatchHardOptions {
  * ```
  */
 export function batchHard(options: BatchHardOptions = {}): Miner {
-  const distance = options.distance ?? euclidean;
+  const distance = checkDistance(
+    "mine batch-hard triplets",
+    "options.distance",
+    options.distance ?? euclidean,
+  );
   return (input) => {
     const labels = labelsOf("batch-hard triplets", input);
     const d = distanceRows("batch-hard triplets", distance, input.embeddings);

@@ -1,4 +1,5 @@
 import { euclidean } from "../distances/euclidean.ts";
+import { checkDistance } from "../distances/host.ts";
 import type { Distance } from "../types.ts";
 import type { Miner } from "./miner.ts";
 import { distanceRows, labelsOf, pack } from "./_util.ts";
@@ -29,7 +30,11 @@ export interface SemiHardOptions {
  * ```
  */
 export function semiHard(options: SemiHardOptions = {}): Miner {
-  const distance = options.distance ?? euclidean;
+  const distance = checkDistance(
+    "mine semi-hard triplets",
+    "options.distance",
+    options.distance ?? euclidean,
+  );
   return (input) => {
     const labels = labelsOf("semi-hard triplets", input);
     const d = distanceRows("semi-hard triplets", distance, input.embeddings);

@@ -5,8 +5,9 @@ import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../../lib/pipe.ts";
 import { dense, empty, siamese } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
-import { pairBce } from "../../lib/losses/mod.ts";
-import type { Tensor, Tensor2D } from "../../lib/types.ts";
+import { contrastive, fromPerItem, pairBce } from "../../lib/losses/mod.ts";
+import { cosine, distance, euclidean, manhattan } from "../../lib/distances/mod.ts";
+import type { Pair, Tensor, Tensor2D } from "../../lib/types.ts";
 
 await tf.setBackend("cpu");
 
@@ -47,4 +48,52 @@ Deno.test("scorePairs: a BCE program's score is P(same), the probability its los
   assert.deepEqual(Array.from(again.dataSync()), p);
   tf.dispose([left, right, again]);
   program.dispose();
+});
+
+Deno.test("scorePairs: scored with the loss's distance record (cosine, a user distance), never silently euclidean", () => {
+  const left = tf.tensor2d([[1, 0, 0, 0], [0, 1, 0, 0], [1, 1, 0, 0]]);
+  const right = tf.tensor2d([[0, 0, 1, 0], [0, 2, 0, 0], [3, 1, 1, 0]]);
+  const mine = distance({ name: "l-inf", rows: (a, b) => tf.max(tf.abs(tf.sub(a, b)), 1) });
+  for (const d of [cosine, mine]) {
+    const program = compile({
+      model: siamese(pipe(empty, dense(3, { activation: "tanh" }))),
+      loss: contrastive({ distance: d }),
+      inputShape: [4],
+      seed: 3,
+    });
+    const got = Array.from(program.scorePairs(left, right).dataSync());
+    const [el, er] = [program.embed(left), program.embed(right)] as Tensor2D[];
+    const want = Array.from(d.rows(el, er).dataSync());
+    const other = Array.from(euclidean.rows(el, er).dataSync());
+    got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) < 1e-6, `${d.name} pair ${i}`));
+    assert.ok(got.some((g, i) => Math.abs(g - other[i]) > 1e-3), `${d.name} is not euclidean`);
+    tf.dispose([el, er]);
+    program.dispose();
+  }
+  // a loss that declares no distance (and has no head) cannot be scored: no guessing
+  const bare = compile({
+    model: siamese(pipe(empty, dense(3))),
+    loss: fromPerItem<Pair>("bare", ({ left: l, right: r }) => tf.sum(tf.abs(tf.sub(l, r)), 1)),
+    inputShape: [4],
+  });
+  assert.throws(
+    () => bare.scorePairs(left, right),
+    /Cannot score pairs as loss 'bare' has no distance and no pair head/,
+  );
+  bare.dispose();
+  // given one, it is used
+  const withDistance = compile({
+    model: siamese(pipe(empty, dense(3))),
+    loss: fromPerItem<Pair>(
+      "l1",
+      ({ left: l, right: r }) => manhattan.rows(l, r),
+      undefined,
+      manhattan,
+    ),
+    inputShape: [4],
+  });
+  const s = withDistance.scorePairs(left, left);
+  assert.deepEqual(Array.from(s.dataSync()), [0, 0, 0]);
+  tf.dispose([s, left, right]);
+  withDistance.dispose();
 });

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { loadModel } from "../../lib/train/mod.ts";
 import { fashionMnist, stratifiedSplit } from "../../lib/data/mod.ts";
 import * as metrics from "../../lib/metrics/mod.ts";
+import { euclidean } from "../../lib/distances/mod.ts";
 
 await tf.setBackend("cpu");
 
@@ -100,7 +101,7 @@ async function checkMetricsAgainstModel(
   tf.dispose([x, y]);
   const e = metrics.evaluate(
     { embeddings, labels: test.labels, dim },
-    { distance: "euclidean", seed: DEFAULT_SEED, maxPairs: 200_000 },
+    { distance: euclidean, seed: DEFAULT_SEED, maxPairs: 200_000 },
   );
   const pairs: [string, number, number][] = [
     ["verification.auc", m.verification.auc, e.verification.auc],

@@ -11,12 +11,16 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   type Gallery,
-  type GalleryDistance,
   memoryStore,
   openGallery,
   sqliteStore,
   type TemplateMode,
 } from "../../lib/gallery/mod.ts";
+import { cosine, euclidean, manhattan, squaredEuclidean } from "../../lib/distances/mod.ts";
+import type { Distance } from "../../lib/types.ts";
+
+type DistanceName = "euclidean" | "squaredEuclidean" | "cosine" | "manhattan";
+const D: Record<DistanceName, Distance> = { euclidean, squaredEuclidean, cosine, manhattan };
 
 await tf.setBackend("cpu");
 
@@ -176,7 +180,7 @@ function rowsOf(value: unknown): number[][] {
   return (value as number[][]).map((r) => [...Float32Array.from(r)]);
 }
 
-function oracle(d: GalleryDistance, a: number[], b: number[]): number {
+function oracle(d: DistanceName, a: number[], b: number[]): number {
   const diff = a.map((v, i) => v - b[i]);
   if (d === "euclidean") return Math.sqrt(diff.reduce((s, v) => s + v * v, 0));
   if (d === "squaredEuclidean") return diff.reduce((s, v) => s + v * v, 0);
@@ -188,7 +192,7 @@ function oracle(d: GalleryDistance, a: number[], b: number[]): number {
 }
 
 /** Each identity's distance to `q` (the closest of its rows, or its mean's). */
-function identityDistances(model: Model, q: number[], d: GalleryDistance, mode: TemplateMode) {
+function identityDistances(model: Model, q: number[], d: DistanceName, mode: TemplateMode) {
   return [...model].map(([identity, rows]) => {
     if (mode === "all") {
       return {
@@ -270,7 +274,7 @@ function checkAndApply(
   c: Command,
   answer: unknown,
   model: Model,
-  d: GalleryDistance,
+  d: DistanceName,
   mode: TemplateMode,
 ): void {
   const countRows = () => [...model.values()].reduce((s, r) => s + r.length, 0);
@@ -355,7 +359,7 @@ function checkAndApply(
 Deno.test("fuzz: the gallery answers correctly or names the argument; memory and sqlite agree", () => {
   fc.assert(
     fc.property(
-      fc.constantFrom<GalleryDistance>("euclidean", "squaredEuclidean", "cosine", "manhattan"),
+      fc.constantFrom<DistanceName>("euclidean", "squaredEuclidean", "cosine", "manhattan"),
       fc.constantFrom<TemplateMode>("all", "mean"),
       fc.boolean(),
       fc.option(fc.double({ min: 0, max: 6, noNaN: true }), { nil: undefined }),
@@ -363,13 +367,11 @@ Deno.test("fuzz: the gallery answers correctly or names the argument; memory and
       (distance, templates, cache, threshold, commands) => {
         const path = `${root}/g${serial++}.db`;
         const galleries = [
-          openGallery(memoryStore({ dim: DIM, fingerprint: "fuzz" }), {
-            distance,
+          openGallery(memoryStore({ dim: DIM, fingerprint: "fuzz", distance: D[distance] }), {
             templates,
             threshold,
           }),
-          openGallery(sqliteStore(path, { dim: DIM, fingerprint: "fuzz" }), {
-            distance,
+          openGallery(sqliteStore(path, { dim: DIM, fingerprint: "fuzz", distance: D[distance] }), {
             templates,
             threshold,
             cache,

@@ -4,7 +4,15 @@ import * as tf from "@tensorflow/tfjs";
 import { search } from "../../lib/gallery/_search.ts";
 import { cacheItems } from "../../lib/gallery/_index.ts";
 import {
-  type GalleryDistance,
+  cosine,
+  distance as userDistance,
+  dot,
+  euclidean,
+  manhattan,
+  squaredEuclidean,
+} from "../../lib/distances/mod.ts";
+import type { Distance } from "../../lib/types.ts";
+import {
   type GalleryStore,
   memoryStore,
   openGallery,
@@ -13,6 +21,21 @@ import {
 } from "../../lib/gallery/mod.ts";
 
 await tf.setBackend("cpu");
+
+type DistanceName = "euclidean" | "squaredEuclidean" | "cosine" | "manhattan" | "dot" | "chebyshev";
+/** A user-defined distance (L∞) whose host form the library derives from its rows. */
+const chebyshev = userDistance({
+  name: "chebyshev",
+  rows: (a, b) => tf.max(tf.abs(tf.sub(a, b)), 1),
+});
+const D: Record<DistanceName, Distance> = {
+  euclidean,
+  squaredEuclidean,
+  cosine,
+  manhattan,
+  dot,
+  chebyshev,
+};
 
 const close = (actual: number, expected: number, tol = 1e-5) =>
   assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
@@ -50,15 +73,18 @@ Deno.test("mean templates compare with the mean of each identity's samples", () 
 
 Deno.test("every distance gives its hand-computed values", () => {
   const query = [1, 2];
-  const cases: [GalleryDistance, Record<string, number>][] = [
+  const cases: [DistanceName, Record<string, number>][] = [
     ["euclidean", { a: Math.sqrt(1 + 4), b: Math.sqrt(4 + 4) }],
     ["squaredEuclidean", { a: 5, b: 8 }],
     ["manhattan", { a: 3, b: 4 }],
+    ["chebyshev", { a: 2, b: 2 }],
     // cosine rows: a = (0, 0.5) and b = (3, 0), so cos = 2/sqrt(5) and 1/sqrt(5)
     ["cosine", { a: 1 - 2 / Math.sqrt(5), b: 1 - 1 / Math.sqrt(5) }],
   ];
   for (const [distance, expected] of cases) {
-    const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { distance });
+    const store = memoryStore({ dim: 2, fingerprint: "m", distance: D[distance] });
+    const gallery = openGallery(store, { distance: D[distance] });
+    assert.equal(gallery.distance, D[distance]);
     if (distance === "cosine") {
       gallery.enrol("a", [[0, 0.5]]);
       gallery.enrol("b", [[3, 0]]);
@@ -79,9 +105,10 @@ Deno.test("every distance gives its hand-computed values", () => {
 });
 
 Deno.test("an enrolled sample is found at distance exactly 0", () => {
-  const gallery = small();
-  for (const distance of ["euclidean", "squaredEuclidean", "manhattan"] as const) {
-    const g = openGallery(gallery.store, { distance });
+  for (const distance of [euclidean, squaredEuclidean, manhattan, chebyshev]) {
+    const g = openGallery(memoryStore({ dim: 2, fingerprint: "toy", distance }), { distance });
+    g.enrol("bob", [[3, 0]]);
+    g.enrol("carol", [[0, 5]]);
     assert.deepEqual(g.identify([0, 5], 1), [{ identity: "carol", distance: 0 }]);
   }
 });
@@ -248,8 +275,20 @@ Deno.test("clear errors name the argument and the value", () => {
     /Cannot open gallery with model fingerprint 'other' as its embeddings were made by the model with fingerprint 'm'/,
   );
   assert.throws(
-    () => openGallery(gallery.store, { distance: "hamming" as GalleryDistance }),
-    /options.distance must be one of .*: current value is 'hamming'/,
+    () => openGallery(gallery.store, { distance: "hamming" as unknown as Distance }),
+    /options.distance must be a Distance record .*: current value is the string "hamming"/,
+  );
+  assert.throws(
+    () => openGallery(gallery.store, { distance: cosine }),
+    /Cannot open gallery with distance 'cosine' as its store was made for distance 'euclidean'/,
+  );
+  assert.throws(
+    () => openGallery(memoryStore({ dim: 2, fingerprint: "m", distance: chebyshev })),
+    /store was made for the distance 'chebyshev', which is not built in: pass that distance's record as options.distance/,
+  );
+  assert.throws(
+    () => memoryStore({ dim: 2, fingerprint: "m", distance: "cosine" as unknown as Distance }),
+    /Cannot create a memory store as options.distance must be a Distance record/,
   );
   assert.throws(
     () => openGallery(gallery.store, { templates: "median" as TemplateMode }),
@@ -267,9 +306,10 @@ Deno.test("clear errors name the argument and the value", () => {
     () => memoryStore({ dim: 2, fingerprint: "" }),
     /fingerprint must be a non-empty string/,
   );
-  const cosine = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), { distance: "cosine" });
+  const byAngle = openGallery(memoryStore({ dim: 2, fingerprint: "m", distance: cosine }));
+  assert.equal(byAngle.distance, cosine);
   assert.throws(
-    () => cosine.enrol("z", [[0, 0]]),
+    () => byAngle.enrol("z", [[0, 0]]),
     /zero vector under cosine distance: row 0 is all zeros/,
   );
 });
@@ -280,7 +320,12 @@ Deno.test("searching leaves no tensors behind", () => {
   const before = tf.memory().numTensors;
   gallery.identifyBatch([[0, 0], [1, 1], [2, 2]], 2);
   gallery.similarBatch([[0, 0], [1, 1]], 3);
-  openGallery(gallery.store, { distance: "cosine" }).identify([1, 1], 2);
+  for (const distance of [cosine, dot, chebyshev]) {
+    const other = openGallery(memoryStore({ dim: 2, fingerprint: "m", distance }), { distance });
+    other.enrol("a", [[1, 0], [0, 1]]);
+    other.identifyBatch([[1, 1], [2, 0], [0, 3], [1, 2], [5, 5]], 2);
+    other.verify("a", [1, 1], { threshold: 1 });
+  }
   assert.equal(tf.memory().numTensors, before);
 });
 
@@ -289,8 +334,10 @@ Deno.test("searching leaves no tensors behind", () => {
 // distance, template mode, chunk size and query block size.
 // ---------------------------------------------------------------------------
 
-function oracleDistance(d: GalleryDistance, a: number[], b: number[]): number {
+function oracleDistance(d: DistanceName, a: number[], b: number[]): number {
   const diff = a.map((v, i) => v - b[i]);
+  if (d === "chebyshev") return Math.max(...diff.map(Math.abs));
+  if (d === "dot") return -a.reduce((s, v, i) => s + v * b[i], 0);
   if (d === "euclidean") return Math.hypot(...diff);
   if (d === "squaredEuclidean") return diff.reduce((s, v) => s + v * v, 0);
   if (d === "manhattan") return diff.reduce((s, v) => s + Math.abs(v), 0);
@@ -314,11 +361,13 @@ Deno.test("chunked search equals a brute-force oracle (property)", () => {
       k: fc.integer({ min: 1, max: 8 }),
       chunkSize: fc.integer({ min: 1, max: 40 }),
       queryBlock: fc.integer({ min: 1, max: 6 }),
-      distance: fc.constantFrom<GalleryDistance>(
+      distance: fc.constantFrom<DistanceName>(
         "euclidean",
         "squaredEuclidean",
         "cosine",
         "manhattan",
+        "dot",
+        "chebyshev",
       ),
       templates: fc.constantFrom<TemplateMode>("all", "mean"),
       cache: fc.boolean(),
@@ -326,7 +375,9 @@ Deno.test("chunked search equals a brute-force oracle (property)", () => {
   });
   fc.assert(
     fc.property(arb, (c) => {
-      const gallery = openGallery(memoryStore({ dim: c.dim, fingerprint: "m" }), c);
+      const distance = D[c.distance];
+      const store = memoryStore({ dim: c.dim, fingerprint: "m", distance });
+      const gallery = openGallery(store, { ...c, distance });
       for (const [who, row] of c.samples) gallery.enrol(`id${who}`, [row]);
       // oracle templates
       const byId = new Map<string, number[][]>();
@@ -412,8 +463,9 @@ Deno.test("memory and sqlite stores behave alike", () => {
 const tmp = Deno.makeTempDirSync({ prefix: "likeness-gallery-test-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));
 
-function tempSqlite(dim: number): GalleryStore {
-  return sqliteStore(Deno.makeTempFileSync({ dir: tmp, suffix: ".db" }), { dim, fingerprint: "m" });
+function tempSqlite(dim: number, distance: Distance = euclidean): GalleryStore {
+  const path = Deno.makeTempFileSync({ dir: tmp, suffix: ".db" });
+  return sqliteStore(path, { dim, fingerprint: "m", distance });
 }
 
 Deno.test("a k larger than the gallery is clamped (no allocation for it) and k is validated", () => {
@@ -466,9 +518,9 @@ Deno.test("the search keeps at most what it finds, whatever k (even past a clamp
     identity: `p${j % 7}`,
     embeddings: new Float32Array(dim).map((_, t) => Math.sin(j * dim + t)),
   })));
-  const [chunk] = cacheItems(store, "euclidean", 4096).chunks();
+  const [chunk] = cacheItems(store, euclidean, 4096).chunks();
   const queries = new Float32Array(512 * dim).map((_, i) => (i % 97) / 10);
-  const options = { dim, distance: "euclidean" as const, queryBlock: 512 };
+  const options = { dim, distance: euclidean, queryBlock: 512 };
   const before = Deno.memoryUsage().rss;
   for (const k of [1e12, Infinity]) {
     const items = search([chunk, chunk], queries, k, { ...options, distinct: false });
@@ -486,8 +538,10 @@ Deno.test("the search keeps at most what it finds, whatever k (even past a clamp
 Deno.test("rows too large for float32 search are refused (they used to drop out of rankings)", () => {
   // Before: [3e38, 3e38] enrolled fine, then identify(…, 5) of 3 identities returned only
   // 'small', even for a query equal to 'big' (its float32 score was Infinity − Infinity).
-  for (const distance of ["euclidean", "squaredEuclidean", "cosine", "manhattan"] as const) {
-    for (const store of [memoryStore({ dim: 2, fingerprint: "m" }), tempSqlite(2)]) {
+  for (const distance of [euclidean, squaredEuclidean, cosine, manhattan]) {
+    for (
+      const store of [memoryStore({ dim: 2, fingerprint: "m", distance }), tempSqlite(2, distance)]
+    ) {
       const gallery = openGallery(store, { distance, threshold: 1 });
       gallery.enrol("small", [[1, 1]]);
       assert.throws(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { DatabaseSync } from "node:sqlite";
 import { memoryStore, openGallery, sqliteStore } from "../../lib/gallery/mod.ts";
+import { cosine, distance, euclidean } from "../../lib/distances/mod.ts";
 
 await tf.setBackend("cpu");
 
@@ -40,6 +41,66 @@ Deno.test("a sqlite gallery persists across openings and records its model", () 
   const still = sqliteStore(path, { dim: 2, fingerprint: "model-A" });
   assert.equal(still.count(), 2);
   still.close();
+  Deno.removeSync(path);
+});
+
+Deno.test("a sqlite gallery records its distance and refuses to open with another", () => {
+  const path = tempDb();
+  const made = openGallery(sqliteStore(path, { dim: 2, fingerprint: "m", distance: cosine }));
+  assert.equal(made.distance, cosine);
+  made.enrol("east", [[1, 0]]);
+  made.enrol("north", [[0, 1]]);
+  made.close();
+  const db = new DatabaseSync(path);
+  const row = db.prepare("SELECT value FROM likeness_gallery_meta WHERE key = 'distance'").get();
+  db.close();
+  assert.deepEqual({ ...row }, { value: "cosine" });
+  // the default (euclidean) and an explicit euclidean are both refused, naming both distances
+  for (const options of [{}, { distance: euclidean }]) {
+    assert.throws(
+      () => sqliteStore(path, { dim: 2, fingerprint: "m", ...options }),
+      /Cannot open gallery ".*" with distance 'euclidean' as it was created with distance 'cosine'/,
+    );
+  }
+  // reopened with cosine, the gallery searches by angle: (10, 1) is nearly east
+  const again = openGallery(sqliteStore(path, { dim: 2, fingerprint: "m", distance: cosine }));
+  assert.equal(again.distance, cosine);
+  const [first] = again.identify([10, 1], 1);
+  assert.equal(first.identity, "east");
+  assert.ok(Math.abs(first.distance - (1 - 10 / Math.hypot(10, 1))) < 1e-9);
+  again.close();
+  // a user-defined distance is recorded by name; opening its store needs its record
+  const mine = distance({ name: "l-inf", rows: (a, b) => tf.max(tf.abs(tf.sub(a, b)), 1) });
+  const other = tempDb();
+  const custom = openGallery(sqliteStore(other, { dim: 2, fingerprint: "m", distance: mine }), {
+    distance: mine,
+  });
+  custom.enrol("a", [[0, 0]]);
+  custom.enrol("b", [[3, 1]]);
+  // L∞ of (2.5, 0) to a is 2.5 and to b 1: b (euclidean would also say b; check the value)
+  assert.deepEqual(custom.identify([2.5, 0], 2), [
+    { identity: "b", distance: 1 },
+    { identity: "a", distance: 2.5 },
+  ]);
+  custom.close();
+  const store = sqliteStore(other, { dim: 2, fingerprint: "m", distance: mine });
+  assert.throws(() => openGallery(store), /distance 'l-inf', which is not built in/);
+  store.close();
+  Deno.removeSync(path);
+  Deno.removeSync(other);
+});
+
+Deno.test("a gallery file made before distances were recorded takes the distance it is reopened with", () => {
+  const path = tempDb();
+  sqliteStore(path, { dim: 1, fingerprint: "m" }).close();
+  const db = new DatabaseSync(path);
+  db.exec("DELETE FROM likeness_gallery_meta WHERE key = 'distance'");
+  db.close();
+  sqliteStore(path, { dim: 1, fingerprint: "m", distance: cosine }).close();
+  assert.throws(
+    () => sqliteStore(path, { dim: 1, fingerprint: "m" }),
+    /with distance 'euclidean' as it was created with distance 'cosine'/,
+  );
   Deno.removeSync(path);
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { cosine, euclidean, manhattan } from "../../lib/distances/mod.ts";
+import { cosine, distance, euclidean, manhattan } from "../../lib/distances/mod.ts";
 import {
   contrastive,
   fromPerItem,
@@ -203,6 +203,20 @@ Deno.test("plus keeps the one head and refuses two", () => {
   assert.throws(() => plus(pairBce(), pairBce()), /both carry a head/);
 });
 
+Deno.test("losses take a user-defined distance record and use its rows", () => {
+  const chebyshev = distance({
+    name: "chebyshev",
+    rows: (a, b) => tf.max(tf.abs(tf.sub(a, b)), 1),
+  });
+  // a same pair costs its distance: L∞ of (0, 0) and (3, 1) is 3 (euclidean would be √10)
+  const loss = contrastive({ distance: chebyshev });
+  assert.equal(loss.distance, chebyshev);
+  assertClose(items(loss, pair([[0, 0]], [[3, 1]], [1])), [3]);
+  // triplet: d(a, p) = 1, d(a, n) = 1.5 → max(0, 1 − 1.5 + 1) = 0.5
+  const t = tripletMargin({ distance: chebyshev });
+  assertClose(items(t, triplet([[0, 0]], [[1, 0.5]], [[1.5, 1]])), [0.5]);
+});
+
 Deno.test("losses: bad options are errors naming the argument and the value", () => {
   assert.throws(
     () => contrastive({ margin: -1 }),
@@ -226,7 +240,16 @@ Deno.test("losses: bad options are errors naming the argument and the value", ()
   assert.throws(() => fromPerItem("", () => tf.zeros([1])), /name must be a non-empty string/);
   assert.throws(
     () => contrastive({ distance: 3 as unknown as typeof euclidean }),
-    /distance must be a function: current value is 3/,
+    /Cannot create contrastive loss as options.distance must be a Distance record .*current value is 3/,
+  );
+  // a bare row-wise function (the old form of a distance) is refused, with the way out
+  assert.throws(
+    () => tripletMargin({ distance: euclidean.rows as unknown as typeof euclidean }),
+    /options.distance must be a Distance record .*a function \(pass a Distance record: distances.euclidean, or distances.distance\(\{ name, rows \}\)\)/,
+  );
+  assert.throws(
+    () => fromPerItem("x", () => tf.zeros([1]), undefined, "cosine" as unknown as typeof euclidean),
+    /Cannot create loss x as distance must be a Distance record .*"cosine" \(pass distances.cosine instead\)/,
   );
   const bad = pair([[0, 0]], [[0, 0]], [1, 0]);
   assert.throws(

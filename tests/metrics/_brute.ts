@@ -4,7 +4,42 @@
  *
  * @module
  */
-import type { DistanceName, EmbeddingSet, TieRule } from "../../lib/metrics/mod.ts";
+import type { EmbeddingSet, TieRule } from "../../lib/metrics/mod.ts";
+import {
+  cosine,
+  distance,
+  dot,
+  euclidean,
+  manhattan,
+  squaredEuclidean,
+} from "../../lib/distances/mod.ts";
+import type { Distance } from "../../lib/types.ts";
+import * as tf from "@tensorflow/tfjs";
+
+/** The distances the brute-force references know, by name. */
+export type DistanceName =
+  | "euclidean"
+  | "squaredEuclidean"
+  | "cosine"
+  | "manhattan"
+  | "dot"
+  | "chebyshev";
+
+/** A user-defined distance (L∞) with no host function: the library derives one from `rows`. */
+export const chebyshev: Distance = distance({
+  name: "chebyshev",
+  rows: (a, b) => tf.max(tf.abs(tf.sub(a, b)), 1),
+});
+
+/** The library's record of each distance name. */
+export const RECORD: Record<DistanceName, Distance> = {
+  euclidean,
+  squaredEuclidean,
+  cosine,
+  manhattan,
+  dot,
+  chebyshev,
+};
 
 /** A seeded LCG for test data (no Math.random). */
 export function lcg(seed: number): () => number {
@@ -17,15 +52,18 @@ export function lcg(seed: number): () => number {
 
 /** The distance of two vectors in float64. */
 export function dist(a: ArrayLike<number>, b: ArrayLike<number>, d: DistanceName): number {
-  let s = 0, dot = 0, na = 0, nb = 0;
+  let s = 0, dot = 0, na = 0, nb = 0, max = 0;
   for (let k = 0; k < a.length; k++) {
     const t = a[k] - b[k];
     if (d === "manhattan") s += Math.abs(t);
     else s += t * t;
+    max = Math.max(max, Math.abs(t));
     dot += a[k] * b[k];
     na += a[k] * a[k];
     nb += b[k] * b[k];
   }
+  if (d === "chebyshev") return max;
+  if (d === "dot") return dot === 0 ? 0 : -dot;
   if (d === "cosine") return na > 0 && nb > 0 ? 1 - dot / Math.sqrt(na * nb) : 1;
   return d === "euclidean" ? Math.sqrt(s) : s;
 }

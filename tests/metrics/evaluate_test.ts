@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   auc,
   cmcCurve,
+  equalErrorRate,
   evaluate,
   galleryProbeSplit,
   pairDistances,
@@ -9,11 +10,13 @@ import {
   rocCurve,
   tarAtFar,
 } from "../../lib/metrics/mod.ts";
-import { dist, floatSet, rowOf } from "./_brute.ts";
+import { chebyshev, dist, floatSet, RECORD, rowOf } from "./_brute.ts";
+import * as tf from "@tensorflow/tfjs";
+import { distance } from "../../lib/distances/mod.ts";
 
 Deno.test("pairDistances: all pairs in order when few, direct distances", () => {
   const set = floatSet(12, 3, 3, 1);
-  const p = pairDistances(set, { distance: "manhattan" });
+  const p = pairDistances(set, { distance: RECORD.manhattan });
   assert.equal(p.sampled, false);
   assert.equal(p.distances.length, 66);
   let k = 0;
@@ -81,6 +84,43 @@ Deno.test("evaluate: the metrics.json block equals the separate functions", () =
   for (const v of [m.verification.auc, m.verification.eer, m.identification.rank1]) {
     assert.ok(v >= 0 && v <= 1);
   }
+});
+
+Deno.test("evaluate: a user-defined distance flows through pairs, CMC and retrieval (not silently euclidean)", () => {
+  const set = floatSet(60, 5, 4, 11);
+  const m = evaluate(set, { seed: 2, distance: chebyshev });
+  const pairs = pairDistances(set, { seed: 2, distance: chebyshev });
+  for (let k = 0; k < pairs.distances.length; k++) {
+    const want = dist(rowOf(set, pairs.left[k]), rowOf(set, pairs.right[k]), "chebyshev");
+    assert.ok(Math.abs(pairs.distances[k] - want) < 1e-6, `pair ${k}`);
+  }
+  const roc = rocCurve(pairs.distances, pairs.same);
+  assert.equal(m.verification.auc, auc(roc));
+  assert.equal(m.verification.eerThreshold, equalErrorRate(roc).threshold);
+  const { gallery, probes } = galleryProbeSplit(set, { seed: 2 });
+  const cmc = cmcCurve(gallery, probes, { maxRank: 5, distance: chebyshev });
+  assert.equal(m.identification.rank1, cmc.accuracy[0]);
+  const r = retrievalMetrics(set, { distance: chebyshev });
+  assert.equal(m.retrieval.mapAtR, r.mapAtR);
+  // the thresholds are chebyshev distances, not euclidean ones
+  const e = evaluate(set, { seed: 2 });
+  assert.notEqual(m.verification.eerThreshold, e.verification.eerThreshold);
+  assert.ok(m.verification.eerThreshold < e.verification.eerThreshold, "L∞ ≤ L2");
+});
+
+Deno.test("evaluate: a distance given as a name, not a record, is an error naming the option", () => {
+  const set = floatSet(10, 2, 2, 1);
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => evaluate(set, { distance: "cosine" as any }),
+    /Cannot evaluate embeddings as options.distance must be a Distance record .*"cosine" \(pass distances.cosine instead\)/,
+  );
+});
+
+Deno.test("pairDistances: a user distance that gives NaN is an error naming it", () => {
+  const set = floatSet(6, 2, 2, 1);
+  const nan = distance({ name: "nan", rows: (a) => tf.fill([a.shape[0]], NaN) as tf.Tensor1D });
+  assert.throws(() => pairDistances(set, { distance: nan }), /distance 'nan'/);
 });
 
 Deno.test("evaluate: errors name the problem", () => {

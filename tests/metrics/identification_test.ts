@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { cmcCurve, galleryProbeSplit, rankAccuracy } from "../../lib/metrics/mod.ts";
-import type { DistanceName, EmbeddingSet, TieRule } from "../../lib/metrics/mod.ts";
-import { floatSet, integerSet, ranking, rowOf } from "./_brute.ts";
+import type { EmbeddingSet, TieRule } from "../../lib/metrics/mod.ts";
+import { type DistanceName, floatSet, integerSet, ranking, RECORD, rowOf } from "./_brute.ts";
 
 const set1d = (xs: number[], ys: number[]): EmbeddingSet => ({
   embeddings: new Float32Array(xs),
@@ -37,7 +37,7 @@ Deno.test("cmcCurve: equals brute force on random data", () => {
   for (const [seed, ties] of [[1, "pessimistic"], [2, "optimistic"]] as [number, TieRule][]) {
     const gallery = integerSet(30, 3, 6, seed);
     const probes = integerSet(25, 3, 7, seed + 100); // label 6 never enrolled
-    for (const distance of ["euclidean", "manhattan"] as DistanceName[]) {
+    for (const distance of ["euclidean", "manhattan", "dot", "chebyshev"] as DistanceName[]) {
       const enrolled = new Set(gallery.labels);
       const atRank = new Array(31).fill(0);
       let counted = 0;
@@ -50,7 +50,7 @@ Deno.test("cmcCurve: equals brute force on random data", () => {
       const want: number[] = [];
       let c = 0;
       for (let r = 1; r <= 30; r++) want.push((c += atRank[r]) / counted);
-      const got = cmcCurve(gallery, probes, { distance, ties });
+      const got = cmcCurve(gallery, probes, { distance: RECORD[distance], ties });
       assert.equal(got.probes, counted);
       got.accuracy.forEach((a, i) => assert.ok(Math.abs(a - want[i]) < 1e-12, `rank ${i + 1}`));
     }

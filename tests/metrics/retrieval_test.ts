@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { retrievalMetrics } from "../../lib/metrics/mod.ts";
-import type { DistanceName, TieRule } from "../../lib/metrics/mod.ts";
+import type { TieRule } from "../../lib/metrics/mod.ts";
 import { forEachDistanceRow } from "../../lib/metrics/_chunked_knn.ts";
-import { bruteRetrieval, dist, floatSet, integerSet, rowOf } from "./_brute.ts";
+import {
+  bruteRetrieval,
+  dist,
+  type DistanceName,
+  floatSet,
+  integerSet,
+  RECORD,
+  rowOf,
+} from "./_brute.ts";
+import type { Distance } from "../../lib/types.ts";
 
 const close = (a: number, b: number, what: string) =>
   assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
@@ -42,7 +51,7 @@ Deno.test("retrievalMetrics: worked example with R = 2", () => {
   assert.equal(m.queries, 6);
   assert.equal(m.loneQueries, 0);
   for (const distance of ["squaredEuclidean", "manhattan"] as const) {
-    assert.deepEqual(retrievalMetrics(set, { k: 3, distance }), m, distance);
+    assert.deepEqual(retrievalMetrics(set, { k: 3, distance: RECORD[distance] }), m, distance);
   }
 });
 
@@ -66,10 +75,18 @@ Deno.test("retrievalMetrics: kNN vote tie goes to the label met first", () => {
 Deno.test("retrievalMetrics: equals brute force on random integer data (ties), all distances", () => {
   for (const [seed, n, dim, classes] of [[1, 40, 3, 4], [2, 57, 2, 3], [3, 33, 4, 8]]) {
     const set = integerSet(n, dim, classes, seed);
-    for (const distance of ["squaredEuclidean", "euclidean", "manhattan"] as DistanceName[]) {
+    // dot gives negative distances; chebyshev is user-defined (host form derived from rows)
+    const names: DistanceName[] = [
+      "squaredEuclidean",
+      "euclidean",
+      "manhattan",
+      "dot",
+      "chebyshev",
+    ];
+    for (const distance of names) {
       for (const ties of ["pessimistic", "optimistic"] as TieRule[]) {
         for (const k of [1, 4]) {
-          const got = retrievalMetrics(set, { distance, ties, k });
+          const got = retrievalMetrics(set, { distance: RECORD[distance], ties, k });
           const want = bruteRetrieval(set, distance, ties, k);
           const tag = `seed ${seed} ${distance} ${ties} k ${k}`;
           for (const key of Object.keys(want) as (keyof typeof want)[]) {
@@ -83,8 +100,10 @@ Deno.test("retrievalMetrics: equals brute force on random integer data (ties), a
 
 Deno.test("retrievalMetrics: equals brute force on continuous data, cosine included", () => {
   const set = floatSet(80, 6, 5, 21);
-  for (const distance of ["euclidean", "cosine", "manhattan"] as DistanceName[]) {
-    const got = retrievalMetrics(set, { distance, k: 5 });
+  for (
+    const distance of ["euclidean", "cosine", "manhattan", "dot", "chebyshev"] as DistanceName[]
+  ) {
+    const got = retrievalMetrics(set, { distance: RECORD[distance], k: 5 });
     const want = bruteRetrieval(set, distance, "pessimistic", 5);
     for (const key of Object.keys(want) as (keyof typeof want)[]) {
       close(got[key], want[key], `${distance} ${key}`);
@@ -160,8 +179,8 @@ Deno.test("retrievalMetrics: clear errors", () => {
   );
   assert.throws(() => retrievalMetrics({ ...ok, dim: 0 }), /set.dim must be a positive integer/);
   assert.throws(
-    () => retrievalMetrics(ok, { distance: "hamming" as DistanceName }),
-    /distance must be one of "euclidean", "squaredEuclidean", "cosine", "manhattan": current value is "hamming"/,
+    () => retrievalMetrics(ok, { distance: "cosine" as unknown as Distance }),
+    /options.distance must be a Distance record .*current value is the string "cosine" \(pass distances.cosine instead\)/,
   );
   assert.throws(() => retrievalMetrics(ok, { k: 0 }), /options.k must be a positive integer/);
   assert.throws(
@@ -179,10 +198,19 @@ Deno.test("distance rows: SIMD and JS kernels agree with float64 distances", () 
   const queries = floatSet(9, 7, 3, 9);
   // a zero row for the cosine convention (distance 1 to everything)
   queries.embeddings.fill(0, 0, 7);
-  for (const distance of ["euclidean", "squaredEuclidean", "cosine", "manhattan"] as const) {
+  for (
+    const distance of [
+      "euclidean",
+      "squaredEuclidean",
+      "cosine",
+      "manhattan",
+      "dot",
+      "chebyshev",
+    ] as const
+  ) {
     for (const kernel of ["simd", "js"] as const) {
       let seen = 0;
-      forEachDistanceRow(queries, set, distance, (q, row) => {
+      forEachDistanceRow(queries, set, RECORD[distance], (q, row) => {
         assert.equal(q, seen++);
         assert.equal(row.length, 23);
         for (let j = 0; j < 23; j++) {
@@ -201,7 +229,7 @@ Deno.test("distance rows: SIMD and JS kernels agree with float64 distances", () 
 Deno.test("distance rows: a larger gallery grows the SIMD memory and stays correct", () => {
   const big = floatSet(5000, 16, 4, 31);
   const queries = floatSet(5, 16, 4, 32);
-  forEachDistanceRow(queries, big, "euclidean", (q, row) => {
+  forEachDistanceRow(queries, big, RECORD.euclidean, (q, row) => {
     for (const j of [0, 1, 2499, 4998, 4999]) {
       const want = dist(rowOf(queries, q), rowOf(big, j), "euclidean");
       assert.ok(Math.abs(row[j] - want) <= 1e-5 * Math.max(1, want));
