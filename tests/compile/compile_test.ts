@@ -100,7 +100,7 @@ Deno.test("trainStep: one update, returns the loss, leaks nothing, keeps the bat
 Deno.test("a custom loss in a few lines trains (the README example)", () => {
   // Two classes of 6-d vectors; the custom loss: pull same pairs, push others beyond 1.
   const myLoss = fromPerItem<Pair>("my-contrastive", ({ left, right, same }) => {
-    const d = euclidean(left, right);
+    const d = euclidean.rows(left, right);
     return tf.add(
       tf.mul(same, tf.square(d)),
       tf.mul(tf.sub(1, same), tf.square(tf.relu(tf.sub(1, d)))),
@@ -146,7 +146,7 @@ Deno.test("scorePairs: P(same) for a BCE head, the loss's distance otherwise", (
   assert.ok(p.every((v) => v > 0 && v < 1));
   const con = compile({ model: siamese(tinyVgg()), loss: contrastive(), inputShape: [8, 8, 1] });
   assert.equal(con.head, undefined);
-  const want = tf.tidy(() => euclidean(con.embed(left), con.embed(right)));
+  const want = tf.tidy(() => euclidean.rows(con.embed(left), con.embed(right)));
   assertClose(con.scorePairs(left, right).dataSync(), want.dataSync(), 1e-5);
   // A pair-BCE program trains its head too.
   const before = bce.head!.getWeights().map((w) => Array.from(w.dataSync()));
