@@ -16,3 +16,4 @@ export {
 } from "../../lib/branches/mod.ts";
 export { tripletMargin } from "../../lib/losses/mod.ts";
 export { compile } from "../../lib/compile/mod.ts";
+export { loadModel, saveModel } from "../../lib/train/mod.ts";
