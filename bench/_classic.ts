@@ -4,14 +4,15 @@
  *
  * Three blocks of [conv3×3 same, conv3×3 same, batchNorm, relu, spatial dropout, maxPool 2×2]
  * with 8, 16, 32 filters (no pool after the third), then flatten, dense 256, batchNorm, relu,
- * dense 32: 429,176 parameters (428,552 trainable) for a 28×28×1 input. Batch norm is the
- * layer `compile` builds (tfjs-layers' own, with likeness's fused training kernels).
+ * dense 32: 429,176 parameters (428,552 trainable) for a 28×28×1 input. Batch norm and ReLU
+ * are the layers `compile` builds (tfjs-layers' own, with likeness's fused training kernels).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { makeOptimizer } from "../lib/compile/_optimizer.ts";
 import { BatchNormalization } from "../lib/compile/_batch_norm_layer.ts";
+import { Activation } from "../lib/compile/_activation_layer.ts";
 
 /** Spatial dropout rate of each block (same in the PyTorch twin). */
 export const dropoutRate = 0.1;
@@ -39,7 +40,7 @@ export function classicNetwork(
       }).apply(x) as tf.SymbolicTensor;
     }
     x = new BatchNormalization().apply(x) as tf.SymbolicTensor;
-    x = tf.layers.activation({ activation: "relu" }).apply(x) as tf.SymbolicTensor;
+    x = new Activation({ activation: "relu" }).apply(x) as tf.SymbolicTensor;
     // Spatial dropout: one draw per image and channel. No `seed`: tfjs-layers' seeded
     // dropout draws the SAME mask at every step. `null` (batch) is read at run time but
     // not allowed by the type.
@@ -53,7 +54,7 @@ export function classicNetwork(
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: 256, kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;
   x = new BatchNormalization().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.activation({ activation: "relu" }).apply(x) as tf.SymbolicTensor;
+  x = new Activation({ activation: "relu" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: options.embedding ?? 32, kernelInitializer: init() })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x });
