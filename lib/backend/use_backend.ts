@@ -136,6 +136,12 @@ async function loadTensorflow(): Promise<void> {
  * Calling it again is cheap and registers nothing twice. A backend that is asked for and
  * unavailable throws an error saying what to install.
  *
+ * Only kernels of the backend started and gradients of likeness's own fused kernels
+ * (`LikenessBatchNormTrain`, `LikenessRelu`) are registered: no tfjs gradient or layer class
+ * is replaced, so a model built with plain `tf.layers` computes exactly as without likeness
+ * (likeness's own layers reach the fused kernels through `fusedRelu`, `fusedBatchNormTrain`
+ * and `fusedAdamUpdate`).
+ *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
