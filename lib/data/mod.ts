@@ -49,3 +49,14 @@ export {
 export { type TensorsOf, toTensors } from "./to_tensors.ts";
 export { disposeTensors } from "./dispose_tensors.ts";
 export { tensorBatches } from "./tensor_batches.ts";
+export {
+  type ImageDataset,
+  imageDataset,
+  type ImageDatasetOptions,
+  type ImageList,
+} from "./image_dataset.ts";
+export { imageFolder } from "./image_folder.ts";
+export { imageManifest, type ImageManifestOptions } from "./image_manifest.ts";
+export { imageBatches, type ImageBatchesOptions } from "./image_batches.ts";
+export { resizeImage } from "./resize_image.ts";
+export * as augment from "./augment/mod.ts";

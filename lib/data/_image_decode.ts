@@ -1,0 +1,66 @@
+/** Decoding of JPEG and PNG bytes (wasm codecs from @jsquash). Private to lib/data. */
+import { decode as decodeJpeg } from "@jsquash/jpeg";
+import { decode as decodePng } from "@jsquash/png";
+import { DataFileError } from "./errors.ts";
+
+/** Decoded pixels: `height × width × 4` bytes, RGBA, row-major. */
+export interface Rgba {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array | Uint8ClampedArray;
+}
+
+/** The format of `bytes` by its magic number, or undefined when neither JPEG nor PNG. */
+export function sniffFormat(bytes: Uint8Array): "jpeg" | "png" | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    return "jpeg";
+  }
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length >= 8 && png.every((b, i) => bytes[i] === b)) return "png";
+  return undefined;
+}
+
+/**
+ * Decodes JPEG or PNG bytes to RGBA (grey and RGB images come back with R = G = B or A = 255).
+ * Anything else, or bytes the codec rejects, throws a DataFileError "corrupt" naming `file`.
+ */
+export async function decodeImage(bytes: Uint8Array, file: string): Promise<Rgba> {
+  const format = sniffFormat(bytes);
+  if (format === undefined) {
+    throw new DataFileError(
+      `Cannot decode image ${file} as it is neither a JPEG nor a PNG file: its first bytes are ${
+        [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(" ") ||
+        "(empty file)"
+      }`,
+      file,
+      "corrupt",
+    );
+  }
+  let out: Rgba | undefined;
+  try {
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    out = (format === "jpeg"
+      ? await decodeJpeg(buffer as ArrayBuffer)
+      : await decodePng(buffer as ArrayBuffer)) as unknown as Rgba;
+  } catch (e) {
+    throw new DataFileError(
+      `Cannot decode image ${file} as its ${format.toUpperCase()} data is corrupt: ${
+        (e as Error)?.message ?? e
+      }`,
+      file,
+      "corrupt",
+      { cause: e },
+    );
+  }
+  if (
+    !out || !(out.width >= 1) || !(out.height >= 1) ||
+    out.data.length !== out.width * out.height * 4
+  ) {
+    throw new DataFileError(
+      `Cannot decode image ${file} as its ${format.toUpperCase()} data is corrupt: the decoder gave no pixels`,
+      file,
+      "corrupt",
+    );
+  }
+  return out;
+}
