@@ -6,7 +6,10 @@ import { distanceRows, labelsOf, pack } from "./_util.ts";
 
 /** Options of {@linkcode batchHard}. */
 export interface BatchHardOptions {
-  /** Distance used to rank candidates (default `euclidean`). */
+  /**
+   * Distance used to rank candidates (default: the distance of the loss it is `mined` with,
+   * else `euclidean`).
+   */
   readonly distance?: Distance;
 }
 
@@ -29,12 +32,15 @@ export interface BatchHardOptions {
  * ```
  */
 export function batchHard(options: BatchHardOptions = {}): Miner {
-  const distance = checkDistance(
-    "mine batch-hard triplets",
-    "options.distance",
-    options.distance ?? euclidean,
-  );
-  return (input) => {
+  const own = options.distance === undefined
+    ? undefined
+    : checkDistance("mine batch-hard triplets", "options.distance", options.distance);
+  return (input, given) => {
+    // its own distance, else the one the mined loss trains with, else euclidean
+    const distance = own ??
+      (given === undefined
+        ? euclidean
+        : checkDistance("mine batch-hard triplets", "the loss's distance", given));
     const labels = labelsOf("batch-hard triplets", input);
     const d = distanceRows("batch-hard triplets", distance, input.embeddings);
     const a: number[] = [], p: number[] = [], n: number[] = [];

@@ -13,7 +13,8 @@ export interface MinedOptions {
  * Turns a triplet loss into a loss over labelled batches: `miner` picks triplets within each
  * batch, their embeddings are gathered, and `loss` is computed on them (gradients flow through
  * the gathered rows; the choice itself is not differentiated). Compile it with
- * `branches.labelled(branch)` and P×K batches.
+ * `branches.labelled(branch)` and P×K batches. The miner is given the loss's distance, so a
+ * built-in miner without a distance of its own mines with the distance the loss trains with.
  *
  * Costs that are not finite (NaN embeddings, values too large for float32 distances) throw,
  * naming the triplet and its rows, instead of reaching the optimiser.
@@ -56,7 +57,7 @@ export function mined(
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.head ? { head: loss.head } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D => {
-      const chosen = miner(input);
+      const chosen = miner(input, loss.distance);
       const perItem = tf.tidy(() => {
         const rows = (idx: Int32Array) => gatherRows(input.embeddings, idx);
         return loss.perItem({

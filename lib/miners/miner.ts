@@ -1,4 +1,4 @@
-import type { Labelled } from "../types.ts";
+import type { Distance, Labelled } from "../types.ts";
 
 /**
  * Triplets chosen within a batch, as row indices into its embeddings: triplet `i` is
@@ -49,4 +49,4 @@ export interface MinedTriplets {
  * if (loss.reduce(loss.perItem(closer)).dataSync()[0] !== 0.5) throw new Error("0.5");
  * ```
  */
-export type Miner = (input: Labelled) => MinedTriplets;
+export type Miner = (input: Labelled, distance?: Distance) => MinedTriplets;

@@ -6,7 +6,10 @@ import { distanceRows, labelsOf, pack } from "./_util.ts";
 
 /** Options of {@linkcode semiHard}. */
 export interface SemiHardOptions {
-  /** Distance used to rank candidates (default `euclidean`). */
+  /**
+   * Distance used to rank candidates (default: the distance of the loss it is `mined` with,
+   * else `euclidean`).
+   */
   readonly distance?: Distance;
 }
 
@@ -30,12 +33,15 @@ export interface SemiHardOptions {
  * ```
  */
 export function semiHard(options: SemiHardOptions = {}): Miner {
-  const distance = checkDistance(
-    "mine semi-hard triplets",
-    "options.distance",
-    options.distance ?? euclidean,
-  );
-  return (input) => {
+  const own = options.distance === undefined
+    ? undefined
+    : checkDistance("mine semi-hard triplets", "options.distance", options.distance);
+  return (input, given) => {
+    // its own distance, else the one the mined loss trains with, else euclidean
+    const distance = own ??
+      (given === undefined
+        ? euclidean
+        : checkDistance("mine semi-hard triplets", "the loss's distance", given));
     const labels = labelsOf("semi-hard triplets", input);
     const d = distanceRows("semi-hard triplets", distance, input.embeddings);
     const a: number[] = [], p: number[] = [], n: number[] = [];

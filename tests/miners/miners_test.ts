@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../../lib/pipe.ts";
 import { dense, empty, labelled } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
-import { manhattan } from "../../lib/distances/mod.ts";
+import { cosine, manhattan } from "../../lib/distances/mod.ts";
 import {
   meanNonZero,
   pmlTripletMarginLoss,
@@ -132,4 +132,32 @@ Deno.test("mined rows: the gradient sums over repeated rows, as tf.gather's does
   assert.deepEqual(ours.arraySync(), [[3, 13], [7, 7], [100, 1000]]);
   assert.deepEqual(ours.arraySync(), ref.arraySync());
   tf.dispose([x, w, ours, ref]);
+});
+
+Deno.test("mined: a miner without its own distance mines with the loss's (cosine), not euclidean", () => {
+  // anchor (1, 0) and positive (2, 0) of class 0; negatives of class 1: (10, 1) points the
+  // anchor's way (cosine ≈ 0.005, euclidean ≈ 9.06), (0, 1) is near but orthogonal (cosine 1,
+  // euclidean ≈ 1.41). The hardest negative is (10, 1) by angle, (0, 1) by place.
+  const input: Labelled = {
+    kind: "labelled",
+    embeddings: tf.tensor2d([[1, 0], [2, 0], [10, 1], [0, 1]]),
+    labels: tf.tensor1d([0, 0, 1, 1], "int32"),
+  };
+  assert.equal(batchHard()(input).negative[0], 3, "euclidean by default");
+  assert.equal(batchHard()(input, cosine).negative[0], 2, "the given distance");
+  assert.equal(batchHard({ distance: manhattan })(input, cosine).negative[0], 3, "its own wins");
+  assert.equal(semiHard()(input, cosine).negative[0], 2);
+  let seen: unknown = "not called";
+  const spy = (batch: Labelled, d?: unknown) => {
+    seen = d;
+    return batchHard()(batch, d as typeof cosine);
+  };
+  const loss = mined(spy, tripletMargin({ distance: cosine }));
+  loss.perItem(input).dispose();
+  assert.equal(seen, cosine);
+  assert.throws(
+    () => batchHard()(input, "cosine" as unknown as typeof cosine),
+    /Cannot mine batch-hard triplets as the loss's distance must be a Distance record/,
+  );
+  tf.dispose([input.embeddings, input.labels]);
 });
