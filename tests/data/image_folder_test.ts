@@ -1,0 +1,220 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import {
+  DataFileError,
+  DataNotFoundError,
+  imageBatches,
+  imageFolder,
+  imageManifest,
+} from "../../lib/data/mod.ts";
+import { batch, pk, repeat, seeded, take, triplets } from "../../lib/samplers/mod.ts";
+import { pipe } from "../../lib/pipe.ts";
+import { encode, rgba } from "./_images.ts";
+
+await tf.setBackend("cpu");
+
+async function folder(files: Record<string, Uint8Array | string>): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  for (const [name, content] of Object.entries(files)) {
+    const path = `${dir}/${name}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    if (typeof content === "string") await Deno.writeTextFile(path, content);
+    else await Deno.writeFile(path, content);
+  }
+  return dir;
+}
+
+const solid = (r: number, g: number, b: number, a = 255) => () => [r, g, b, a];
+
+Deno.test("imageFolder reads grey, RGB and RGBA PNG and JPEG of mixed sizes into [0, 1] at the asked size", async () => {
+  const dir = await folder({
+    "red/a.png": await encode("png", 5, 3, rgba(5, 3, solid(255, 0, 0))),
+    "red/b.jpg": await encode("jpeg", 16, 16, rgba(16, 16, solid(255, 0, 0))),
+    "grey/c.png": await encode("png", 2, 2, rgba(2, 2, solid(51, 51, 51))),
+    "grey/d.PNG": await encode("png", 7, 9, rgba(7, 9, solid(51, 51, 51, 10))), // alpha dropped
+    ".hidden/x.png": "ignored",
+    "README.txt": "top-level files are ignored",
+  });
+  const rgb = await imageFolder(dir, { size: [4, 6], channels: 3 });
+  assert.deepEqual(rgb.classNames, ["grey", "red"]);
+  assert.deepEqual([...rgb.labels], [0, 0, 1, 1]);
+  assert.deepEqual(rgb.shape, [4, 6, 3]);
+  const px = await rgb.load([0, 1, 2, 3]);
+  for (const p of px) assert.equal(p.length, 72);
+  for (const v of px[0]) assert.ok(Math.abs(v - 0.2) < 1e-6, `grey png ${v}`);
+  for (const v of px[1]) assert.ok(Math.abs(v - 0.2) < 1e-6, `rgba png ${v}`);
+  for (let i = 0; i < 24; i++) assert.deepEqual([...px[2].subarray(i * 3, i * 3 + 3)], [1, 0, 0]);
+  for (let i = 0; i < 24; i++) { // JPEG: lossy, close to pure red
+    assert.ok(px[3][i * 3] > 0.95 && px[3][i * 3 + 1] < 0.05 && px[3][i * 3 + 2] < 0.05);
+  }
+  const grey = await imageFolder(dir, { size: 2, channels: 1 });
+  const [g, r] = await grey.load([0, 2]);
+  assert.ok(g.every((v) => Math.abs(v - 0.2) < 1e-6));
+  assert.ok(r.every((v) => Math.abs(v - 0.299) < 1e-6), `luma of red ${r}`);
+  assert.throws(() => rgb.images, /streams them from disk.*materialize/);
+  const m = await rgb.materialize();
+  assert.equal(m.images.length, 4 * 72);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("imageFolder names the file or class that is wrong", async () => {
+  const png = await encode("png", 2, 2, rgba(2, 2, solid(0, 0, 0)));
+  const cases: [Record<string, Uint8Array | string>, RegExp, string][] = [
+    [{ "a/1.png": png, "b/notes.txt": "x" }, /b\/notes\.txt is not a JPEG or PNG/, "b/notes.txt"],
+    [{ "a/1.png": png, "b/": "" }, /class "b" has no images/, ""],
+    [{ "a/1.png": png }, /at least 2 classes.*only class "a"/, ""],
+  ];
+  for (const [files, re, file] of cases) {
+    const dir = await Deno.makeTempDir();
+    for (const [n, c] of Object.entries(files)) {
+      await Deno.mkdir(`${dir}/${n.split("/")[0]}`, { recursive: true });
+      if (!n.endsWith("/")) {
+        await (typeof c === "string"
+          ? Deno.writeTextFile(`${dir}/${n}`, c)
+          : Deno.writeFile(`${dir}/${n}`, c));
+      }
+    }
+    await assert.rejects(imageFolder(dir, { size: 2 }), (err: unknown) => {
+      assert.ok(err instanceof DataFileError, String(err));
+      assert.match(err.message, re);
+      if (file) assert.equal(err.file, `${dir}/${file}`);
+      return true;
+    });
+    await Deno.remove(dir, { recursive: true });
+  }
+  await assert.rejects(imageFolder("/no/such/dir", { size: 2 }), DataNotFoundError);
+  // a corrupt image and a text file named .jpg fail when loaded, naming the file
+  const dir = await folder({
+    "a/1.png": png,
+    "a/2.jpg": "not a jpeg",
+    "b/1.png": png.slice(0, 40),
+  });
+  const d = await imageFolder(dir, { size: 2 });
+  await assert.rejects(d.load([1]), (e: unknown) => {
+    assert.ok(e instanceof DataFileError && e.reason === "corrupt" && e.file === `${dir}/a/2.jpg`);
+    assert.match(e.message, /neither a JPEG nor a PNG/);
+    return true;
+  });
+  await assert.rejects(d.load([2]), (e: unknown) => {
+    assert.ok(e instanceof DataFileError && e.file === `${dir}/b/1.png`, String(e));
+    return true;
+  });
+  assert.equal((await d.load([0]))[0].length, 12);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("imageManifest reads CSV and JSON, keeps a split, refuses paths escaping its folder", async () => {
+  const png = (v: number) => encode("png", 3, 3, rgba(3, 3, solid(v, v, v)));
+  const dir = await folder({
+    "imgs/a.png": await png(0),
+    "imgs/b.png": await png(255),
+    "imgs/c.png": await png(255),
+    "m.csv":
+      'path,label,split\nimgs/a.png,dark,train\n"imgs/b.png",light,train\nimgs/c.png,light,test\n',
+    "m.json": JSON.stringify([{ path: "imgs/a.png", label: 0 }, {
+      path: "./imgs/b.png",
+      label: 1,
+    }]),
+    "evil.csv": "path,label\nimgs/a.png,a\nimgs/../../x.png,b\n",
+    "abs.json": JSON.stringify([{ path: "/etc/x.png", label: "a" }]),
+    "bad.csv": "path,label\nimgs/a.png\n",
+  });
+  const train = await imageManifest(`${dir}/m.csv`, { size: 1, channels: 1, split: "train" });
+  assert.deepEqual(train.classNames, ["dark", "light"]);
+  assert.deepEqual((await train.load([0, 1])).map((p) => p[0]), [0, 1]);
+  const all = await imageManifest(`${dir}/m.json`, { size: 1, channels: 1 });
+  assert.deepEqual(all.classNames, ["0", "1"]);
+  assert.equal(all.files[1], `${dir}/imgs/b.png`);
+  await assert.rejects(
+    imageManifest(`${dir}/evil.csv`, { size: 1 }),
+    /path "imgs\/\.\.\/\.\.\/x\.png" of its row 3 resolves outside the manifest's folder/,
+  );
+  await assert.rejects(
+    imageManifest(`${dir}/abs.json`, { size: 1 }),
+    /"\/etc\/x\.png" of its item 0 resolves outside/,
+  );
+  await assert.rejects(imageManifest(`${dir}/bad.csv`, { size: 1 }), /row 2 has 1 fields/);
+  await assert.rejects(
+    imageManifest(`${dir}/m.csv`, { size: 1, split: "val" }),
+    /no images of split "val"/,
+  );
+  await assert.rejects(imageManifest(`${dir}/none.csv`, { size: 1 }), DataNotFoundError);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a folder bigger than the cache streams through P×K and triplet samplers with the cache bounded", async () => {
+  const files: Record<string, Uint8Array> = {};
+  for (let c = 0; c < 4; c++) {
+    for (let i = 0; i < 12; i++) {
+      files[`c${c}/${i}.png`] = await encode(
+        "png",
+        16,
+        16,
+        rgba(16, 16, (x, y) => [c * 60, i * 20, (x + y) * 8, 255]),
+      );
+    }
+  }
+  const dir = await folder(files);
+  const perImage = 8 * 8 * 3 * 4;
+  const d = await imageFolder(dir, { size: 8, cacheBytes: 10 * perImage }); // 10 of 48 images
+  const before = tf.memory().numTensors;
+  const stats = { waitedMs: 0, batches: 0 };
+  let maxCache = 0;
+  const seen = new Set<number>();
+  const source = pipe(triplets(d), repeat(), batch(6), take(12), seeded(1));
+  for await (const t of imageBatches(d, { ahead: 1, stats })(source)) {
+    assert.deepEqual(t.anchor.shape, [6, 8, 8, 3]);
+    maxCache = Math.max(maxCache, d.cache.bytes);
+    assert.ok(d.cache.bytes <= d.cache.maxBytes);
+    seen.add(t.anchor.dataSync()[0]);
+  }
+  const labelled = pipe(pk(d, { p: 2, k: 3 }), take(8), seeded(2));
+  for await (const t of imageBatches(d)(labelled)) {
+    assert.deepEqual(t.embeddings.shape, [6, 8, 8, 3]);
+    assert.ok(d.cache.bytes <= d.cache.maxBytes);
+  }
+  assert.equal(stats.batches, 12);
+  assert.ok(d.cache.peakBytes <= 10 * perImage, `peak ${d.cache.peakBytes}`);
+  assert.ok(maxCache > 0 && d.cache.misses > 10, "images were decoded and evicted");
+  assert.equal(tf.memory().numTensors, before);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("streamed batches hold the same pixels as the materialized dataset, and augmentation is seeded", async () => {
+  const { flip, compose, colorJitter } = (await import("../../lib/data/mod.ts")).augment;
+  const files: Record<string, Uint8Array> = {};
+  for (let c = 0; c < 2; c++) {
+    for (let i = 0; i < 3; i++) {
+      files[`k${c}/${i}.png`] = await encode(
+        "png",
+        4,
+        4,
+        rgba(4, 4, (x) => [x * 60, c * 200, i * 50, 255]),
+      );
+    }
+  }
+  const dir = await folder(files);
+  const d = await imageFolder(dir, { size: 4 });
+  const m = await d.materialize();
+  const b = [[{ kind: "labelled" as const, index: 4, label: 1 }, {
+    kind: "labelled" as const,
+    index: 1,
+    label: 0,
+  }]];
+  for await (const t of imageBatches(d)(b)) {
+    const got = t.embeddings.dataSync();
+    assert.deepEqual([...got.subarray(0, 48)], [...m.images.subarray(4 * 48, 5 * 48)]);
+    assert.deepEqual([...t.labels.dataSync()], [1, 0]);
+  }
+  const aug = compose(flip(), colorJitter());
+  const run = async (seed: number) => {
+    const out: number[][] = [];
+    for await (const t of imageBatches(d, { augment: aug, seed })(b)) {
+      out.push([...t.embeddings.dataSync()]);
+    }
+    return out;
+  };
+  assert.deepEqual(await run(3), await run(3));
+  assert.notDeepEqual(await run(3), await run(4));
+  await Deno.remove(dir, { recursive: true });
+});
