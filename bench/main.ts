@@ -35,6 +35,11 @@ const sections: readonly Section[] = [
     args: ["metrics.ts"],
   },
   { name: "gallery", title: "Gallery: identify against 100k templates", args: ["gallery.ts"] },
+  {
+    name: "images",
+    title: "Image decoding (JPEG/PNG) and streaming from a folder",
+    args: ["image_decode.ts"],
+  },
 ];
 
 const wanted = Deno.args.length > 0 ? new Set(Deno.args) : undefined;
