@@ -14,7 +14,8 @@ export function checkDim(dim: unknown, action: string): number {
 
 /** The name of a store's distance option (default euclidean); throws unless a record. */
 export function checkStoreDistance(distance: unknown, action: string): string {
-  return checkDistance(action, "options.distance", distance ?? euclidean).name;
+  return checkDistance(action, "options.distance", distance === undefined ? euclidean : distance)
+    .name;
 }
 
 /** Throws unless `fingerprint` is a non-empty string. */

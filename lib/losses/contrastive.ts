@@ -35,7 +35,10 @@ export interface ContrastiveOptions {
  */
 export function contrastive(options: ContrastiveOptions = {}): Loss<Pair> {
   const margin = nonNegative("contrastive loss", "margin", options.margin ?? 1);
-  const distance = checkDistance("contrastive loss", options.distance ?? euclidean);
+  const distance = checkDistance(
+    "contrastive loss",
+    options.distance === undefined ? euclidean : options.distance,
+  );
   const squared = options.squared ?? false;
   const name = squared ? "contrastive-squared" : "contrastive";
   return {

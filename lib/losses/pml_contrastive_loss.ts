@@ -47,7 +47,10 @@ export function pmlContrastiveLoss(options: PmlContrastiveLossOptions = {}): Los
   const what = "pmlContrastiveLoss";
   const posMargin = nonNegative(what, "posMargin", options.posMargin ?? 0);
   const negMargin = nonNegative(what, "negMargin", options.negMargin ?? 1);
-  const distance = checkDistance(what, options.distance ?? euclidean);
+  const distance = checkDistance(
+    what,
+    options.distance === undefined ? euclidean : options.distance,
+  );
   const matrix = distance.matrix;
   return {
     name: "pml-contrastive",

@@ -40,7 +40,10 @@ export function pmlTripletMarginLoss(
 ): Loss<Labelled> {
   const what = "pmlTripletMarginLoss";
   const margin = nonNegative(what, "margin", options.margin ?? 0.05);
-  const distance = checkDistance(what, options.distance ?? euclidean);
+  const distance = checkDistance(
+    what,
+    options.distance === undefined ? euclidean : options.distance,
+  );
   const matrix = distance.matrix;
   return {
     name: "pml-triplet-margin",

@@ -33,7 +33,10 @@ export interface SoftMarginTripletOptions {
  */
 export function softMarginTriplet(options: SoftMarginTripletOptions = {}): Loss<Triplet> {
   const margin = nonNegative("softMarginTriplet loss", "margin", options.margin ?? 0);
-  const distance = checkDistance("softMarginTriplet loss", options.distance ?? euclidean);
+  const distance = checkDistance(
+    "softMarginTriplet loss",
+    options.distance === undefined ? euclidean : options.distance,
+  );
   return {
     name: "soft-margin-triplet",
     distance,

@@ -33,7 +33,10 @@ export interface TripletMarginOptions {
  */
 export function tripletMargin(options: TripletMarginOptions = {}): Loss<Triplet> {
   const margin = nonNegative("tripletMargin loss", "margin", options.margin ?? 1);
-  const distance = checkDistance("tripletMargin loss", options.distance ?? euclidean);
+  const distance = checkDistance(
+    "tripletMargin loss",
+    options.distance === undefined ? euclidean : options.distance,
+  );
   return {
     name: "triplet-margin",
     distance,

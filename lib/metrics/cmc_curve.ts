@@ -105,7 +105,11 @@ export function cmcCurve(
       `Cannot ${what} as gallery.dim and probes.dim must be equal: ${gallery.dim} and ${probes.dim}`,
     );
   }
-  const distance = checkDistance(what, "options.distance", options.distance ?? euclidean);
+  const distance = checkDistance(
+    what,
+    "options.distance",
+    options.distance === undefined ? euclidean : options.distance,
+  );
   const g = gallery.labels.length;
   const maxRank = options.maxRank ?? g;
   checkPositiveInt(what, "options.maxRank", maxRank);

@@ -128,7 +128,7 @@ export function evaluate(set: EmbeddingSet, options: EvaluateOptions = {}): Eval
   const distance = checkDistance(
     "evaluate embeddings",
     "options.distance",
-    options.distance ?? euclidean,
+    options.distance === undefined ? euclidean : options.distance,
   );
   const seed = options.seed ?? 0;
   const pairs = pairDistances(set, { distance, seed, maxPairs: options.maxPairs });

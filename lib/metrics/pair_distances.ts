@@ -94,7 +94,11 @@ export function pairDistances(
 ): PairDistances {
   const what = "compute pair distances";
   checkSet(what, set, "set");
-  const distance = checkDistance(what, "options.distance", options.distance ?? euclidean);
+  const distance = checkDistance(
+    what,
+    "options.distance",
+    options.distance === undefined ? euclidean : options.distance,
+  );
   const maxPairs = options.maxPairs ?? 200_000;
   checkPositiveInt(what, "options.maxPairs", maxPairs);
   const seed = options.seed ?? 0;

@@ -131,7 +131,11 @@ export function retrievalMetrics(
 ): RetrievalMetrics {
   const what = "compute retrieval metrics";
   checkSet(what, set, "set");
-  const distance = checkDistance(what, "options.distance", options.distance ?? euclidean);
+  const distance = checkDistance(
+    what,
+    "options.distance",
+    options.distance === undefined ? euclidean : options.distance,
+  );
   const kOption = options.k ?? 5;
   checkPositiveInt(what, "options.k", kOption);
   const ties = options.ties ?? "pessimistic";
