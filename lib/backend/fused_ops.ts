@@ -19,6 +19,31 @@ import {
 
 const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
 
+const shown = (t: unknown) =>
+  t instanceof tf.Tensor ? `a ${t.dtype} tensor of shape [${t.shape}]` : String(t);
+
+function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof tf.Tensor) || t.isDisposed) {
+    throw new Error(
+      `Cannot run ${op} as ${name} must be a tensor that is not disposed: current value is ${
+        t instanceof tf.Tensor ? "a disposed tensor" : shown(t)
+      }`,
+    );
+  }
+}
+
+/**
+ * The smallest `epsilon` of {@linkcode fusedBatchNormTrain}: below it, a constant channel's
+ * `1/√(0 + ε)` overflows float32 and the result would be NaN.
+ */
+const MIN_EPSILON = 1e-12;
+
+function checkNumber(op: string, name: string, v: unknown, ok: (v: number) => boolean): void {
+  if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) {
+    throw new Error(`Cannot run ${op} as ${name} is out of range: current value is ${String(v)}`);
+  }
+}
+
 /**
  * ReLU whose gradient is one fused kernel on backends that have it (`wasm`, `native` after
  * {@linkcode useBackend}); elsewhere exactly `tf.relu`. Same forward values as `tf.relu`
@@ -40,6 +65,7 @@ const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== unde
  * ```
  */
 export function fusedRelu<T extends Tensor>(x: T): T {
+  checkTensor("fusedRelu", "x", x);
   if (!hasKernel(reluName)) return tf.relu(x);
   return tf.engine().runKernel(reluName, { x }) as T;
 }
@@ -57,8 +83,10 @@ export interface BatchNormTrainResult {
 /**
  * Batch normalisation with the batch's own statistics per channel of the last axis, forward
  * and backward each in one kernel, where the backend has them (`wasm`, `native` after
- * {@linkcode useBackend}) and `x`, `scale`, `offset` are float32 with `x` of rank ≥ 2;
- * otherwise `undefined` (compute with `tf.moments` and `tf.batchNorm` instead). Gradients
+ * {@linkcode useBackend}) and `x`, `scale`, `offset` are float32; otherwise `undefined`
+ * (compute with `tf.moments` and `tf.batchNorm` instead). Throws, naming the argument, when
+ * `x` has rank < 2, `scale` or `offset` is not of shape `[channels]`, or `epsilon` is not a
+ * finite number ≥ 1e-12 (smaller ones overflow float32 on a constant channel). Gradients
  * flow to `x`, `scale` and `offset`; `mean` and `variance` are constants for autodiff.
  *
  * @example
@@ -85,7 +113,25 @@ export function fusedBatchNormTrain(
   offset: Tensor,
   epsilon: number,
 ): BatchNormTrainResult | undefined {
-  const fits = x.rank >= 2 && [x, scale, offset].every((t) => t.dtype === "float32") &&
+  const op = "fusedBatchNormTrain";
+  checkTensor(op, "x", x);
+  checkTensor(op, "scale", scale);
+  checkTensor(op, "offset", offset);
+  checkNumber(op, "epsilon", epsilon, (e) => e >= MIN_EPSILON);
+  if (x.rank < 2) {
+    throw new Error(`Cannot run ${op} as x must have rank 2 or more: current value is ${shown(x)}`);
+  }
+  const c = x.shape[x.rank - 1];
+  for (const [name, t] of [["scale", scale], ["offset", offset]] as const) {
+    if (t.rank !== 1 || t.shape[0] !== c) {
+      throw new Error(
+        `Cannot run ${op} as ${name} must have shape [${c}] (x's channels): current value is ${
+          shown(t)
+        }`,
+      );
+    }
+  }
+  const fits = [x, scale, offset].every((t) => t.dtype === "float32") &&
     hasKernel(batchNormTrainName) && hasKernel(batchNormTrainGradName);
   if (!fits) return undefined;
   const [y, mean, variance] = tf.engine().runKernel(
@@ -113,7 +159,9 @@ export interface AdamStep {
 /**
  * One Adam update of a weight in one kernel where the backend has it (`wasm`, `native`,
  * `webgpu` after {@linkcode useBackend}): returns the new `[value, m, v]` (as tfjs's
- * `AdamOptimizer` computes them), or `undefined` where the kernel is missing.
+ * `AdamOptimizer` computes them), or `undefined` where the kernel is missing. Throws, naming
+ * the argument, when `m`, `v` or `gradient` is not float32 of `value`'s shape, or a field of
+ * `step` is out of range (β in [0, 1), ε ≥ 0, `step` an integer ≥ 1, all finite).
  *
  * @example
  * ```ts
@@ -135,6 +183,23 @@ export function fusedAdamUpdate(
   gradient: Tensor,
   step: AdamStep,
 ): [Tensor, Tensor, Tensor] | undefined {
+  const op = "fusedAdamUpdate";
+  const tensors = { value, m, v, gradient };
+  for (const [name, t] of Object.entries(tensors)) {
+    checkTensor(op, name, t);
+    if (t.dtype !== "float32" || t.shape.join() !== value.shape.join()) {
+      throw new Error(
+        `Cannot run ${op} as ${name} must be float32 of value's shape [${value.shape}]: current value is ${
+          shown(t)
+        }`,
+      );
+    }
+  }
+  checkNumber(op, "step.learningRate", step?.learningRate, () => true);
+  checkNumber(op, "step.beta1", step?.beta1, (b) => b >= 0 && b < 1);
+  checkNumber(op, "step.beta2", step?.beta2, (b) => b >= 0 && b < 1);
+  checkNumber(op, "step.epsilon", step?.epsilon, (e) => e >= 0);
+  checkNumber(op, "step.step", step?.step, (t) => Number.isSafeInteger(t) && t >= 1);
   if (!hasKernel(adamName)) return undefined;
   return tf.engine().runKernel(adamName, { value, m, v, gradient }, { ...step }) as [
     Tensor,

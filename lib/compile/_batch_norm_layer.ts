@@ -72,7 +72,10 @@ export class BatchNormalization extends Stock {
     const x = single(inputs);
     const self = this as unknown as StockFields;
     const axis = self.axis < 0 ? self.axis + x.rank : self.axis;
-    if (kwargs.training !== true || axis !== x.rank - 1 || !self.center || !self.scale) {
+    // (fusedBatchNormTrain refuses ε < 1e-12, which overflows float32: the stock code runs.)
+    const fits = kwargs.training === true && axis === x.rank - 1 && self.center && self.scale &&
+      x.rank >= 2 && self.epsilon >= 1e-12;
+    if (!fits) {
       return super.call(inputs, kwargs);
     }
     return tf.tidy(() => {
