@@ -1,6 +1,4 @@
 /** Decoding of JPEG and PNG bytes (wasm codecs from @jsquash). Private to lib/data. */
-import { decode as decodeJpeg } from "@jsquash/jpeg";
-import { decode as decodePng } from "@jsquash/png";
 import { DataFileError } from "./errors.ts";
 
 /** Decoded pixels: `height × width × 4` bytes, RGBA, row-major. */
@@ -39,9 +37,10 @@ export async function decodeImage(bytes: Uint8Array, file: string): Promise<Rgba
   let out: Rgba | undefined;
   try {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    // loaded on first use, so importing likeness loads no codec
     out = (format === "jpeg"
-      ? await decodeJpeg(buffer as ArrayBuffer)
-      : await decodePng(buffer as ArrayBuffer)) as unknown as Rgba;
+      ? await (await import("@jsquash/jpeg")).decode(buffer as ArrayBuffer)
+      : await (await import("@jsquash/png")).decode(buffer as ArrayBuffer)) as unknown as Rgba;
   } catch (e) {
     throw new DataFileError(
       `Cannot decode image ${file} as its ${format.toUpperCase()} data is corrupt: ${

@@ -74,6 +74,11 @@ export interface ImageDataset extends Dataset {
   load(indices: ArrayLike<number>): Promise<Float32Array[]>;
   /** Decodes every image into an in-memory {@linkcode Dataset}. */
   materialize(): Promise<Dataset>;
+  /**
+   * The image dataset of the samples at `indices` (what `subset`, and so the stratified and
+   * class-disjoint splits, return for an image dataset): still lazy, sharing this one's cache.
+   */
+  select(indices: ArrayLike<number>): ImageDataset;
 }
 
 /**
@@ -218,61 +223,110 @@ export function imageDataset(list: ImageList, options: ImageDatasetOptions): Ima
     return p;
   };
 
-  const load = (indices: ArrayLike<number>): Promise<Float32Array[]> => {
-    const out: Promise<Float32Array>[] = [];
-    for (let j = 0; j < indices.length; j++) {
-      const i = indices[j];
-      if (!(Number.isInteger(i) && i >= 0 && i < files.length)) {
-        return Promise.reject(
-          new RangeError(
-            `Cannot load images as indices must be integers in [0, ${files.length}): current indices[${j}] is ${i}`,
-          ),
-        );
-      }
-      out.push(one(i));
-    }
-    return Promise.all(out);
+  const per = height * width * channels;
+  const cacheView = {
+    get bytes() {
+      return cache.bytes;
+    },
+    get maxBytes() {
+      return cache.maxBytes;
+    },
+    get peakBytes() {
+      return cache.peakBytes;
+    },
+    get hits() {
+      return cache.hits;
+    },
+    get misses() {
+      return cache.misses;
+    },
   };
 
-  const per = height * width * channels;
-  return {
-    files: [...files],
-    labels,
-    shape,
-    size: files.length,
-    classNames: [...classNames],
-    get images(): Float32Array {
-      throw new TypeError(
-        `Cannot read images of an image dataset (${files.length} files) as it streams them from disk: use data.imageBatches(dataset) or dataset.load(indices), or await dataset.materialize() for an in-memory Dataset`,
-      );
-    },
-    cache: {
-      get bytes() {
-        return cache.bytes;
-      },
-      get maxBytes() {
-        return cache.maxBytes;
-      },
-      get peakBytes() {
-        return cache.peakBytes;
-      },
-      get hits() {
-        return cache.hits;
-      },
-      get misses() {
-        return cache.misses;
-      },
-    },
-    load,
-    async materialize(): Promise<Dataset> {
-      const images = new Float32Array(files.length * per);
-      for (let start = 0; start < files.length; start += 64) {
-        const idx = Array.from({ length: Math.min(64, files.length - start) }, (_, k) => start + k);
-        (await load(idx)).forEach((px, k) => images.set(px, (start + k) * per));
+  /** The dataset of the root files at `rows`, labelled `rowLabels`; views share the cache. */
+  const view = (rows: Int32Array, rowLabels: Int32Array): ImageDataset => {
+    const n = rows.length;
+    const load = (indices: ArrayLike<number>): Promise<Float32Array[]> => {
+      const out: Promise<Float32Array>[] = [];
+      for (let j = 0; j < indices.length; j++) {
+        const i = indices[j];
+        if (!(Number.isInteger(i) && i >= 0 && i < n)) {
+          return Promise.reject(
+            new RangeError(
+              `Cannot load images as indices must be integers in [0, ${n}): current indices[${j}] is ${i}`,
+            ),
+          );
+        }
+        out.push(one(rows[i]));
       }
-      return { images, labels, shape, size: files.length, classNames: [...classNames] };
-    },
+      return Promise.all(out);
+    };
+    const dataset: ImageDataset & { [BRAND]: true } = {
+      [BRAND]: true,
+      files: Array.from(rows, (r) => files[r]),
+      labels: rowLabels,
+      shape: [...shape],
+      size: n,
+      classNames: [...classNames],
+      get images(): Float32Array {
+        throw new TypeError(
+          `Cannot read images of an image dataset (${n} files) as it streams them from disk: use data.imageBatches(dataset) or dataset.load(indices), or await dataset.materialize() for an in-memory Dataset`,
+        );
+      },
+      cache: cacheView,
+      load,
+      select(indices: ArrayLike<number>): ImageDataset {
+        const picked = new Int32Array(indices.length);
+        const pickedLabels = new Int32Array(indices.length);
+        for (let j = 0; j < indices.length; j++) {
+          const i = indices[j];
+          if (!(Number.isInteger(i) && i >= 0 && i < n)) {
+            throw new RangeError(
+              `Cannot take subset as indices must be integers in [0, ${n}): current indices[${j}] is ${i}`,
+            );
+          }
+          picked[j] = rows[i];
+          pickedLabels[j] = rowLabels[i];
+        }
+        return view(picked, pickedLabels);
+      },
+      async materialize(): Promise<Dataset> {
+        const images = new Float32Array(n * per);
+        for (let start = 0; start < n; start += 64) {
+          const idx = Array.from({ length: Math.min(64, n - start) }, (_, k) => start + k);
+          (await load(idx)).forEach((px, k) => images.set(px, (start + k) * per));
+        }
+        return {
+          images,
+          labels: rowLabels,
+          shape: [...shape],
+          size: n,
+          classNames: [...classNames],
+        };
+      },
+    };
+    return dataset;
   };
+  return view(Int32Array.from(files, (_, i) => i), labels);
+}
+
+const BRAND = Symbol("likeness.ImageDataset");
+
+/**
+ * Whether `dataset` is an {@linkcode ImageDataset} made by {@linkcode imageDataset} (or
+ * {@linkcode imageFolder} / {@linkcode imageManifest}).
+ *
+ * @param dataset Any value.
+ * @returns True for an image dataset.
+ *
+ * @example
+ * ```ts
+ * import { imageDataset, isImageDataset } from "./image_dataset.ts";
+ * const d = imageDataset({ files: ["a.png", "b.png"], labels: [0, 1], classNames: ["a", "b"] }, { size: 8 });
+ * if (!isImageDataset(d) || isImageDataset({ images: new Float32Array(1) })) throw new Error("brand");
+ * ```
+ */
+export function isImageDataset(dataset: unknown): dataset is ImageDataset {
+  return typeof dataset === "object" && dataset !== null && BRAND in dataset;
 }
 
 /** RGBA bytes → `channels` floats in [0, 1] per pixel (alpha dropped). */

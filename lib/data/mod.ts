@@ -54,6 +54,7 @@ export {
   imageDataset,
   type ImageDatasetOptions,
   type ImageList,
+  isImageDataset,
 } from "./image_dataset.ts";
 export { imageFolder } from "./image_folder.ts";
 export { imageManifest, type ImageManifestOptions } from "./image_manifest.ts";

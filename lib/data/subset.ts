@@ -1,8 +1,10 @@
 import type { Dataset } from "../types.ts";
+import { isImageDataset } from "./image_dataset.ts";
 
 /**
  * The samples of `dataset` at `indices`, in that order (copied), with the same class names
- * and labels.
+ * and labels. For an image dataset (`imageFolder`, `imageManifest`) nothing is copied or
+ * decoded: the result is an image dataset of those files, sharing the cache.
  *
  * @param dataset The source.
  * @param indices Sample indices, each in `[0, dataset.size)`; repeats are allowed.
@@ -17,6 +19,7 @@ import type { Dataset } from "../types.ts";
  * ```
  */
 export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
+  if (isImageDataset(dataset)) return dataset.select(indices);
   const per = dataset.shape.reduce((a, b) => a * b, 1);
   const images = new Float32Array(indices.length * per);
   const labels = new Int32Array(indices.length);

@@ -218,3 +218,32 @@ Deno.test("streamed batches hold the same pixels as the materialized dataset, an
   assert.notDeepEqual(await run(3), await run(4));
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("the splits and subset of an image dataset stay lazy image datasets sharing one cache", async () => {
+  const { classDisjointSplit, isImageDataset, stratifiedSplit, subset } = await import(
+    "../../lib/data/mod.ts"
+  );
+  const files: Record<string, Uint8Array> = {};
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < 4; i++) {
+      files[`c${c}/${i}.png`] = await encode("png", 2, 2, rgba(2, 2, solid(c * 100, i * 60, 0)));
+    }
+  }
+  const dir = await folder(files);
+  const d = await imageFolder(dir, { size: 2 });
+  const { seen, unseen } = classDisjointSplit(d, { seen: [0, 2] });
+  assert.ok(isImageDataset(seen) && isImageDataset(unseen));
+  assert.equal(seen.size, 8);
+  assert.deepEqual([...unseen.labels], [1, 1, 1, 1]);
+  const { train, validation } = stratifiedSplit(seen, { validationFraction: 0.25, seed: 1 });
+  assert.ok(isImageDataset(train) && isImageDataset(validation));
+  assert.equal(train.size + validation.size, 8);
+  const s = subset(d, [5, 0]);
+  assert.ok(isImageDataset(s));
+  assert.deepEqual(s.files, [`${dir}/c1/1.png`, `${dir}/c0/0.png`]);
+  const [a] = await s.load([0]);
+  const [b] = await d.load([5]);
+  assert.equal(a, b, "the subset's load is served from the shared cache");
+  assert.deepEqual([...a.subarray(0, 3)].map((v) => Math.round(v * 255)), [100, 60, 0]);
+  await Deno.remove(dir, { recursive: true });
+});
