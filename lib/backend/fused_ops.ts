@@ -98,7 +98,7 @@ export interface BatchNormTrainResult {
  * const [scale, offset] = [tf.ones([2]), tf.zeros([2])];
  * if (fusedBatchNormTrain(x, scale, offset, 1e-3) !== undefined) throw new Error("cpu has none");
  * await useBackend("wasm");
- * const r = fusedBatchNormTrain(x, scale, offset, 0)!;
+ * const r = fusedBatchNormTrain(x, scale, offset, 1e-12)!;
  * // each column normalised by its own mean and variance: ±1
  * if (r.y.dataSync().join() !== "-1,-1,1,1") throw new Error(`${r.y.dataSync()}`);
  * if (r.mean.dataSync().join() !== "2,20" || r.variance.dataSync().join() !== "1,100") {
