@@ -6,6 +6,7 @@ import "../../lib/backend/mod.ts";
 import "../../lib/backend/native/mod.ts";
 import "../../lib/branches/mod.ts";
 import "../../lib/compile/mod.ts";
+import "../../lib/data/augment/mod.ts";
 import "../../lib/data/mod.ts";
 import "../../lib/distances/mod.ts";
 import "../../lib/gallery/mod.ts";
