@@ -4,7 +4,13 @@ import { dense } from "../branches/dense.ts";
 import { dropout } from "../branches/dropout.ts";
 import { empty } from "../branches/empty.ts";
 import { flatten } from "../branches/flatten.ts";
-import { noEmbeddingSize, positiveInteger } from "../branches/_validate.ts";
+import {
+  activationName,
+  flag,
+  fraction,
+  noEmbeddingSize,
+  positiveIntegers,
+} from "../branches/_validate.ts";
 import type { Activation, Branch } from "../types.ts";
 
 /**
@@ -52,12 +58,17 @@ export interface MlpOptions {
  */
 export function mlp(options: MlpOptions = {}): Branch {
   noEmbeddingSize("mlp backbone", options);
+  const what = "mlp backbone";
+  const hidden = positiveIntegers(what, "hidden", options.hidden ?? [128, 64]);
+  const norm = flag(what, "batchNorm", options.batchNorm, false);
+  const act = activationName(what, options.activation ?? "relu");
+  const rate = fraction(what, "dropout", options.dropout ?? 0);
   let branch = flatten()(empty);
-  for (const width of options.hidden ?? [128, 64]) {
-    branch = dense(positiveInteger("mlp backbone", "hidden", width))(branch);
-    if (options.batchNorm) branch = batchNorm()(branch);
-    branch = activation(options.activation ?? "relu")(branch);
-    if ((options.dropout ?? 0) > 0) branch = dropout(options.dropout ?? 0)(branch);
+  for (const width of hidden) {
+    branch = dense(width)(branch);
+    if (norm) branch = batchNorm()(branch);
+    branch = activation(act)(branch);
+    if (rate > 0) branch = dropout(rate)(branch);
   }
   return branch;
 }

@@ -5,7 +5,7 @@ import { conv2d } from "../branches/conv2d.ts";
 import { empty } from "../branches/empty.ts";
 import { globalAveragePool2d } from "../branches/global_average_pool_2d.ts";
 import { residual } from "../branches/residual.ts";
-import { noEmbeddingSize, positiveInteger } from "../branches/_validate.ts";
+import { noEmbeddingSize, positiveInteger, positiveIntegers } from "../branches/_validate.ts";
 import type { Branch } from "../types.ts";
 
 /**
@@ -43,6 +43,11 @@ const block = (filters: number, strides: number, project: boolean) => (b: Branch
   return pipe(b, residual(main, { shortcut }), activation("relu"));
 };
 
+/** Stages after the first halve the image: more than this leaves nothing of any image. */
+const MAX_STAGES = 16;
+/** A bound on the spec's size (a deeper network is no longer "small"). */
+const MAX_BLOCKS_PER_STAGE = 64;
+
 /**
  * A small residual network: a 3×3 stem, then stages of basic residual blocks (two 3×3 convs
  * with batch-norm; a 1×1 projection shortcut when the shape changes) and global average
@@ -63,10 +68,10 @@ const block = (filters: number, strides: number, project: boolean) => (b: Branch
  */
 export function resnet(options: ResnetOptions = {}): Branch {
   noEmbeddingSize("resnet backbone", options);
-  const filters = options.filters ?? [16, 32, 64];
-  if (filters.length === 0) {
+  const filters = positiveIntegers("resnet backbone", "filters", options.filters ?? [16, 32, 64]);
+  if (filters.length === 0 || filters.length > MAX_STAGES) {
     throw new Error(
-      "Cannot create resnet backbone as filters must not be empty: current value is []",
+      `Cannot create resnet backbone as filters must hold 1 to ${MAX_STAGES} stages: current value is [${filters}]`,
     );
   }
   const perStage = positiveInteger(
@@ -74,14 +79,18 @@ export function resnet(options: ResnetOptions = {}): Branch {
     "blocksPerStage",
     options.blocksPerStage ?? 1,
   );
+  if (perStage > MAX_BLOCKS_PER_STAGE) {
+    throw new Error(
+      `Cannot create resnet backbone as blocksPerStage must be at most ${MAX_BLOCKS_PER_STAGE}: current value is ${perStage}`,
+    );
+  }
   let branch = pipe(
     empty,
-    conv2d(positiveInteger("resnet backbone", "filters", filters[0]), { useBias: false }),
+    conv2d(filters[0], { useBias: false }),
     batchNorm(),
     activation("relu"),
   );
   filters.forEach((f, stage) => {
-    positiveInteger("resnet backbone", "filters", f);
     for (let i = 0; i < perStage; i++) {
       const strides = stage > 0 && i === 0 ? 2 : 1;
       branch = block(f, strides, strides !== 1 || (i === 0 && stage > 0))(branch);

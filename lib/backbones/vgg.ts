@@ -6,7 +6,12 @@ import { empty } from "../branches/empty.ts";
 import { flatten } from "../branches/flatten.ts";
 import { maxPool2d } from "../branches/max_pool_2d.ts";
 import { spatialDropout2d } from "../branches/spatial_dropout_2d.ts";
-import { noEmbeddingSize, positiveInteger } from "../branches/_validate.ts";
+import {
+  fraction,
+  noEmbeddingSize,
+  positiveInteger,
+  positiveIntegers,
+} from "../branches/_validate.ts";
 import type { Branch } from "../types.ts";
 
 /**
@@ -29,13 +34,16 @@ import type { Branch } from "../types.ts";
 export interface VggOptions {
   /** Filters of each block (default `[8, 16, 32]`); its length is the number of blocks. */
   readonly filters?: readonly number[];
-  /** Number of blocks when `filters` is not given: filters 8, 16, 32, … (default 3). */
+  /** Number of blocks when `filters` is not given: filters 8, 16, 32, … (default 3, at most 16). */
   readonly blocks?: number;
   /** Width of the dense feature block the backbone ends with (default 256). */
   readonly dense?: number;
   /** Spatial dropout rate of each block (default 0.2). */
   readonly dropout?: number;
 }
+
+/** More blocks than this would halve any image to nothing (and filters 8·2^i grow past sense). */
+const MAX_BLOCKS = 16;
 
 /**
  * The classic VGG-style backbone of the lecture's Siamese examples. Each block is
@@ -65,14 +73,23 @@ export interface VggOptions {
 export function vgg(options: VggOptions = {}): Branch {
   noEmbeddingSize("vgg backbone", options);
   const blocks = positiveInteger("vgg backbone", "blocks", options.blocks ?? 3);
-  const filters = options.filters ?? Array.from({ length: blocks }, (_, i) => 8 * 2 ** i);
-  if (filters.length === 0) {
-    throw new Error("Cannot create vgg backbone as filters must not be empty: current value is []");
+  if (blocks > MAX_BLOCKS) {
+    throw new Error(
+      `Cannot create vgg backbone as blocks must be at most ${MAX_BLOCKS} (each block after the first halves the image): current value is ${blocks}`,
+    );
   }
-  const rate = options.dropout ?? 0.2;
+  const filters = options.filters === undefined
+    ? Array.from({ length: blocks }, (_, i) => 8 * 2 ** i)
+    : positiveIntegers("vgg backbone", "filters", options.filters);
+  if (filters.length === 0 || filters.length > MAX_BLOCKS) {
+    throw new Error(
+      `Cannot create vgg backbone as filters must hold 1 to ${MAX_BLOCKS} blocks: current value is [${filters}]`,
+    );
+  }
+  const rate = fraction("vgg backbone", "dropout", options.dropout ?? 0.2);
+  const width = positiveInteger("vgg backbone", "dense", options.dense ?? 256);
   let branch = empty;
   filters.forEach((f, i) => {
-    positiveInteger("vgg backbone", "filters", f);
     branch = conv2d(f)(branch);
     branch = conv2d(f)(branch);
     branch = batchNorm()(branch);
@@ -81,7 +98,7 @@ export function vgg(options: VggOptions = {}): Branch {
     if (i < filters.length - 1) branch = maxPool2d(2)(branch);
   });
   branch = flatten()(branch);
-  branch = dense(positiveInteger("vgg backbone", "dense", options.dense ?? 256))(branch);
+  branch = dense(width)(branch);
   branch = batchNorm()(branch);
   return activation("relu")(branch);
 }

@@ -165,12 +165,61 @@ Deno.test("backbones: bad options and inputs are errors naming the argument and 
     () => vgg({ filters: [8, 2.5] }),
     /filters must be a positive integer: current value is 2.5/,
   );
-  assert.throws(() => vgg({ dropout: 1 }), /rate must be in \[0, 1\): current value is 1/);
+  assert.throws(
+    () => vgg({ dropout: 1 }),
+    /^Error: Cannot create vgg backbone as dropout must be in \[0, 1\): current value is 1$/,
+  );
+  // hostile values from untyped code: the backbone and the option are named, never a TypeError
+  const untyped = (o: Record<string, unknown>) => o as never;
+  assert.throws(
+    () => vgg(untyped({ filters: "abc" })),
+    /^Error: Cannot create vgg backbone as filters must be an array of positive integers: current value is "abc"$/,
+  );
+  assert.throws(
+    () => resnet(untyped({ filters: 16 })),
+    /^Error: Cannot create resnet backbone as filters must be an array of positive integers: current value is 16$/,
+  );
+  assert.throws(
+    () => mlp(untyped({ hidden: 8 })),
+    /^Error: Cannot create mlp backbone as hidden must be an array of positive integers: current value is 8$/,
+  );
+  assert.throws(
+    () => mlp(untyped({ activation: "bogus" })),
+    /^Error: Cannot create mlp backbone as activation must be one of .*: current value is bogus$/,
+  );
+  assert.throws(
+    () => mlp(untyped({ dropout: NaN })),
+    /^Error: Cannot create mlp backbone as dropout must be in \[0, 1\): current value is NaN$/,
+  );
+  assert.throws(
+    () => mlp(untyped({ batchNorm: "yes" })),
+    /^Error: Cannot create mlp backbone as batchNorm must be true or false: current value is yes$/,
+  );
+  assert.throws(
+    () => vgg({ blocks: 5e14 }),
+    /^Error: Cannot create vgg backbone as blocks must be at most 16 .*: current value is 500000000000000$/,
+  );
+  assert.throws(
+    () => vgg(null as never),
+    /^Error: Cannot create vgg backbone as options must be an object: current value is null$/,
+  );
   assert.throws(
     () => mlp({ hidden: [-3] }),
     /hidden must be a positive integer: current value is -3/,
   );
-  assert.throws(() => resnet({ filters: [] }), /filters must not be empty/);
+  assert.throws(
+    () => resnet({ filters: [] }),
+    /^Error: Cannot create resnet backbone as filters must hold 1 to 16 stages: current value is \[\]$/,
+  );
+  // bounded specs: a huge count is an error, not a hang building millions of stages
+  assert.throws(
+    () => resnet({ blocksPerStage: 1e9 }),
+    /^Error: Cannot create resnet backbone as blocksPerStage must be at most 64: current value is 1000000000$/,
+  );
+  assert.throws(
+    () => vgg({ filters: Array(17).fill(1) }),
+    /^Error: Cannot create vgg backbone as filters must hold 1 to 16 blocks: current value is \[1(,1){16}\]$/,
+  );
   assert.throws(
     () => compile({ model: triplet(vgg()), loss: tripletMargin(), inputShape: [784] }),
     /stage 0 \(conv2d\) as its input must be \[height, width, channels\]: current shape is \[784\]/,
