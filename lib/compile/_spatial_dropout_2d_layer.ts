@@ -33,6 +33,13 @@ export interface SpatialDropout2DConfig {
  *   const values = new Set([y[0][0][0][c], y[0][0][1][c], y[0][1][0][c], y[0][1][1][c]]);
  *   if (values.size !== 1) throw new Error("SpatialDropout2D");
  * }
+ * const firsts = Array.from({ length: 8 }, (_, c) => y[0][0][0][c]);
+ * if (!firsts.every((v) => v === 0 || v === 2) || !firsts.includes(0) || !firsts.includes(2)) {
+ *   throw new Error(`channels ${firsts}`);
+ * }
+ * // at inference the layer is the identity
+ * const z = layer.apply(x, { training: false }) as tf.Tensor;
+ * if (z.dataSync().some((v) => v !== 1)) throw new Error("identity at inference");
  * ```
  */
 export class SpatialDropout2D extends tf.layers.Layer {

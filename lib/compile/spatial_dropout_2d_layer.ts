@@ -27,6 +27,11 @@ export interface SpatialDropout2dLayerOptions {
  *   const values = new Set([y[0][0][0][c], y[0][0][1][c], y[0][1][0][c], y[0][1][1][c]]);
  *   if (values.size !== 1) throw new Error("a channel is dropped whole or kept whole");
  * }
+ * // Kept channels are scaled by 1 / (1 − rate) = 2; with seed 1 some are dropped, some kept.
+ * const firsts = Array.from({ length: 8 }, (_, c) => y[0][0][0][c]);
+ * if (!firsts.every((v) => v === 0 || v === 2) || !firsts.includes(0) || !firsts.includes(2)) {
+ *   throw new Error(`channels ${firsts}`);
+ * }
  * if (layer.getClassName() !== "SpatialDropout2D") throw new Error("class name");
  * ```
  */
