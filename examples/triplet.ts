@@ -15,10 +15,12 @@
  *
  * Anchor / positive / negative triplets (the positive of the anchor's class, the negative of
  * another), one shared branch — the lecture's network, `pipe(vgg(), embedding(32))` (429,176
- * weights), L2-normalised — and the triplet margin loss max(0, d(a, p) − d(a, n) + 1). One epoch (60,000 random triplets, batches of
- * 32) reaches test precision@1 0.83 in about 12 minutes on 2 shared CPU cores (wasm). The
- * backbone's spatial dropout is off: in a single epoch it only slows learning (with the
- * lecture's 0.2, precision@1 is 0.80 after the same epoch; with 0.1, 0.81).
+ * weights), L2-normalised — and the triplet margin loss max(0, d(a, p) − d(a, n) + 1). One
+ * epoch (60,000 random triplets, batches of 32, seed 1) reaches test precision@1 0.83, AUC
+ * 0.957, rank-1 0.754 (native backend: 65 s of training on 2 shared CPU cores; wasm is about
+ * 3.5× slower). The backbone's spatial dropout is off: in a single epoch it only slows learning
+ * (measured on the earlier network with an extra 32-wide layer: with the lecture's 0.2,
+ * precision@1 0.80 after the same epoch; with 0.1, 0.81).
  *
  * @module
  */
