@@ -1,7 +1,8 @@
 // Image decoding and streaming: decode throughput of the @jsquash wasm codecs that
 // data.imageFolder uses (64×64 and 224×224, JPEG quality 90 and PNG), and the time a training
 // loop waits on data.imageBatches for batches of 32 triplets of 64×64 RGB from a folder of
-// 256 JPEG files with a 2-batch prefetch (a 30 ms step stands in for the training step).
+// 256 JPEG files with a 2-batch prefetch (a 30 ms busy loop stands in for the training step),
+// decoding on the main thread (workers 0) and in 1 or 2 workers.
 //
 //   deno run -A bench/image_decode.ts
 import { encode as encodeJpeg } from "@jsquash/jpeg";
@@ -54,23 +55,31 @@ for (let c = 0; c < 8; c++) {
     await Deno.writeFile(`${dir}/c${c}/${i}.jpg`, bytes);
   }
 }
-const d = await imageFolder(dir, { size: 64, cacheBytes: 16 * 2 ** 20 });
-const steps = 20;
-const stats = { waitedMs: 0, batches: 0 };
-const t0 = performance.now();
-for await (
-  const t of imageBatches(d, { ahead: 2, stats })(
-    pipe(triplets(d), repeat(), batch(32), take(steps), seeded(1)),
-  )
-) {
-  t.anchor.dataSync();
-  await new Promise((r) => setTimeout(r, 30));
+for (const workers of [0, 1, 2]) {
+  const d = await imageFolder(dir, { size: 64, cacheBytes: 2 * 2 ** 20, workers });
+  const steps = 23; // the first 3 (worker start-up, first decodes) are not counted
+  const stats = { waitedMs: 0, batches: 0 };
+  let t0 = performance.now();
+  for await (
+    const t of imageBatches(d, { ahead: 2, stats })(
+      pipe(triplets(d), repeat(), batch(32), take(steps), seeded(1)),
+    )
+  ) {
+    t.anchor.dataSync();
+    if (stats.batches === 3) {
+      stats.waitedMs = 0;
+      t0 = performance.now();
+    }
+    const until = performance.now() + 30; // a step keeps the main thread busy, as training does
+    while (performance.now() < until) { /* busy */ }
+    await Promise.resolve();
+  }
+  const total = performance.now() - t0;
+  console.log(
+    `imageBatches, workers ${workers}, 32 triplets of 64×64 RGB from 96×96 JPEG, ahead 2, 30 ms busy step: ` +
+      `${(stats.waitedMs / (steps - 3)).toFixed(1)} ms waited per step, ${
+        (total / (steps - 3)).toFixed(1)
+      } ms per step in all; cache peak ${(d.cache.peakBytes / 2 ** 20).toFixed(1)} MiB`,
+  );
 }
-const total = performance.now() - t0;
-console.log(
-  `\nimageBatches, 32 triplets of 64×64 RGB from 96×96 JPEG, ahead 2, 30 ms step: ` +
-    `${(stats.waitedMs / steps).toFixed(1)} ms waited per step, ${
-      (total / steps).toFixed(1)
-    } ms per step in all; cache peak ${(d.cache.peakBytes / 2 ** 20).toFixed(1)} MiB`,
-);
 await Deno.remove(dir, { recursive: true });

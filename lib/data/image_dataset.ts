@@ -1,9 +1,7 @@
 import type { Dataset } from "../types.ts";
 import { ByteCache } from "./_byte_cache.ts";
-import { isMissingFlag, isOsDenied } from "./_fs.ts";
-import { decodeImage, type Rgba } from "./_image_decode.ts";
-import { DataFileError, DataNotFoundError } from "./errors.ts";
-import { resizeImage } from "./resize_image.ts";
+import { readAndDecode } from "./_read_and_decode.ts";
+import { DecodePool } from "./_decode_pool.ts";
 
 /**
  * How images on disk become samples: their size, their channels and how much decoded data
@@ -32,6 +30,13 @@ export interface ImageDatasetOptions {
    * are evicted first). Default 256 MiB.
    */
   readonly cacheBytes?: number;
+  /**
+   * Decoding workers (`node:worker_threads`, started on first load, idle ones never keep the
+   * process alive). 0 (the default) decodes on the calling thread; 1 or more let decoding run
+   * beside the training step (see {@linkcode imageBatches}), which is what keeps the step
+   * from waiting on decoding.
+   */
+  readonly workers?: number;
 }
 
 /**
@@ -172,42 +177,20 @@ export function imageDataset(list: ImageList, options: ImageDatasetOptions): Ima
   if (!(Number.isSafeInteger(cacheBytes) && cacheBytes >= 0)) {
     fail(`options.cacheBytes must be an integer ≥ 0: current cacheBytes is ${cacheBytes}`);
   }
-  const [height, width] = size;
+  const [height, width] = size as readonly [number, number];
   const shape = [height, width, channels];
   const cache = new ByteCache(cacheBytes);
   const pending = new Map<number, Promise<Float32Array>>();
 
-  const decodeOne = async (i: number): Promise<Float32Array> => {
-    const file = files[i];
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(file);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) {
-        throw new DataNotFoundError(`Cannot load image ${file} as it does not exist`, file, {
-          cause: e,
-        });
-      }
-      if (isMissingFlag(e) || isOsDenied(e)) {
-        throw new DataFileError(
-          `Cannot load image ${file} as reading it was denied${
-            isMissingFlag(e) ? " (run with --allow-read)" : ""
-          }`,
-          file,
-          "permission",
-          { cause: e },
-        );
-      }
-      throw new DataFileError(
-        `Cannot load image ${file}: ${(e as Error)?.message ?? e}`,
-        file,
-        "io",
-        { cause: e },
-      );
-    }
-    const rgba = await decodeImage(bytes, file);
-    return resizeImage(toChannels(rgba, channels), [rgba.height, rgba.width, channels], size);
-  };
+  const workers = options.workers ?? 0;
+  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
+    fail(`options.workers must be an integer in [0, 64]: current workers is ${options.workers}`);
+  }
+  const pool = workers > 0 ? new DecodePool(workers) : undefined;
+  const decodeOne = (i: number): Promise<Float32Array> =>
+    pool
+      ? pool.decode(files[i], [height, width], channels)
+      : readAndDecode(files[i], [height, width], channels);
 
   const one = (i: number): Promise<Float32Array> => {
     const hit = cache.get(i);
@@ -327,24 +310,4 @@ const BRAND = Symbol("likeness.ImageDataset");
  */
 export function isImageDataset(dataset: unknown): dataset is ImageDataset {
   return typeof dataset === "object" && dataset !== null && BRAND in dataset;
-}
-
-/** RGBA bytes → `channels` floats in [0, 1] per pixel (alpha dropped). */
-function toChannels(rgba: Rgba, channels: 1 | 3): Float32Array {
-  const n = rgba.width * rgba.height;
-  const src = rgba.data;
-  const out = new Float32Array(n * channels);
-  if (channels === 3) {
-    for (let p = 0; p < n; p++) {
-      out[p * 3] = src[p * 4] / 255;
-      out[p * 3 + 1] = src[p * 4 + 1] / 255;
-      out[p * 3 + 2] = src[p * 4 + 2] / 255;
-    }
-  } else {
-    for (let p = 0; p < n; p++) {
-      const r = src[p * 4], g = src[p * 4 + 1], b = src[p * 4 + 2];
-      out[p] = r === g && g === b ? r / 255 : (0.299 * r + 0.587 * g + 0.114 * b) / 255;
-    }
-  }
-  return out;
 }

@@ -247,3 +247,37 @@ Deno.test("the splits and subset of an image dataset stay lazy image datasets sh
   assert.deepEqual([...a.subarray(0, 3)].map((v) => Math.round(v * 255)), [100, 60, 0]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("decoding in workers gives the same pixels and errors as on the main thread, and an idle pool does not hold the process", async () => {
+  const files: Record<string, Uint8Array | string> = {
+    "b/bad.png": "not a png",
+  };
+  for (let c = 0; c < 2; c++) {
+    for (let i = 0; i < 5; i++) {
+      files[`${"ab"[c]}/${i}.jpg`] = await encode(
+        "jpeg",
+        20,
+        14,
+        rgba(20, 14, (x, y) => [x * 12, y * 18, c * 200, 255]),
+      );
+    }
+  }
+  const dir = await folder(files);
+  const main = await imageFolder(dir, { size: [6, 8] });
+  const pooled = await imageFolder(dir, { size: [6, 8], workers: 2 });
+  const good = Array.from({ length: 10 }, (_, i) => i).filter((i) =>
+    !main.files[i].endsWith("bad.png")
+  );
+  const [a, b] = [await main.load(good), await pooled.load(good)];
+  assert.deepEqual(b.map((p) => [...p]), a.map((p) => [...p]));
+  const bad = main.files.indexOf(`${dir}/b/bad.png`);
+  await assert.rejects(pooled.load([bad]), (e: unknown) => {
+    assert.ok(
+      e instanceof DataFileError && e.file === `${dir}/b/bad.png` && e.reason === "corrupt",
+      String(e),
+    );
+    return true;
+  });
+  await Deno.remove(dir, { recursive: true });
+  // the test runner fails a test that leaves a worker or op running; none is left here
+});
