@@ -1,4 +1,4 @@
-import type { Dataset, IndexTuple, Rng } from "../types.ts";
+import type { Dataset, IndexTuple, LabelledIndex, Rng } from "../types.ts";
 import { rng as makeRng } from "../samplers/rng.ts";
 import type { Augmentation } from "./augment/image.ts";
 import { disposeTensors } from "./dispose_tensors.ts";
@@ -20,6 +20,14 @@ export interface ImageBatchesOptions {
   readonly ahead?: number;
   /** Applied to every image of every batch, in batch order (so seeded). */
   readonly augment?: Augmentation;
+  /**
+   * 2 for the two-view form of SimCLR-style self-supervised training (labelled batches only,
+   * with `augment`): each item's image is augmented twice, independently; the batch holds the
+   * first views of its n items, then their second views (`[2n, h, w, c]`), labelled by item
+   * (`0 … n-1` twice), so the two views of one image are each other's positives and every other
+   * image a negative, whatever the items' class labels were. Default 1.
+   */
+  readonly views?: 1 | 2;
   /** Seed of the augmentation's rng. Default 0. */
   readonly seed?: number;
   /** Filled as batches are pulled: milliseconds the loop waited for decoding, batches given. */
@@ -81,6 +89,17 @@ export function imageBatches(
       `Cannot stream image batches as options.augment must be a function: current value is ${augment}`,
     );
   }
+  const views = options.views ?? 1;
+  if (views !== 1 && views !== 2) {
+    throw new RangeError(
+      `Cannot stream image batches as options.views must be 1 or 2: current views is ${options.views}`,
+    );
+  }
+  if (views === 2 && augment === undefined) {
+    throw new RangeError(
+      `Cannot stream image batches as options.views is 2 but options.augment is not given: the two views would be identical`,
+    );
+  }
   const [h, w, c] = dataset.shape;
   const per = h * w * c;
   return async function* <T extends IndexTuple>(batches: Iterable<readonly T[]>) {
@@ -91,7 +110,7 @@ export function imageBatches(
       while (queue.length < ahead + 1) {
         const next = it.next();
         if (next.done) break;
-        const slots = slotsOf(next.value);
+        const slots = slotsOf(next.value, views);
         const pixels = dataset.load(slots);
         pixels.catch(() => {}); // awaited below; this only stops an early unhandled rejection
         queue.push({ batch: next.value, slots, pixels });
@@ -120,7 +139,9 @@ export function imageBatches(
           size: head.slots.length,
           classNames: dataset.classNames,
         };
-        const tensors = toTensors(local)(renumber(head.batch));
+        const tensors = toTensors(local)(
+          views === 2 ? viewsOf(head.batch) as unknown as readonly T[] : renumber(head.batch),
+        );
         try {
           yield tensors;
         } finally {
@@ -134,7 +155,7 @@ export function imageBatches(
 }
 
 /** The dataset indices a batch needs, one per image slot, in slot order. */
-function slotsOf(batch: readonly IndexTuple[]): number[] {
+function slotsOf(batch: readonly IndexTuple[], views: number): number[] {
   if (!Array.isArray(batch)) {
     throw new TypeError(
       `Cannot stream image batches as each batch must be an array of index tuples`,
@@ -153,7 +174,24 @@ function slotsOf(batch: readonly IndexTuple[]): number[] {
       );
     }
   }
+  if (views === 2) {
+    const kind = batch.find((t) => t.kind !== "labelled")?.kind;
+    if (kind !== undefined) {
+      throw new TypeError(
+        `Cannot stream image batches as options.views 2 needs labelled batches (e.g. from samplers.pk): current batch has kind ${
+          JSON.stringify(kind)
+        }`,
+      );
+    }
+    return [...out, ...out];
+  }
   return out;
+}
+
+/** The two-view batch of n labelled items: slots 0…n-1 and n…2n-1, labelled by item. */
+function viewsOf(batch: readonly IndexTuple[]): LabelledIndex[] {
+  const n = batch.length;
+  return Array.from({ length: 2 * n }, (_, s) => ({ kind: "labelled", index: s, label: s % n }));
 }
 
 /** The batch with each index replaced by its slot in the batch's local dataset. */

@@ -281,3 +281,51 @@ Deno.test("decoding in workers gives the same pixels and errors as on the main t
   await Deno.remove(dir, { recursive: true });
   // the test runner fails a test that leaves a worker or op running; none is left here
 });
+
+Deno.test("views: 2 gives two independently augmented views per item, labelled by item (SimCLR form)", async () => {
+  const { augment } = await import("../../lib/data/mod.ts");
+  const files: Record<string, Uint8Array> = {};
+  for (let c = 0; c < 2; c++) {
+    for (let i = 0; i < 3; i++) {
+      files[`k${c}/${i}.png`] = await encode(
+        "png",
+        6,
+        6,
+        rgba(6, 6, (x, y) => [x * 40, y * 40, c * 200 + i * 10, 255]),
+      );
+    }
+  }
+  const dir = await folder(files);
+  const d = await imageFolder(dir, { size: 6 });
+  const aug = augment.compose(augment.randomResizedCrop({ scale: [0.3, 1] }), augment.flip());
+  const batches = [
+    [0, 4, 5].map((index) => ({ kind: "labelled" as const, index, label: d.labels[index] })),
+  ];
+  const run = async (seed: number) => {
+    const out: { px: number[]; labels: number[]; shape: number[] }[] = [];
+    for await (const t of imageBatches(d, { augment: aug, views: 2, seed })(batches)) {
+      out.push({
+        px: [...t.embeddings.dataSync()],
+        labels: [...t.labels.dataSync()],
+        shape: t.embeddings.shape,
+      });
+    }
+    return out[0];
+  };
+  const a = await run(11);
+  assert.deepEqual(a.shape, [6, 6, 6, 3]);
+  assert.deepEqual(a.labels, [0, 1, 2, 0, 1, 2]);
+  const per = 108;
+  assert.notDeepEqual(
+    a.px.slice(0, per),
+    a.px.slice(3 * per, 4 * per),
+    "two different views of item 0",
+  );
+  assert.deepEqual(await run(11), a, "same seed, same views");
+  assert.throws(() => imageBatches(d, { views: 2 }), /views is 2 but options.augment is not given/);
+  const pairs = [[{ kind: "pair" as const, left: 0, right: 1, same: true }]];
+  await assert.rejects(async () => {
+    for await (const _ of imageBatches(d, { augment: aug, views: 2 })(pairs)) { /* */ }
+  }, /views 2 needs labelled batches.*"pair"/);
+  await Deno.remove(dir, { recursive: true });
+});
