@@ -55,9 +55,14 @@ Deno.test("grayscale gives BT.601 luma in all three channels; one-channel images
   assert.deepEqual([...grayscale(1)(img([0.5], [1, 1, 1]), rng(0)).data], [0.5]);
 });
 
-Deno.test("randomAffine: degrees 0 is the identity; any rotation keeps the centre pixel of a 3 × 3 image", () => {
+Deno.test("randomAffine: degrees 0 is the identity; [90, 90] turns a 3 × 3 image a quarter; any rotation keeps the centre", () => {
   const src = img([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [3, 3, 1]);
   assert.deepEqual(round(randomAffine({ degrees: 0 })(src, rng(0)).data), round(src.data));
+  // a quarter turn counter-clockwise: row y of the result is column 2 - y of the source
+  const turned = randomAffine({ degrees: [90, 90] })(src, rng(0)).data;
+  assert.deepEqual(round(turned), [0.2, 0.5, 0.8, 0.1, 0.4, 0.7, 0, 0.3, 0.6]);
+  const half = randomAffine({ degrees: [180, 180] })(src, rng(0)).data;
+  assert.deepEqual(round(half), round(src.data.slice().reverse()));
   // the rotation is about the centre, so the centre pixel stays whatever the drawn angle
   for (let s = 0; s < 5; s++) {
     assert.ok(Math.abs(randomAffine({ degrees: 90 })(src, rng(s)).data[4] - 0.4) < 1e-6);

@@ -13,8 +13,11 @@ import { sampleBilinear } from "./_sample.ts";
  * ```
  */
 export interface RandomAffineOptions {
-  /** Rotation drawn uniformly from [-degrees, degrees]; default 10. */
-  readonly degrees?: number;
+  /**
+   * Rotation in degrees (positive turns the picture counter-clockwise as displayed, rows top to bottom), drawn uniformly from
+   * `[-degrees, degrees]`, or from `[lo, hi]` when a pair is given; default 10.
+   */
+  readonly degrees?: number | readonly [number, number];
   /** Shift drawn uniformly from ±translate × (width, height); default 0. */
   readonly translate?: number;
   /** Zoom drawn uniformly from this range; default [1, 1]. */
@@ -33,23 +36,26 @@ export interface RandomAffineOptions {
  * ```ts
  * import { randomAffine } from "./random_affine.ts";
  * import { rng } from "../../samplers/rng.ts";
- * // no rotation, shift or zoom: the identity
- * const img = { data: Float32Array.from([0.1, 0.5, 0.9]), shape: [1, 3, 1] as const };
- * const same = randomAffine({ degrees: 0 })(img, rng(1));
- * if ([...same.data].map((v) => v.toFixed(3)).join() !== "0.100,0.500,0.900") throw new Error(`${same.data}`);
+ * // a quarter turn counter-clockwise of a 2 × 2 image: [[a, b], [c, d]] becomes [[b, d], [a, c]]
+ * const img = { data: Float32Array.from([0.1, 0.2, 0.3, 0.4]), shape: [2, 2, 1] as const };
+ * const turned = randomAffine({ degrees: [90, 90] })(img, rng(1));
+ * if ([...turned.data].map((v) => v.toFixed(3)).join() !== "0.200,0.400,0.100,0.300") throw new Error(`${turned.data}`);
  * ```
  */
 export function randomAffine(options: RandomAffineOptions = {}): Augmentation {
-  const degrees = options.degrees ?? 10;
+  const d = options.degrees ?? 10;
+  const [dlo, dhi] = typeof d === "number" ? [-d, d] : Array.isArray(d) ? d : [NaN, NaN];
   const translate = options.translate ?? 0;
   const [zlo, zhi] = options.scale ?? [1, 1];
-  checkRange("make randomAffine", "degrees", degrees, 0, 180);
+  if (typeof d === "number") checkRange("make randomAffine", "degrees", d, 0, 180);
+  checkRange("make randomAffine", "degrees[0]", dlo, -180, 180);
+  checkRange("make randomAffine", "degrees[1]", dhi, dlo, 180);
   checkRange("make randomAffine", "translate", translate, 0, 1);
   checkRange("make randomAffine", "scale[0]", zlo, 0.01, 100);
   checkRange("make randomAffine", "scale[1]", zhi, zlo, 100);
   return (image, rng) => {
     checkImage("transform image", image);
-    const angle = (rng.float() * 2 - 1) * degrees * Math.PI / 180;
+    const angle = (dlo + (dhi - dlo) * rng.float()) * Math.PI / 180;
     const [h, w, c] = image.shape;
     const dx = (rng.float() * 2 - 1) * translate * w;
     const dy = (rng.float() * 2 - 1) * translate * h;
@@ -59,7 +65,7 @@ export function randomAffine(options: RandomAffineOptions = {}): Augmentation {
 }
 
 /**
- * Applies rotation by `angle` (radians, counter-clockwise on screen), zoom and shift about
+ * Applies rotation by `angle` (radians, counter-clockwise as displayed), zoom and shift about
  * the centre: each output pixel samples the input at the inverse-transformed position.
  */
 function affine(
