@@ -31,17 +31,24 @@ export interface EmbeddingOptions {
  *
  * @example
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
  * import { pipe } from "../pipe.ts";
  * import { vgg } from "../backbones/vgg.ts";
+ * import { compile } from "../compile/compile.ts";
+ * import { tripletMargin } from "../losses/mod.ts";
  * import { embedding } from "./embedding.ts";
+ * import { triplet } from "./triplet.ts";
+ * await tf.setBackend("cpu");
  * const net = pipe(vgg(), embedding(32));
  * const last = net.stages.at(-1);
  * if (last?.kind !== "dense" || last.role !== "embedding" || last.units !== 32) {
  *   throw new Error("the embedding is the last stage");
  * }
- * // the features it projects: vgg's 256-unit dense block (256·32 + 32 = 8,224 weights)
- * const features = net.stages.findLast((s) => s.kind === "dense" && s.role === undefined);
- * if (features?.kind !== "dense" || features.units !== 256) throw new Error("256 features");
+ * // the lecture's network: the backbone's 420,952 weights, then 256·32 + 32 = 8,224 more
+ * const program = compile({ model: triplet(net), loss: tripletMargin(), inputShape: [28, 28, 1] });
+ * const weights = program.embedder.countParams();
+ * if (weights !== 420_952 + 8_224 || program.embeddingSize !== 32) throw new Error(`${weights}`);
+ * program.dispose();
  * ```
  */
 export function embedding(
