@@ -1,4 +1,5 @@
 /** Decoding of JPEG and PNG bytes (wasm codecs from @jsquash). Private to lib/data. */
+import { isMissingFlag, isOsDenied } from "./_fs.ts";
 import { DataFileError } from "./errors.ts";
 
 /** Decoded pixels: `height × width × 4` bytes, RGBA, row-major. */
@@ -42,6 +43,18 @@ export async function decodeImage(bytes: Uint8Array, file: string): Promise<Rgba
       ? await (await import("@jsquash/jpeg")).decode(buffer as ArrayBuffer)
       : await (await import("@jsquash/png")).decode(buffer as ArrayBuffer)) as unknown as Rgba;
   } catch (e) {
+    // the codec's wasm file is read on first use: without permission that fails, and the
+    // image is not to blame
+    if (isMissingFlag(e) || isOsDenied(e)) {
+      throw new DataFileError(
+        `Cannot decode image ${file} as the ${format.toUpperCase()} codec (wasm) could not be loaded: ${
+          (e as Error)?.message ?? e
+        } (run with --allow-read, or an --allow-read that includes the codec's folder)`,
+        file,
+        "permission",
+        { cause: e },
+      );
+    }
     throw new DataFileError(
       `Cannot decode image ${file} as its ${format.toUpperCase()} data is corrupt: ${
         (e as Error)?.message ?? e
