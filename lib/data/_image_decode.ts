@@ -19,6 +19,40 @@ export function sniffFormat(bytes: Uint8Array): "jpeg" | "png" | undefined {
   return undefined;
 }
 
+/** The most pixels an image may declare (50 megapixels: 200 MB as RGBA). */
+export const MAX_PIXELS = 50_000_000;
+
+/**
+ * The `[width, height]` a PNG (IHDR) or JPEG (first SOF marker) header declares, or undefined
+ * when it cannot be found in the bytes.
+ */
+export function declaredSize(
+  bytes: Uint8Array,
+  format: "jpeg" | "png",
+): [number, number] | undefined {
+  const u16 = (i: number) => (bytes[i] << 8) | bytes[i + 1];
+  const u32 = (i: number) => ((bytes[i] << 24) >>> 0) + (bytes[i + 1] << 16) + u16(i + 2);
+  if (format === "png") return bytes.length >= 24 ? [u32(16), u32(20)] : undefined;
+  let i = 2;
+  while (i + 9 < bytes.length) {
+    if (bytes[i] !== 0xff) return undefined;
+    const marker = bytes[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return [u16(i + 7), u16(i + 5)];
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      i += 2;
+      continue;
+    }
+    i += 2 + u16(i + 2);
+  }
+  return undefined;
+}
+
 /**
  * Decodes JPEG or PNG bytes to RGBA (grey and RGB images come back with R = G = B or A = 255).
  * Anything else, or bytes the codec rejects, throws a DataFileError "corrupt" naming `file`.
@@ -31,6 +65,18 @@ export async function decodeImage(bytes: Uint8Array, file: string): Promise<Rgba
         [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(" ") ||
         "(empty file)"
       }`,
+      file,
+      "corrupt",
+    );
+  }
+  const declared = declaredSize(bytes, format);
+  if (declared && declared[0] * declared[1] > MAX_PIXELS) {
+    throw new DataFileError(
+      `Cannot decode image ${file} as its ${format.toUpperCase()} header declares ${
+        declared[0]
+      } × ${declared[1]} pixels, more than the ${
+        MAX_PIXELS.toLocaleString("en")
+      } allowed (a decompression bomb, or an image to shrink first)`,
       file,
       "corrupt",
     );

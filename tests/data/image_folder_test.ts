@@ -329,3 +329,35 @@ Deno.test("views: 2 gives two independently augmented views per item, labelled b
   }, /views 2 needs labelled batches.*"pair"/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("an image whose header declares more than 50 megapixels is refused before decoding, naming it", async () => {
+  const { declaredSize } = await import("../../lib/data/_image_decode.ts");
+  const png = await encode("png", 3, 2, rgba(3, 2, solid(1, 2, 3)));
+  const jpg = await encode("jpeg", 5, 4, rgba(5, 4, solid(1, 2, 3)));
+  assert.deepEqual(declaredSize(png, "png"), [3, 2]);
+  assert.deepEqual(declaredSize(jpg, "jpeg"), [5, 4]);
+  const bigPng = png.slice();
+  new DataView(bigPng.buffer).setUint32(16, 40000);
+  new DataView(bigPng.buffer).setUint32(20, 40000);
+  const bigJpg = jpg.slice();
+  const sof = bigJpg.findIndex((b, i) =>
+    b === 0xff && (bigJpg[i + 1] === 0xc0 || bigJpg[i + 1] === 0xc2)
+  );
+  new DataView(bigJpg.buffer).setUint16(sof + 5, 60000);
+  new DataView(bigJpg.buffer).setUint16(sof + 7, 60000);
+  const dir = await folder({ "a/big.png": bigPng, "b/big.jpg": bigJpg });
+  const d = await imageFolder(dir, { size: 4 });
+  for (
+    const [i, what] of [[0, "PNG header declares 40000 × 40000"], [
+      1,
+      "JPEG header declares 60000 × 60000",
+    ]] as const
+  ) {
+    await assert.rejects(d.load([i]), (e: unknown) => {
+      assert.ok(e instanceof DataFileError && e.file === d.files[i], String(e));
+      assert.match(e.message, new RegExp(what));
+      return true;
+    });
+  }
+  await Deno.remove(dir, { recursive: true });
+});
