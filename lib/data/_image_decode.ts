@@ -54,10 +54,10 @@ export function declaredSize(
 }
 
 /**
- * Decodes JPEG or PNG bytes to RGBA (grey and RGB images come back with R = G = B or A = 255).
- * Anything else, or bytes the codec rejects, throws a DataFileError "corrupt" naming `file`.
+ * The format of `bytes` (the start of a file, at least its header), or a DataFileError naming
+ * `file` when it is neither JPEG nor PNG or declares more than {@linkcode MAX_PIXELS} pixels.
  */
-export async function decodeImage(bytes: Uint8Array, file: string): Promise<Rgba> {
+export function checkHeader(bytes: Uint8Array, file: string): "jpeg" | "png" {
   const format = sniffFormat(bytes);
   if (format === undefined) {
     throw new DataFileError(
@@ -81,6 +81,15 @@ export async function decodeImage(bytes: Uint8Array, file: string): Promise<Rgba
       "corrupt",
     );
   }
+  return format;
+}
+
+/**
+ * Decodes JPEG or PNG bytes to RGBA (grey and RGB images come back with R = G = B or A = 255).
+ * Anything else, or bytes the codec rejects, throws a DataFileError "corrupt" naming `file`.
+ */
+export async function decodeImage(bytes: Uint8Array, file: string): Promise<Rgba> {
+  const format = checkHeader(bytes, file);
   let out: Rgba | undefined;
   try {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);

@@ -1,6 +1,8 @@
 /** Helpers shared by imageFolder and imageManifest. Private to lib/data. */
 import { isMissingFlag, isOsDenied } from "./_fs.ts";
 import { DataFileError, DataNotFoundError } from "./errors.ts";
+import { checkHeader } from "./_image_decode.ts";
+import type { ImageDataset } from "./image_dataset.ts";
 
 /** File extensions taken as images (lower case). */
 export const IMAGE_EXTENSIONS: readonly string[] = [".jpg", ".jpeg", ".png"];
@@ -61,5 +63,47 @@ export function checkClasses(
       where,
       "corrupt",
     );
+  }
+}
+
+/**
+ * Checks every image of `dataset` up front: `"header"` reads each file's first bytes (a JPEG or
+ * PNG signature, a declared size within the limit), `"decode"` decodes them all (through the
+ * dataset, so the cache and workers are used), `"none"` nothing.
+ */
+export async function checkImages(
+  dataset: ImageDataset,
+  check: "none" | "header" | "decode",
+): Promise<void> {
+  if (check === "none") return;
+  if (check === "decode") {
+    for (let s = 0; s < dataset.size; s += 64) {
+      await dataset.load(
+        Array.from({ length: Math.min(64, dataset.size - s) }, (_, k) => s + k),
+      );
+    }
+    return;
+  }
+  if (check !== "header") {
+    throw new RangeError(
+      `Cannot check images as check must be "none", "header" or "decode": current check is ${
+        JSON.stringify(check)
+      }`,
+    );
+  }
+  const head = new Uint8Array(4096);
+  for (const file of dataset.files) {
+    let n = 0;
+    try {
+      using f = await Deno.open(file);
+      while (n < head.length) {
+        const got = await f.read(head.subarray(n));
+        if (got === null) break;
+        n += got;
+      }
+    } catch (e) {
+      throw fsError(e, file, `load image ${file}`);
+    }
+    checkHeader(head.subarray(0, n), file);
   }
 }

@@ -40,6 +40,27 @@ export interface ImageDatasetOptions {
 }
 
 /**
+ * How {@linkcode imageFolder} and {@linkcode imageManifest} check the images when they open
+ * the folder or manifest.
+ *
+ * @example
+ * ```ts
+ * import type { ImageSourceOptions } from "./image_dataset.ts";
+ * const options: ImageSourceOptions = { check: "decode" };
+ * if (options.check !== "decode") throw new Error("check");
+ * ```
+ */
+export interface ImageSourceOptions {
+  /**
+   * `"header"` (the default) reads the first 4 KiB of every file and throws, naming it, unless
+   * it starts like a JPEG or PNG declaring at most 50 megapixels; `"decode"` decodes every
+   * image (filling the cache; catches corrupt data too, at the cost of a full pass); `"none"`
+   * checks nothing until an image is loaded.
+   */
+  readonly check?: "none" | "header" | "decode";
+}
+
+/**
  * A {@linkcode Dataset} whose images stay on disk and are decoded when asked for, through a
  * byte-bounded least-recently-used cache. Labels, size, shape and class names are in memory,
  * so the samplers (which only index) work on it unchanged; pixels come from {@linkcode load}

@@ -1,7 +1,12 @@
 import { join } from "./_fs.ts";
-import { checkClasses, fsError, hasImageExtension } from "./_image_files.ts";
+import { checkClasses, checkImages, fsError, hasImageExtension } from "./_image_files.ts";
 import { DataFileError } from "./errors.ts";
-import { type ImageDataset, imageDataset, type ImageDatasetOptions } from "./image_dataset.ts";
+import {
+  type ImageDataset,
+  imageDataset,
+  type ImageDatasetOptions,
+  type ImageSourceOptions,
+} from "./image_dataset.ts";
 
 /**
  * A lazy {@linkcode ImageDataset} from a folder with one sub-folder per class (the
@@ -15,8 +20,10 @@ import { type ImageDataset, imageDataset, type ImageDatasetOptions } from "./ima
  *
  * Class names are the sub-folder names in code-point order, labels their positions. Files
  * ending in `.jpg`, `.jpeg` or `.png` (any case) are the images, in code-point order; names
- * starting with "." are skipped, as are files at the top level. Any other file in a class
- * folder throws {@linkcode DataFileError} naming it; so does an empty class or a folder with
+ * starting with "." are skipped, as are files at the top level; sub-folders of a class folder
+ * are searched too (their images belong to that class). Any other file in a class folder
+ * throws {@linkcode DataFileError} naming it; so does a file whose first bytes are not a JPEG or
+ * PNG header (checked when the folder is opened, see `check`); so does an empty class or a folder with
  * fewer than 2 classes (naming the class). A missing `dir` throws
  * {@linkcode DataNotFoundError}. Pixels are decoded only when loaded (see
  * {@linkcode ImageDatasetOptions} for size, channels, interpolation and the cache).
@@ -44,7 +51,7 @@ import { type ImageDataset, imageDataset, type ImageDatasetOptions } from "./ima
  */
 export async function imageFolder(
   dir: string,
-  options: ImageDatasetOptions,
+  options: ImageDatasetOptions & ImageSourceOptions,
 ): Promise<ImageDataset> {
   const doing = `load image folder ${dir}`;
   if (typeof dir !== "string" || dir === "") {
@@ -70,22 +77,30 @@ export async function imageFolder(
     const label = classNames.length;
     classNames.push(c.name);
     let n = 0;
-    for (const f of await entries(join(dir, c.name))) {
-      const path = join(dir, c.name, f.name);
-      if (f.isDirectory) continue;
-      if (!hasImageExtension(f.name)) {
-        throw new DataFileError(
-          `Cannot ${doing} as ${path} is not a JPEG or PNG file (its name does not end in .jpg, .jpeg or .png)`,
-          path,
-          "corrupt",
-        );
+    const walk = async (folder: string): Promise<void> => {
+      for (const f of await entries(folder)) {
+        const path = join(folder, f.name);
+        if (f.isDirectory) {
+          await walk(path);
+          continue;
+        }
+        if (!hasImageExtension(f.name)) {
+          throw new DataFileError(
+            `Cannot ${doing} as ${path} is not a JPEG or PNG file (its name does not end in .jpg, .jpeg or .png)`,
+            path,
+            "corrupt",
+          );
+        }
+        files.push(path);
+        labels.push(label);
+        n++;
       }
-      files.push(path);
-      labels.push(label);
-      n++;
-    }
+    };
+    await walk(join(dir, c.name));
     counts.push(n);
   }
   checkClasses(doing, dir, classNames, counts);
-  return imageDataset({ files, labels, classNames }, options);
+  const dataset = imageDataset({ files, labels, classNames }, options);
+  await checkImages(dataset, options.check ?? "header");
+  return dataset;
 }

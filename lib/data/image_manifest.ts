@@ -1,7 +1,12 @@
 import { dirname } from "./_fs.ts";
-import { checkClasses, fsError, hasImageExtension } from "./_image_files.ts";
+import { checkClasses, checkImages, fsError, hasImageExtension } from "./_image_files.ts";
 import { DataFileError } from "./errors.ts";
-import { type ImageDataset, imageDataset, type ImageDatasetOptions } from "./image_dataset.ts";
+import {
+  type ImageDataset,
+  imageDataset,
+  type ImageDatasetOptions,
+  type ImageSourceOptions,
+} from "./image_dataset.ts";
 
 /**
  * Options of {@linkcode imageManifest}: those of an image dataset, and which split to keep.
@@ -13,7 +18,7 @@ import { type ImageDataset, imageDataset, type ImageDatasetOptions } from "./ima
  * if (options.split !== "train") throw new Error("split");
  * ```
  */
-export interface ImageManifestOptions extends ImageDatasetOptions {
+export interface ImageManifestOptions extends ImageDatasetOptions, ImageSourceOptions {
   /** Keep only rows whose `split` column equals this (the manifest must have one). */
   readonly split?: string;
 }
@@ -28,7 +33,8 @@ export interface ImageManifestOptions extends ImageDatasetOptions {
  * `path`s are relative to the manifest's folder and must stay inside it (an absolute path or
  * one escaping with `..` throws {@linkcode DataFileError} naming the row). Labels are class
  * names (strings; JSON numbers are taken as their decimal text); class names are the distinct
- * labels of the kept rows in code-point order. A path not ending in `.jpg`, `.jpeg` or `.png`,
+ * labels of the kept rows in code-point order, or in numeric order when all are integers
+ * (`"2"` before `"10"`). A path not ending in `.jpg`, `.jpeg` or `.png`,
  * a malformed row, an empty manifest or fewer than 2 classes throw, naming the manifest and
  * row. A missing manifest throws {@linkcode DataNotFoundError}.
  *
@@ -41,7 +47,7 @@ export interface ImageManifestOptions extends ImageDatasetOptions {
  * import { imageManifest } from "./image_manifest.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/m.csv`, "path,label,split\nx/1.png,cat,train\ny/2.jpg,dog,train\nz.png,dog,test\n");
- * const d = await imageManifest(`${dir}/m.csv`, { size: 8, split: "train" });
+ * const d = await imageManifest(`${dir}/m.csv`, { size: 8, split: "train", check: "none" }); // the images need not exist yet
  * if (d.size !== 2 || d.classNames.join() !== "cat,dog" || d.files[1] !== `${dir}/y/2.jpg`) throw new Error(`${d.files}`);
  * await Deno.writeTextFile(`${dir}/evil.csv`, "path,label\n../etc/passwd.png,a\n");
  * let error: unknown;
@@ -158,14 +164,17 @@ export async function imageManifest(
     }
     files.push(`${base}/${parts.filter((p) => p !== "" && p !== ".").join("/")}`);
   }
-  const classNames = [...new Set(kept.map((r) => r.label))].sort((
-    a,
-    b,
-  ) => (a < b ? -1 : a > b ? 1 : 0));
+  const distinct = [...new Set(kept.map((r) => r.label))];
+  const numeric = distinct.every((l) => /^-?\d{1,15}$/.test(l));
+  const classNames = distinct.sort((a, b) =>
+    numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0
+  );
   const labelOf = new Map(classNames.map((n, i) => [n, i]));
   const labels = kept.map((r) => labelOf.get(r.label)!);
   checkClasses(doing, file, classNames, classNames.map(() => 1));
-  return imageDataset({ files, labels, classNames }, options);
+  const dataset = imageDataset({ files, labels, classNames }, options);
+  await checkImages(dataset, options.check ?? "header");
+  return dataset;
 }
 
 /** Rows of fields of a CSV text (RFC 4180 quoting; CRLF or LF). */

@@ -54,6 +54,7 @@ export {
   imageDataset,
   type ImageDatasetOptions,
   type ImageList,
+  type ImageSourceOptions,
   isImageDataset,
 } from "./image_dataset.ts";
 export { imageFolder } from "./image_folder.ts";

@@ -57,7 +57,7 @@ Deno.test("imageFolder reads grey, RGB and RGBA PNG and JPEG of mixed sizes into
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("imageFolder names the file or class that is wrong", async () => {
+Deno.test("imageFolder names the file or class that is wrong, when opened or when loaded", async () => {
   const png = await encode("png", 2, 2, rgba(2, 2, solid(0, 0, 0)));
   const cases: [Record<string, Uint8Array | string>, RegExp, string][] = [
     [{ "a/1.png": png, "b/notes.txt": "x" }, /b\/notes\.txt is not a JPEG or PNG/, "b/notes.txt"],
@@ -89,7 +89,14 @@ Deno.test("imageFolder names the file or class that is wrong", async () => {
     "a/2.jpg": "not a jpeg",
     "b/1.png": png.slice(0, 40),
   });
-  const d = await imageFolder(dir, { size: 2 });
+  // by default opening the folder reads each file's header and names the first bad one
+  await assert.rejects(imageFolder(dir, { size: 2 }), (e: unknown) => {
+    assert.ok(e instanceof DataFileError && e.reason === "corrupt" && e.file === `${dir}/a/2.jpg`);
+    assert.match(e.message, /neither a JPEG nor a PNG file: its first bytes are 6e 6f 74/);
+    return true;
+  });
+  // with check "none" the same errors come when the image is loaded
+  const d = await imageFolder(dir, { size: 2, check: "none" });
   await assert.rejects(d.load([1]), (e: unknown) => {
     assert.ok(e instanceof DataFileError && e.reason === "corrupt" && e.file === `${dir}/a/2.jpg`);
     assert.match(e.message, /neither a JPEG nor a PNG/);
@@ -111,10 +118,10 @@ Deno.test("imageManifest reads CSV and JSON, keeps a split, refuses paths escapi
     "imgs/c.png": await png(255),
     "m.csv":
       'path,label,split\nimgs/a.png,dark,train\n"imgs/b.png",light,train\nimgs/c.png,light,test\n',
-    "m.json": JSON.stringify([{ path: "imgs/a.png", label: 0 }, {
-      path: "./imgs/b.png",
-      label: 1,
-    }]),
+    "m.json": JSON.stringify([
+      { path: "imgs/a.png", label: 10 },
+      { path: "./imgs/b.png", label: 2 },
+    ]),
     "evil.csv": "path,label\nimgs/a.png,a\nimgs/../../x.png,b\n",
     "abs.json": JSON.stringify([{ path: "/etc/x.png", label: "a" }]),
     "bad.csv": "path,label\nimgs/a.png\n",
@@ -123,7 +130,8 @@ Deno.test("imageManifest reads CSV and JSON, keeps a split, refuses paths escapi
   assert.deepEqual(train.classNames, ["dark", "light"]);
   assert.deepEqual((await train.load([0, 1])).map((p) => p[0]), [0, 1]);
   const all = await imageManifest(`${dir}/m.json`, { size: 1, channels: 1 });
-  assert.deepEqual(all.classNames, ["0", "1"]);
+  assert.deepEqual(all.classNames, ["2", "10"], "integer labels sort numerically");
+  assert.deepEqual([...all.labels], [1, 0]);
   assert.equal(all.files[1], `${dir}/imgs/b.png`);
   await assert.rejects(
     imageManifest(`${dir}/evil.csv`, { size: 1 }),
@@ -263,8 +271,8 @@ Deno.test("decoding in workers gives the same pixels and errors as on the main t
     }
   }
   const dir = await folder(files);
-  const main = await imageFolder(dir, { size: [6, 8] });
-  const pooled = await imageFolder(dir, { size: [6, 8], workers: 2 });
+  const main = await imageFolder(dir, { size: [6, 8], check: "none" });
+  const pooled = await imageFolder(dir, { size: [6, 8], workers: 2, check: "none" });
   const good = Array.from({ length: 10 }, (_, i) => i).filter((i) =>
     !main.files[i].endsWith("bad.png")
   );
@@ -346,7 +354,11 @@ Deno.test("an image whose header declares more than 50 megapixels is refused bef
   new DataView(bigJpg.buffer).setUint16(sof + 5, 60000);
   new DataView(bigJpg.buffer).setUint16(sof + 7, 60000);
   const dir = await folder({ "a/big.png": bigPng, "b/big.jpg": bigJpg });
-  const d = await imageFolder(dir, { size: 4 });
+  await assert.rejects(
+    imageFolder(dir, { size: 4 }),
+    /a\/big\.png as its PNG header declares 40000 × 40000/,
+  );
+  const d = await imageFolder(dir, { size: 4, check: "none" });
   for (
     const [i, what] of [[0, "PNG header declares 40000 × 40000"], [
       1,
@@ -359,5 +371,26 @@ Deno.test("an image whose header declares more than 50 megapixels is refused bef
       return true;
     });
   }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("imageFolder searches sub-folders of a class; check: decode catches corrupt data when opening", async () => {
+  const png = await encode("png", 3, 3, rgba(3, 3, solid(10, 20, 30)));
+  const dir = await folder({ "a/x/y/1.png": png, "a/2.png": png, "b/1.png": png });
+  const d = await imageFolder(dir, { size: 3 });
+  assert.deepEqual(d.files, [`${dir}/a/2.png`, `${dir}/a/x/y/1.png`, `${dir}/b/1.png`]);
+  assert.deepEqual([...d.labels], [0, 0, 1]);
+  const checked = await imageFolder(dir, { size: 3, check: "decode" });
+  assert.equal(checked.cache.misses, 3, "every image was decoded once");
+  await Deno.writeFile(`${dir}/b/2.png`, png.slice(0, 60)); // a valid header, truncated data
+  await imageFolder(dir, { size: 3 }); // the header check passes
+  await assert.rejects(imageFolder(dir, { size: 3, check: "decode" }), (e: unknown) => {
+    assert.ok(e instanceof DataFileError && e.file === `${dir}/b/2.png`, String(e));
+    return true;
+  });
+  await assert.rejects(
+    imageFolder(dir, { size: 3, check: "all" as "none" }),
+    /check must be "none", "header" or "decode": current check is "all"/,
+  );
   await Deno.remove(dir, { recursive: true });
 });

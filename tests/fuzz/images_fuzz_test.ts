@@ -63,7 +63,7 @@ Deno.test("a manifest of arbitrary text loads with every file inside its folder,
         const file = `${dir}/m.${json ? "json" : "csv"}`;
         await Deno.writeTextFile(file, json ? JSON.stringify(t.split("\n")) : t);
         try {
-          const d = await imageManifest(file, { size: 4 });
+          const d = await imageManifest(file, { size: 4, check: "none" });
           for (const f of d.files) {
             assert.ok(f.startsWith(`${dir}/`) && !f.split("/").includes(".."), f);
           }
