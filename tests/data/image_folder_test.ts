@@ -52,6 +52,9 @@ Deno.test("imageFolder reads grey, RGB and RGBA PNG and JPEG of mixed sizes into
   assert.ok(g.every((v) => Math.abs(v - 0.2) < 1e-6));
   assert.ok(r.every((v) => Math.abs(v - 0.299) < 1e-6), `luma of red ${r}`);
   assert.throws(() => rgb.images, /streams them from disk.*materialize/);
+  // the in-memory tensorBatches refuses it with the same pointer to imageBatches
+  const { tensorBatches } = await import("../../lib/data/mod.ts");
+  assert.throws(() => tensorBatches(rgb), /use data\.imageBatches\(dataset\)/);
   const m = await rgb.materialize();
   assert.equal(m.images.length, 4 * 72);
   await Deno.remove(dir, { recursive: true });
