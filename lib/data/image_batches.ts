@@ -2,7 +2,7 @@ import type { Dataset, IndexTuple, LabelledIndex, Rng } from "../types.ts";
 import { rng as makeRng } from "../samplers/rng.ts";
 import type { Augmentation } from "./augment/image.ts";
 import { disposeTensors } from "./dispose_tensors.ts";
-import type { ImageDataset } from "./image_dataset.ts";
+import { isImageDataset } from "./image_dataset.ts";
 import { type TensorsOf, toTensors } from "./to_tensors.ts";
 
 /**
@@ -42,7 +42,8 @@ export interface ImageBatchesOptions {
  * the dataset's cache plus at most `ahead + 1` batches of pixels. Each image of a batch is
  * augmented separately (an index used twice gets two draws).
  *
- * @param dataset The image dataset the indices point into.
+ * @param dataset The image dataset the indices point into (typed `Dataset`, so the splits'
+ *   results, image datasets at run time, can be passed as they are).
  * @param options Prefetch depth, augmentation and its seed.
  * @returns A function from index batches to an async iterable of tensor batches.
  *
@@ -69,12 +70,12 @@ export interface ImageBatchesOptions {
  * ```
  */
 export function imageBatches(
-  dataset: ImageDataset,
+  dataset: Dataset,
   options: ImageBatchesOptions = {},
 ): <T extends IndexTuple>(batches: Iterable<readonly T[]>) => AsyncIterable<TensorsOf<T>> {
-  if (dataset === null || typeof dataset !== "object" || typeof dataset.load !== "function") {
+  if (!isImageDataset(dataset)) {
     throw new TypeError(
-      `Cannot stream image batches as dataset must be an ImageDataset (from data.imageFolder, data.imageManifest or data.imageDataset): current value has no load method`,
+      `Cannot stream image batches as dataset must be an ImageDataset (from data.imageFolder, data.imageManifest or data.imageDataset): current value is not one (an in-memory Dataset goes through data.tensorBatches)`,
     );
   }
   const ahead = options.ahead ?? 2;
