@@ -49,3 +49,19 @@ Deno.test("the child imports every entry point (mod.ts and each lib folder's mod
   const imported = [...source.matchAll(/^import "\.\.\/\.\.\/(.+)";$/gm)].map((m) => m[1]);
   assert.deepEqual([...imported].sort(), found.sort());
 });
+
+Deno.test("no entry point looks like a promise: `await import(…)` of each resolves", async () => {
+  // A module that exports `then` is a thenable: `await import()` of it calls that `then` and
+  // never resolves (lib/branches exported one until it became `andThen`).
+  const source = await Deno.readTextFile(join(root, "tests/_import/entry_points.ts"));
+  for (const [, path] of source.matchAll(/^import "\.\.\/\.\.\/(.+)";$/gm)) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const namespace = await Promise.race([
+      import(new URL(`../${path}`, import.meta.url).href),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${path}: never resolved`)), 5000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    assert.equal("then" in (namespace as object), false, `${path} exports then`);
+  }
+});

@@ -30,7 +30,7 @@ export { nWay } from "./n_way.ts";
 export { residual } from "./residual.ts";
 export { siamese } from "./siamese.ts";
 export { spatialDropout2d } from "./spatial_dropout_2d.ts";
-export { then } from "./then.ts";
+export { andThen } from "./and_then.ts";
 export { triplet } from "./triplet.ts";
 export type {
   Activation,

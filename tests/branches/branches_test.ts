@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../../lib/pipe.ts";
 import {
   activation,
+  andThen,
   batchNorm,
   conv2d,
   dense,
@@ -16,7 +17,6 @@ import {
   residual,
   siamese,
   spatialDropout2d,
-  then,
   triplet,
 } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
@@ -39,7 +39,7 @@ Deno.test("stages compose with pipe into inert data", () => {
     flatten(),
     dense(8),
     dropout(0.5),
-    then(pipe(empty, dense(3), l2Normalize())),
+    andThen(pipe(empty, dense(3), l2Normalize())),
   );
   assert.deepEqual(b.stages.map((s) => s.kind), [
     "conv2d",
