@@ -13,6 +13,7 @@ import "../../lib/gallery/mod.ts";
 import "../../lib/losses/mod.ts";
 import "../../lib/metrics/mod.ts";
 import "../../lib/miners/mod.ts";
+import "../../lib/protocols/mod.ts";
 import "../../lib/report/mod.ts";
 import "../../lib/samplers/mod.ts";
 import "../../lib/train/mod.ts";
