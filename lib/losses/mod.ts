@@ -32,6 +32,7 @@ export { fromPerItem } from "./from_per_item.ts";
 export { mean } from "./mean.ts";
 export { meanNonZero } from "./mean_non_zero.ts";
 export { type LossMonoid, lossMonoid } from "./monoid.ts";
+export { multiSimilarity, type MultiSimilarityOptions } from "./multi_similarity.ts";
 export { pairBce, type PairBceOptions } from "./pair_bce.ts";
 export { plus } from "./plus.ts";
 export { pmlContrastiveLoss, type PmlContrastiveLossOptions } from "./pml_contrastive_loss.ts";

@@ -6,9 +6,11 @@ import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../../lib/pipe.ts";
 import { dense, empty, labelled, siamese, triplet } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/mod.ts";
+import { multiSimilarityMiner } from "../../lib/miners/mod.ts";
 import { cosine, euclidean, manhattan, squaredEuclidean } from "../../lib/distances/mod.ts";
 import {
   contrastive,
+  multiSimilarity,
   pairBce,
   plus,
   pmlContrastiveLoss,
@@ -142,6 +144,21 @@ const CASES: Case<any>[] = [
     assemble: labelledOf,
     arity: 1,
     head: (z) => tf.matMul(z, classWeights),
+  },
+  // Similarity-based losses on labelled batches (default distance cosine, s = 1 − d).
+  {
+    name: "multiSimilarity",
+    loss: multiSimilarity(),
+    model: labelled,
+    assemble: labelledOf,
+    arity: 1,
+  },
+  {
+    name: "multiSimilarity + miner",
+    loss: multiSimilarity({ miner: multiSimilarityMiner() }),
+    model: labelled,
+    assemble: labelledOf,
+    arity: 1,
   },
   {
     name: "plus(contrastive, 0.5·contrastive-squared)",
