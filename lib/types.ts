@@ -416,12 +416,32 @@ export interface Labelled<T extends Tensor = Tensor2D> {
  * if (gap.perItem(input).dataSync()[0] !== -1) throw new Error("1 − 2");
  * ```
  */
-export interface NWay<T extends Tensor = Tensor2D> {
+export interface NWay<T extends Tensor = Tensor2D, N extends number = number> {
   /** Discriminant. */
   readonly kind: "nway";
-  /** Anchor, positive, then negatives; all with the same number of rows. */
-  readonly items: readonly T[];
+  /** Anchor, positive, then negatives; all with the same number of rows. Exactly `N` of them
+   * when `N` is a literal (`NWay<Tensor2D, 4>`: an array literal of 3 does not compile). */
+  readonly items: readonly T[] & { readonly length: N };
 }
+
+/**
+ * The number of items of loss input `I` as a type: the literal `N` of an `NWay<T, N>`, and
+ * `number` otherwise (the pair, triplet and labelled arities are fixed by their kinds).
+ *
+ * @example
+ * ```ts
+ * import type { ArityOf, NWay, Triplet } from "./types.ts";
+ * const four: ArityOf<NWay<never, 4>> = 4;
+ * // @ts-expect-error a 4-way input has 4 items, not 5
+ * const five: ArityOf<NWay<never, 4>> = 5;
+ * const triplet: ArityOf<Triplet> = 3;
+ * if (four + triplet !== 7 || Number(five) !== 5) throw new Error("arity");
+ * ```
+ */
+export type ArityOf<I extends LossInput> = I extends
+  { readonly kind: "nway"; readonly items: infer Items extends readonly unknown[] }
+  ? Items["length"]
+  : number;
 
 /**
  * Any loss input.
@@ -671,8 +691,9 @@ export interface Branch {
 export interface Model<I extends LossInput> {
   /** Which loss input the model produces. */
   readonly kind: I["kind"];
-  /** How many items share the branch (1 for labelled). */
-  readonly arity: number;
+  /** How many items share the branch (2 for pairs, 3 for triplets, 1 for labelled, `N` for
+   * `nWay(N, branch)`: a literal type, so batches of another arity do not compile). */
+  readonly arity: ArityOf<I>;
   /** The shared branch. */
   readonly branch: Branch;
 }
@@ -700,7 +721,7 @@ export interface Model<I extends LossInput> {
 export type Batch<I extends LossInput> = I extends { kind: "pair" } ? Pair<Tensor>
   : I extends { kind: "triplet" } ? Triplet<Tensor>
   : I extends { kind: "labelled" } ? Labelled<Tensor>
-  : NWay<Tensor>;
+  : NWay<Tensor, ArityOf<I>>;
 
 /**
  * A compiled model: owns its weights, optimizer slots and batch-norm statistics.
@@ -919,6 +940,35 @@ export interface LabelledIndex {
 }
 
 /**
+ * An N-way tuple of dataset indices: `items[0]` the anchor, `items[1]` a positive (another
+ * sample of the anchor's class) and `items[2…]` negatives, each of a different class (other
+ * than the anchor's and each other's). `N` is the tuple's length, as in {@linkcode NWay}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { NWayIndex } from "./types.ts";
+ * import { toTensors } from "./data/to_tensors.ts";
+ * await tf.setBackend("cpu");
+ * const images = Float32Array.from([0.5, 0.25, 1, 0.75]);
+ * const data = { images, labels: Int32Array.from([0, 1, 0, 2]), shape: [1], size: 4, classNames: ["a", "b", "c"] };
+ * const t: NWayIndex<4> = { kind: "nway", items: [2, 0, 1, 3] };
+ * // the batch gathers each slot's image: anchor 1, positive 0.5, negatives 0.25 and 0.75
+ * const batch = toTensors(data)([t]);
+ * assert.equal(batch.items.length, 4);
+ * assert.deepEqual(batch.items.map((x) => x.dataSync()[0]), [1, 0.5, 0.25, 0.75]);
+ * tf.dispose([...batch.items]);
+ * ```
+ */
+export interface NWayIndex<N extends number = number> {
+  /** Discriminant. */
+  readonly kind: "nway";
+  /** Anchor, positive, then `N − 2` negatives of pairwise different classes. */
+  readonly items: readonly number[] & { readonly length: N };
+}
+
+/**
  * Any index tuple a sampler produces.
  *
  * @example
@@ -937,4 +987,4 @@ export interface LabelledIndex {
  * assert.deepEqual(batches[1].kind === "labelled" && batches[1].labels.arraySync(), [1]);
  * ```
  */
-export type IndexTuple = PairIndex | TripletIndex | LabelledIndex;
+export type IndexTuple = PairIndex | TripletIndex | LabelledIndex | NWayIndex;

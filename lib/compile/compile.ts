@@ -125,6 +125,17 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
       }`,
     );
   }
+  const fixedArity: Record<string, number> = { pair: 2, triplet: 3, labelled: 1 };
+  const arityOk = model.kind === "nway"
+    ? Number.isInteger(model.arity) && model.arity >= 2
+    : model.arity === fixedArity[model.kind];
+  if (!arityOk) {
+    throw new Error(
+      `Cannot compile ${model.kind} model as model.arity must be ${
+        model.kind === "nway" ? "an integer ≥ 2" : fixedArity[model.kind] ?? "that of its kind"
+      }: current arity is ${model.arity}`,
+    );
+  }
   if (loss === null || typeof loss !== "object" || typeof loss.perItem !== "function") {
     throw new Error(
       `Cannot compile as loss must be a loss value (losses.contrastive(), …): current value is ${
@@ -227,10 +238,19 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
       );
     }
     const b = batch as Batch<LossInput>;
+    if (b.kind === "nway" && !Array.isArray(b.items)) {
+      throw new Error(
+        `Cannot ${what} as batch.items must be an array of ${model.arity} tensors (the model's arity): current value is ${
+          String(b.items)
+        }`,
+      );
+    }
     const inputs = inputsOf(b);
     if (b.kind === "nway" && inputs.length !== model.arity) {
       throw new Error(
-        `Cannot ${what} as batch.items must hold ${model.arity} tensors: current length is ${inputs.length}`,
+        `Cannot ${what} as the model's arity is ${model.arity} (nWay(${model.arity}, …)) but batch.items holds ${inputs.length} tensors: it must hold ${model.arity} (the anchor, a positive and ${
+          Number(model.arity) - 2
+        } negatives)`,
       );
     }
     const names = FIELDS[b.kind];

@@ -1,8 +1,8 @@
-import type { Labelled, Pair, Tensor, Triplet } from "../types.ts";
+import type { Labelled, NWay, Pair, Tensor, Triplet } from "../types.ts";
 
 /**
- * Disposes every tensor of a batch made by {@linkcode toTensors} (a pair, triplet or labelled
- * batch). Call it after the step that used the batch. Disposing twice is harmless.
+ * Disposes every tensor of a batch made by {@linkcode toTensors} (a pair, triplet, labelled
+ * or N-way batch). Call it after the step that used the batch. Disposing twice is harmless.
  *
  * @param batch The batch whose tensors to free.
  *
@@ -16,7 +16,9 @@ import type { Labelled, Pair, Tensor, Triplet } from "../types.ts";
  * if (tf.memory().numTensors !== before) throw new Error("leak");
  * ```
  */
-export function disposeTensors(batch: Pair<Tensor> | Triplet<Tensor> | Labelled<Tensor>): void {
+export function disposeTensors(
+  batch: Pair<Tensor> | Triplet<Tensor> | Labelled<Tensor> | NWay<Tensor>,
+): void {
   switch (batch.kind) {
     case "pair":
       batch.left.dispose();
@@ -31,6 +33,9 @@ export function disposeTensors(batch: Pair<Tensor> | Triplet<Tensor> | Labelled<
     case "labelled":
       batch.embeddings.dispose();
       batch.labels.dispose();
+      return;
+    case "nway":
+      for (const t of batch.items) t.dispose();
       return;
   }
 }

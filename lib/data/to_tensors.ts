@@ -4,6 +4,8 @@ import type {
   IndexTuple,
   Labelled,
   LabelledIndex,
+  NWay,
+  NWayIndex,
   Pair,
   PairIndex,
   Tensor,
@@ -32,6 +34,7 @@ import type {
 export type TensorsOf<T extends IndexTuple> = T extends PairIndex ? Pair<Tensor>
   : T extends TripletIndex ? Triplet<Tensor>
   : T extends LabelledIndex ? Labelled<Tensor>
+  : T extends NWayIndex<infer N> ? NWay<Tensor, N>
   : never;
 
 /**
@@ -42,7 +45,10 @@ export type TensorsOf<T extends IndexTuple> = T extends PairIndex ? Pair<Tensor>
  *   float32 Tensor1D of 0/1;
  * - `readonly TripletIndex[]` → `Triplet<Tensor>` `{ kind: "triplet", anchor, positive, negative }`;
  * - `readonly LabelledIndex[]` → `Labelled<Tensor>` `{ kind: "labelled", embeddings, labels }`,
- *   `embeddings` holding the images and `labels` an int32 Tensor1D.
+ *   `embeddings` holding the images and `labels` an int32 Tensor1D;
+ * - `readonly NWayIndex<N>[]` → `NWay<Tensor, N>` `{ kind: "nway", items }`, one tensor per
+ *   slot (anchor, positive, negatives); every tuple of the batch must have the same length
+ *   (at least 2).
  *
  * Tensors are created when the function is called, i.e. when a batch is consumed: map it over
  * a batch sampler (`samplers.map(toTensors(train))`) to stay lazy, and dispose each batch
@@ -174,8 +180,36 @@ export function toTensors(
           labels: keep(tf.tensor1d(b.map((t) => t.label), "int32")),
         } as Labelled<Tensor> as TensorsOf<T>;
       }
+      if (kind === "nway") {
+        const b = batch as readonly IndexTuple[] as readonly NWayIndex[];
+        const lengthOf = (t: NWayIndex, j: number): number => {
+          if (!Array.isArray(t.items) || t.items.length < 2) {
+            fail(
+              `nway items must be arrays of at least 2 indices (anchor, positive, negatives…): current items of item ${j} is ${
+                Array.isArray(t.items) ? `of length ${t.items.length}` : String(t.items)
+              }`,
+            );
+          }
+          return t.items.length;
+        };
+        const n = lengthOf(b[0], 0);
+        b.forEach((t, j) => {
+          if (lengthOf(t, j) !== n) {
+            fail(
+              `all nway items must have one length: item 0 has ${n} indices, item ${j} has ${t.items.length}`,
+            );
+          }
+        });
+        const items = Array.from({ length: n }, (_, s) =>
+          keep(gather(
+            b,
+            `items[${s}]`,
+            (t) => (t as NWayIndex).items[s],
+          )));
+        return { kind, items } as NWay<Tensor> as TensorsOf<T>;
+      }
       throw new TypeError(
-        `Cannot convert batch to tensors as kind must be "pair", "triplet" or "labelled": current kind is ${
+        `Cannot convert batch to tensors as kind must be "pair", "triplet", "labelled" or "nway": current kind is ${
           JSON.stringify(kind)
         }`,
       );

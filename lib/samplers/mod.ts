@@ -3,7 +3,7 @@
  *
  * A {@linkcode Sampler} is a function of an {@linkcode Rng} giving an `Iterable`; nothing is
  * drawn until the iterable is consumed, and all randomness comes from the rng passed in.
- * Generators ({@linkcode pairs}, {@linkcode triplets}, {@linkcode pk}) yield one epoch per
+ * Generators ({@linkcode pairs}, {@linkcode triplets}, {@linkcode pk}, {@linkcode nWay}) yield one epoch per
  * iteration; combinators ({@linkcode batch}, {@linkcode take}, {@linkcode shuffle},
  * {@linkcode repeat}, {@linkcode map}) are data-last, for `pipe`; {@linkcode seeded} ends a
  * pipe with a plain iterable.
@@ -13,6 +13,7 @@
  *   positive pairs.
  * - `triplets`: every sample whose class has ≥ 2 samples once as the anchor.
  * - `pk`: every sample at least once, in batches of exactly p classes × k samples.
+ * - `nWay`: like `triplets`, with `n − 2` negatives of pairwise different classes.
  *
  * @example
  * ```ts
@@ -33,6 +34,7 @@ export type {
   Dataset,
   IndexTuple,
   LabelledIndex,
+  NWayIndex,
   PairIndex,
   Rng,
   Sampler,
@@ -42,6 +44,7 @@ export { rng, type RngOptions } from "./rng.ts";
 export { pairs, type PairsOptions } from "./pairs.ts";
 export { triplets } from "./triplets.ts";
 export { pk, type PkOptions } from "./pk.ts";
+export { nWay, type NWayOptions } from "./n_way.ts";
 export { batch, type BatchOptions } from "./batch.ts";
 export { take } from "./take.ts";
 export { shuffle, type ShuffleOptions } from "./shuffle.ts";

@@ -112,8 +112,9 @@ Deno.test("sharing: gradients from every branch reach the one weight set, and ad
 Deno.test("sharing: the batched call equals separate calls (inference mode)", () => {
   const loss = fromPerItem<NWay>("rows", (t) => tf.concat(t.items.map((e) => tf.sum(e, 1))));
   const program = compile({ model: nWay(3, small), loss, inputShape: [3], seed: 5 });
-  const items = [1, 2, 3].map((s) => tf.randomNormal([2, 3], 0, 1, "float32", s));
-  const together = program.evaluate({ kind: "nway", items }).dataSync()[0];
+  const [a, b, c] = [1, 2, 3].map((s) => tf.randomNormal([2, 3], 0, 1, "float32", s));
+  const items = [a, b, c]; // a 3-way program takes exactly 3 items (checked by the types)
+  const together = program.evaluate({ kind: "nway", items: [a, b, c] }).dataSync()[0];
   const separately = items.map((x) => tf.sum(program.embed(x)).dataSync()[0]).reduce((a, b) =>
     a + b
   );
