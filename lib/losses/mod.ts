@@ -33,6 +33,7 @@ export { mean } from "./mean.ts";
 export { meanNonZero } from "./mean_non_zero.ts";
 export { type LossMonoid, lossMonoid } from "./monoid.ts";
 export { multiSimilarity, type MultiSimilarityOptions } from "./multi_similarity.ts";
+export { ntXent, type NtXentOptions } from "./nt_xent.ts";
 export { pairBce, type PairBceOptions } from "./pair_bce.ts";
 export { plus } from "./plus.ts";
 export { pmlContrastiveLoss, type PmlContrastiveLossOptions } from "./pml_contrastive_loss.ts";
@@ -42,6 +43,7 @@ export {
 } from "./pml_triplet_margin_loss.ts";
 export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from "./softmax_cross_entropy.ts";
 export { softMarginTriplet, type SoftMarginTripletOptions } from "./soft_margin_triplet.ts";
+export { supCon, type SupConOptions } from "./sup_con.ts";
 export { sum } from "./sum.ts";
 export { tripletMargin, type TripletMarginOptions } from "./triplet_margin.ts";
 export { weighted } from "./weighted.ts";

@@ -11,12 +11,14 @@ import { cosine, euclidean, manhattan, squaredEuclidean } from "../../lib/distan
 import {
   contrastive,
   multiSimilarity,
+  ntXent,
   pairBce,
   plus,
   pmlContrastiveLoss,
   pmlTripletMarginLoss,
   softMarginTriplet,
   softmaxCrossEntropy,
+  supCon,
   tripletMargin,
   weighted,
 } from "../../lib/losses/mod.ts";
@@ -156,6 +158,22 @@ const CASES: Case<any>[] = [
   {
     name: "multiSimilarity + miner",
     loss: multiSimilarity({ miner: multiSimilarityMiner() }),
+    model: labelled,
+    assemble: labelledOf,
+    arity: 1,
+  },
+  { name: "ntXent", loss: ntXent(), model: labelled, assemble: labelledOf, arity: 1 },
+  {
+    name: "ntXent τ 0.5",
+    loss: ntXent({ temperature: 0.5 }),
+    model: labelled,
+    assemble: labelledOf,
+    arity: 1,
+  },
+  { name: "supCon", loss: supCon(), model: labelled, assemble: labelledOf, arity: 1 },
+  {
+    name: "supCon τ 0.5",
+    loss: supCon({ temperature: 0.5 }),
     model: labelled,
     assemble: labelledOf,
     arity: 1,
