@@ -3,7 +3,7 @@ import { cosine } from "../distances/cosine.ts";
 import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
 import { maskedLogSumExp, similarities } from "./_similarity.ts";
 import { checkDistance } from "./_validate.ts";
-import { mean } from "./mean.ts";
+import { meanNonZero } from "./mean_non_zero.ts";
 import { checkTemperature } from "./nt_xent.ts";
 
 /** Options of {@linkcode supCon}. */
@@ -21,10 +21,12 @@ export interface SupConOptions {
  *
  * `−(1/|P(i)|)·Σ_{p ∈ P(i)} log( exp(s_ip/τ) / Σ_{k ≠ i} exp(s_ik/τ) )`
  *
- * and a row without positives costs 0. `perItem` gives one value per row and `reduce` is `mean`
- * over all rows, rows without positives included — pml's reduction (its `MeanReducer` over
- * elements), so no separate pml preset is needed. Unlike {@linkcode ntXent}, the anchor's other
- * positives are in the denominator.
+ * and a row without positives costs 0. `perItem` gives one value per row and `reduce` is
+ * `meanNonZero`: the mean over the rows that cost more than 0, i.e. the rows with positives —
+ * pml's reduction (its `AvgNonZeroReducer`), so no separate pml preset is needed. In the
+ * two-view form every row has a positive and this is the plain mean over rows of Khosla et
+ * al.'s reference code. Unlike {@linkcode ntXent}, the anchor's other positives are in the
+ * denominator.
  *
  * Defaults are pml's: τ = 0.1 and `cosine`, whose `s = 1 − d` is pml's `CosineSimilarity`. A
  * batch without a positive pair or without a negative pair (one class, one item per class, one
@@ -36,11 +38,11 @@ export interface SupConOptions {
  * import { supCon } from "./sup_con.ts";
  * await tf.setBackend("cpu");
  * // Rows 0 and 1 agree (s = 1), row 2 is orthogonal (s = 0). With τ = 1 rows 0 and 1 each
- * // cost −log(e / (e + 1)) = log(1 + 1/e) and row 2 (no positive) 0: the mean is ⅔ of that.
+ * // cost −log(e / (e + 1)) = log(1 + 1/e); row 2 (no positive) costs 0 and is not averaged.
  * const loss = supCon({ temperature: 1 });
  * const input = { kind: "labelled" as const, embeddings: tf.tensor2d([[1, 0], [2, 0], [0, 1]]), labels: tf.tensor1d([0, 0, 1], "int32") };
  * const v = loss.reduce(loss.perItem(input)).dataSync()[0];
- * if (Math.abs(v - (2 / 3) * Math.log(1 + 1 / Math.E)) > 1e-6) throw new Error(`${v}`);
+ * if (Math.abs(v - Math.log(1 + 1 / Math.E)) > 1e-6) throw new Error(`${v}`);
  * ```
  */
 export function supCon(options: SupConOptions = {}): Loss<Labelled> {
@@ -50,7 +52,7 @@ export function supCon(options: SupConOptions = {}): Loss<Labelled> {
   return {
     name: "sup-con",
     distance,
-    reduce: mean,
+    reduce: meanNonZero,
     perItem: (input: Labelled): Tensor1D =>
       tf.tidy(() => {
         const { s, same, other } = similarities("sup-con loss", distance, input);

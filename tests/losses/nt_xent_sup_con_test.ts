@@ -29,15 +29,19 @@ function ntXentOracle(b: Batch, tau: number): number {
   return mean(terms);
 }
 
-/** Mean over rows of −(1/|P|) Σ_p log(e^{s_ip/τ} / Σ_{k≠i} e^{s_ik/τ}); 0 without positives. */
+/**
+ * −(1/|P|) Σ_p log(e^{s_ip/τ} / Σ_{k≠i} e^{s_ik/τ}) per row with positives, averaged over the
+ * rows that cost more than 0 (pml's AvgNonZeroReducer).
+ */
 function supConOracle(b: Batch, tau: number): number {
   if (!hasPairs(b)) return 0;
-  return mean(b.rows.map((r, i) => {
+  const rows = b.rows.map((r, i) => {
     const { pos, neg } = partners(b, i);
     if (pos.length === 0) return 0;
     const all = logSumExp([...pos, ...neg].map((k) => cos(r, b.rows[k]) / tau), false);
     return mean(pos.map((p) => all - cos(r, b.rows[p]) / tau));
-  }));
+  });
+  return mean(rows.filter((v) => v > 0));
 }
 
 const CASES: [
