@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { disposeTensors, makeDataset, tensorBatches, toTensors } from "../../lib/data/mod.ts";
-import { batch, pairs, pk, seeded, take, triplets } from "../../lib/samplers/mod.ts";
+import { batch, nWay, pairs, pk, seeded, take, triplets } from "../../lib/samplers/mod.ts";
 import { pipe } from "../../lib/pipe.ts";
-import type { IndexTuple } from "../../lib/types.ts";
+import type { IndexTuple, NWay, NWayIndex, Tensor } from "../../lib/types.ts";
 
 await tf.setBackend("cpu");
 
@@ -83,5 +83,64 @@ Deno.test("tensorBatches: lazy, and disposes each batch after its step, even on 
     all += t.anchor.shape[0];
   }
   assert.equal(all, 12);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("toTensors: N-way batches hold one tensor per slot, with the right rows", () => {
+  const before = tf.memory().numTensors;
+  const [nb] = pipe(nWay(dataset, { n: 4 }), batch(5), take(1), seeded(6));
+  const t = toTensors(dataset)(nb);
+  assert.equal(t.kind, "nway");
+  const four: NWay<Tensor, 4> = t; // the arity survives the conversion, in the types
+  // @ts-expect-error a 4-way batch is not a 3-way batch
+  const three: NWay<Tensor, 3> = t;
+  assert.equal(four.items.length + three.items.length, 8);
+  t.items.forEach((x, s) => {
+    assert.deepEqual(x.shape, [5, 2, 2, 1]);
+    assert.equal(x.dtype, "float32");
+    assert.deepEqual([...x.dataSync()], nb.flatMap((tuple) => row(tuple.items[s])));
+  });
+  disposeTensors(t);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("toTensors: bad N-way batches name the item and leak nothing", () => {
+  const before = tf.memory().numTensors;
+  const convert = toTensors(dataset);
+  // slots 0–2 are built before the bad index in slot 3 is seen: they must be freed
+  assert.throws(
+    () => convert([{ kind: "nway", items: [0, 1, 3, 12] }]),
+    /\[0, 12\): current index of item 0 is 12 \(its items\[3\]\)/,
+  );
+  const ragged: NWayIndex[] = [
+    { kind: "nway", items: [0, 1, 3, 6] },
+    { kind: "nway", items: [3, 4, 0] },
+  ];
+  assert.throws(
+    () => convert(ragged),
+    /all nway items must have one length: item 0 has 4 indices, item 1 has 3/,
+  );
+  assert.throws(
+    () => convert([{ kind: "nway", items: [0] }]),
+    /nway items must be arrays of at least 2 indices .*current items of item 0 is of length 1/,
+  );
+  assert.throws(
+    () => convert([{ kind: "nway", items: null } as unknown as NWayIndex]),
+    /current items of item 0 is null/,
+  );
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("tensorBatches: N-way batches are disposed after their step", () => {
+  const before = tf.memory().numTensors;
+  let steps = 0;
+  for (
+    const t of tensorBatches(dataset)(pipe(nWay(dataset, { n: 3 }), batch(4), take(3), seeded(7)))
+  ) {
+    assert.equal(t.items.length, 3);
+    assert.ok(tf.memory().numTensors <= before + 3, "only the live batch's 3 tensors exist");
+    steps++;
+  }
+  assert.equal(steps, 3);
   assert.equal(tf.memory().numTensors, before);
 });
