@@ -24,8 +24,8 @@
  * - identified: ranked against the 5 enrolled identities (rank-1, rank-2; rank-5 of 5 is
  *   trivially 1);
  * - verified: claimed to be each enrolled identity in turn (one genuine and four impostor
- *   claims per image). TAR@FAR comes from the ROC of these claims; separately, `verify()`
- *   decides every claim at a threshold calibrated on the SEEN classes' test images (the same
+ *   claims per image). TAR@FAR comes from the ROC of these claims; separately, every
+ *   claim is decided at a threshold calibrated on the SEEN classes' test images (the same
  *   protocol: a gallery of `--shots` images per seen class, claims of the rest), as a deployed
  *   system must, since it cannot look at identities that are not enrolled yet.
  *
@@ -33,6 +33,9 @@
  * classes. It cannot represent the new classes: every unseen-class image is predicted as one
  * of the 5 seen labels (its accuracy on them is 0 by construction). Its 32-d penultimate
  * layer is then put through the same gallery protocol, for a fair comparison of embeddings.
+ *
+ * The protocol itself is the library's `openSetEvaluation` (lib/protocols): this program
+ * trains the two models and hands it their embedding functions.
  *
  * @module
  */
@@ -48,20 +51,13 @@ import {
   stratifiedSplit,
   subset,
 } from "../lib/data/mod.ts";
-import {
-  calibrateThreshold,
-  embedInputs,
-  fingerprintWeights,
-  type Gallery,
-  memoryStore,
-  openGallery,
-  removeGallery,
-  sqliteStore,
-} from "../lib/gallery/mod.ts";
+import { euclidean } from "../lib/distances/mod.ts";
+import { fingerprintWeights, removeGallery, sqliteStore } from "../lib/gallery/mod.ts";
 import { softmaxCrossEntropy, tripletMargin } from "../lib/losses/mod.ts";
 import * as metrics from "../lib/metrics/mod.ts";
 import * as report from "../lib/report/mod.ts";
-import { batch, pk, repeat, rng, triplets } from "../lib/samplers/mod.ts";
+import { type OpenSetEvaluation, openSetEvaluation, pickShots } from "../lib/protocols/mod.ts";
+import { batch, pk, repeat, triplets } from "../lib/samplers/mod.ts";
 import { saveModel } from "../lib/train/mod.ts";
 import type { Dataset, LossInput, Program, Tensor, Tensor2D } from "../lib/types.ts";
 import {
@@ -80,7 +76,7 @@ const PERMISSIONS = "--allow-read --allow-write=runs --allow-ffi";
 const DEFAULT_SHOTS = 5;
 /** --quick trains this many epochs over its 300 seen-class images unless --epochs says. */
 const QUICK_EPOCHS = 8;
-const FARS = ["0.01", "0.001"] as const;
+const FARS = [0.01, 0.001];
 
 // ---------------------------------------------------------------------------
 // Options: the common ones, plus --shots (parsed here, the rest goes to _common).
@@ -126,43 +122,11 @@ interface OpenWorld {
   readonly seenTrain: Dataset;
   /** Seen classes: held-out images (threshold calibration, classifier accuracy). */
   readonly seenTest: Dataset;
-  /** Unseen classes: `shots` images each, enrolled. */
-  readonly enrol: Dataset;
+  /** Unseen classes: the pool `shots` images of each class are enrolled from (seeded). */
+  readonly enrolPool: Dataset;
   /** Unseen classes: test images identified and verified against the gallery. */
   readonly probes: Dataset;
   readonly description: Record<string, string>;
-}
-
-/** `shots` images of each class (seeded), and the rest. */
-function pickShots(
-  dataset: Dataset,
-  classes: readonly number[],
-  shots: number,
-  seed: number,
-): { picked: Dataset; rest: Dataset } {
-  const r = rng(seed, { stream: 7 });
-  const picked: number[] = [];
-  const taken = new Uint8Array(dataset.size);
-  for (const c of classes) {
-    const pool: number[] = [];
-    for (let i = 0; i < dataset.size; i++) if (dataset.labels[i] === c) pool.push(i);
-    if (pool.length < shots + 1) {
-      throw new Error(
-        `Cannot enrol ${shots} shots of class '${
-          dataset.classNames[c]
-        }' as it has only ${pool.length} images here: --shots must be below ${pool.length}`,
-      );
-    }
-    for (let i = 0; i < shots; i++) {
-      const j = i + r.int(pool.length - i);
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-      picked.push(pool[i]);
-      taken[pool[i]] = 1;
-    }
-  }
-  const rest: number[] = [];
-  for (let i = 0; i < dataset.size; i++) if (!taken[i]) rest.push(i);
-  return { picked: subset(dataset, picked), rest: subset(dataset, rest) };
 }
 
 async function loadOpenWorld(args: ExampleArgs, shots: number): Promise<OpenWorld> {
@@ -174,24 +138,26 @@ async function loadOpenWorld(args: ExampleArgs, shots: number): Promise<OpenWorl
       validationFraction: 0.4,
       seed: args.seed,
     });
-    const { picked, rest } = pickShots(split.unseen, unseenClasses, shots, args.seed);
+    // The protocol's own seeded pick: the same `shots` images it enrols, the rest probe.
+    const { picked, rest } = pickShots(split.unseen.labels, unseenClasses, shots, args.seed, {
+      what: "the bundled sample's unseen classes (--shots)",
+    });
     return {
       seenClasses,
       unseenClasses,
       seenTrain: train,
       seenTest: validation,
-      enrol: picked,
-      probes: rest,
+      enrolPool: subset(split.unseen, picked),
+      probes: subset(split.unseen, rest),
       description: {
         seenTrain: `bundled sample, seen classes: ${train.size} images (60%, seed ${args.seed})`,
         seenTest: `bundled sample, seen classes: the other ${validation.size}`,
         enrol: `bundled sample, unseen classes: ${shots} per class (seed ${args.seed})`,
-        probes: `bundled sample, unseen classes: the other ${rest.size}`,
+        probes: `bundled sample, unseen classes: the other ${rest.length}`,
       },
     };
   }
   const test = await fashionMnist({ split: "test" });
-  const { picked } = pickShots(split.unseen, unseenClasses, shots, args.seed);
   const seenTest = filterClasses(test, seenClasses);
   const probes = filterClasses(test, unseenClasses);
   return {
@@ -199,7 +165,7 @@ async function loadOpenWorld(args: ExampleArgs, shots: number): Promise<OpenWorl
     unseenClasses,
     seenTrain: split.seen,
     seenTest,
-    enrol: picked,
+    enrolPool: split.unseen,
     probes,
     description: {
       seenTrain: `Fashion-MNIST train, seen classes (${split.seen.size})`,
@@ -218,215 +184,66 @@ function relabel(dataset: Dataset, classes: readonly number[]): Dataset {
 }
 
 // ---------------------------------------------------------------------------
-// The gallery protocol, the same for both models.
+// The open-set protocol (lib/protocols), the same for both models; the unseen classes are
+// enrolled into a persistent SQLite gallery bound to the model's weights.
 // ---------------------------------------------------------------------------
 
-/** Rows of one class, as enrolment entries. */
-function entriesOf(rows: Float32Array, dim: number, dataset: Dataset, classes: readonly number[]) {
-  return classes.map((c) => {
-    const mine: number[] = [];
-    for (let i = 0; i < dataset.size; i++) if (dataset.labels[i] === c) mine.push(i);
-    const embeddings = new Float32Array(mine.length * dim);
-    mine.forEach((i, j) => embeddings.set(rows.subarray(i * dim, (i + 1) * dim), j * dim));
-    return { identity: dataset.classNames[c], embeddings };
-  });
-}
-
-/** Distances of every probe to its own identity (genuine) and to every other (impostor). */
-function claimDistances(gallery: Gallery, probes: Float32Array, dataset: Dataset) {
-  const k = gallery.identities().length;
-  const ranked = gallery.identifyBatch(probes, k);
-  const genuine: number[] = [];
-  const impostor: number[] = [];
-  const ranks: number[] = [];
-  ranked.forEach((matches, i) => {
-    const own = dataset.classNames[dataset.labels[i]];
-    matches.forEach((m, r) => {
-      if (m.identity === own) {
-        genuine.push(m.distance);
-        ranks.push(r + 1);
-      } else {
-        impostor.push(m.distance);
-      }
-    });
-  });
-  return { genuine, impostor, ranks };
-}
-
-interface ProtocolResult {
+interface ProtocolResult extends OpenSetEvaluation {
   readonly fingerprint: string;
   readonly dim: number;
-  readonly identification: { rank1: number; rank2: number; cmc: number[] };
-  readonly verification: {
-    auc: number;
-    eer: number;
-    tarAtFar: Record<string, number>;
-    seenCalibrated: Record<
-      string,
-      {
-        threshold: number;
-        seenTar: number;
-        seenFar: number;
-        genuineAcceptRate: number;
-        impostorAcceptRate: number;
-      }
-    >;
-  };
-  readonly claims: { genuine: number; impostor: number };
-  readonly unseen: { genuine: number[]; impostor: number[] };
-  readonly probeEmbeddings: Float32Array;
   readonly similar: report.RankedQuery[];
   readonly seconds: number;
 }
 
-async function galleryProtocol(
+function evaluateOpenSet(
   program: Program<LossInput>,
   world: OpenWorld,
   galleryPath: string,
   shots: number,
   seed: number,
-): Promise<ProtocolResult> {
+): ProtocolResult {
   const t0 = performance.now();
   const embed = (x: Tensor): Tensor2D => program.embed(x);
-  const weights = program.embedder.getWeights().map((w) => w.dataSync() as Float32Array);
-  const fingerprint = fingerprintWeights(weights);
+  const samples = (d: Dataset) => ({
+    labels: d.labels,
+    embeddings: (indices: readonly number[]) => embedAll(embed, subset(d, indices)).embeddings,
+  });
+  const fingerprint = fingerprintWeights(
+    program.embedder.getWeights().map((w) => w.dataSync() as Float32Array),
+  );
   const dim = program.embeddingSize;
-
-  // 1. Calibrate on the SEEN classes' test images: a gallery of `shots` images per seen
-  //    class, every other seen test image claims each seen identity.
-  const seenSplit = pickShots(world.seenTest, world.seenClasses, shots, seed + 1);
-  const calibration = openGallery(memoryStore({ dim, fingerprint }));
-  calibration.enrolMany(
-    entriesOf(
-      embedAll(embed, seenSplit.picked).embeddings,
-      dim,
-      seenSplit.picked,
-      world.seenClasses,
-    ),
-  );
-  const seenClaims = claimDistances(
-    calibration,
-    embedAll(embed, seenSplit.rest).embeddings,
-    seenSplit.rest,
-  );
-  calibration.close();
-  const thresholds = Object.fromEntries(
-    FARS.map((far) => [
-      far,
-      calibrateThreshold(seenClaims.genuine, seenClaims.impostor, { far: Number(far) }),
-    ]),
-  );
-
-  // 2. Enrol the UNSEEN classes from raw images through the model, into the SQLite gallery.
   // A rerun replaces its own gallery; removeGallery refuses any file that is not one.
   removeGallery(galleryPath);
-  const gallery = openGallery(sqliteStore(galleryPath, { dim, fingerprint }), {
-    fingerprint,
-    threshold: thresholds["0.01"].threshold,
-  });
+  const store = sqliteStore(galleryPath, { dim, fingerprint, distance: euclidean });
   try {
-    const images = tf.tensor(world.enrol.images, [world.enrol.size, ...world.enrol.shape]);
-    let enrolRows: Float32Array;
-    try {
-      enrolRows = await embedInputs(images, { embed });
-    } finally {
-      images.dispose();
-    }
-    const enrolled = gallery.enrolMany(
-      entriesOf(enrolRows, dim, world.enrol, world.unseenClasses),
-    );
-
-    // 3. Identify and verify every other unseen-class image.
-    const probeEmbeddings = embedAll(embed, world.probes).embeddings;
-    const unseen = claimDistances(gallery, probeEmbeddings, world.probes);
-    const k = world.unseenClasses.length;
-    const cmc = Array.from(
-      { length: k },
-      (_, r) => unseen.ranks.filter((x) => x <= r + 1).length / unseen.ranks.length,
-    );
-    const roc = metrics.rocCurve(
-      [...unseen.genuine, ...unseen.impostor],
-      [...unseen.genuine.map(() => true), ...unseen.impostor.map(() => false)],
-    );
-    const eer = metrics.equalErrorRate(roc);
-    const identities = gallery.identities();
-    const seenCalibrated = Object.fromEntries(FARS.map((far) => {
-      const { threshold, tar, far: seenFar } = thresholds[far];
-      let genuineAccepted = 0, impostorAccepted = 0, genuineClaims = 0, impostorClaims = 0;
-      for (let i = 0; i < world.probes.size; i++) {
-        const own = world.probes.classNames[world.probes.labels[i]];
-        const row = probeEmbeddings.subarray(i * dim, (i + 1) * dim);
-        for (const identity of identities) {
-          const { accepted } = gallery.verify(identity, row, { threshold });
-          if (identity === own) {
-            genuineClaims++;
-            if (accepted) genuineAccepted++;
-          } else {
-            impostorClaims++;
-            if (accepted) impostorAccepted++;
-          }
-        }
-      }
-      return [far, {
-        threshold,
-        seenTar: tar,
-        seenFar,
-        genuineAcceptRate: genuineAccepted / genuineClaims,
-        impostorAcceptRate: impostorAccepted / impostorClaims,
-      }];
-    }));
-
-    // 4. Content-based retrieval for the report: the enrolled images closest to a few probes.
-    const idToRow = new Map<number, number>();
-    let at = 0;
-    for (const e of enrolled) for (const id of e.ids) idToRow.set(id, at++);
-    const rowOrder = entriesRowOrder(world.enrol, world.unseenClasses);
-    const similar: report.RankedQuery[] = [];
-    for (const c of world.unseenClasses) {
-      const query = world.probes.labels.indexOf(c);
-      if (query < 0) continue;
-      const hits = gallery.similar(probeEmbeddings.subarray(query * dim, (query + 1) * dim), shots);
-      similar.push({
-        query,
-        neighbours: hits.map((h) => {
-          const enrolIndex = rowOrder[idToRow.get(h.id) as number];
-          return {
-            index: world.probes.size + enrolIndex,
-            distance: h.distance,
-            correct: world.enrol.labels[enrolIndex] === c,
-          };
-        }),
-      });
-    }
-
-    return {
-      fingerprint,
+    const result = openSetEvaluation({
       dim,
-      identification: { rank1: cmc[0], rank2: cmc[1], cmc },
-      verification: {
-        auc: metrics.auc(roc),
-        eer: eer.eer,
-        tarAtFar: Object.fromEntries(FARS.map((far) => [far, metrics.tarAtFar(roc, Number(far))])),
-        seenCalibrated,
-      },
-      claims: { genuine: unseen.genuine.length, impostor: unseen.impostor.length },
-      unseen,
-      probeEmbeddings,
-      similar,
-      seconds: (performance.now() - t0) / 1000,
-    };
+      distance: euclidean,
+      shots,
+      seed,
+      fars: FARS,
+      classNames: world.seenTrain.classNames,
+      seen: samples(world.seenTest),
+      unseen: { enrol: samples(world.enrolPool), probes: samples(world.probes) },
+      store,
+    });
+    // Content-based retrieval for the report: the enrolled images closest to one probe of
+    // each unseen class (index probes.size + j is enrolled image j in the figure).
+    const similar = world.unseenClasses.flatMap((c) => {
+      const query = world.probes.labels.indexOf(c);
+      if (query < 0) return [];
+      const q = result.probeEmbeddings.subarray(query * dim, (query + 1) * dim);
+      const neighbours = result.enrolled.map((index, j) => ({
+        index: world.probes.size + j,
+        distance: euclidean.host.pair(q, result.enrolEmbeddings.subarray(j * dim, (j + 1) * dim)),
+        correct: world.enrolPool.labels[index] === c,
+      })).sort((a, b) => a.distance - b.distance).slice(0, shots);
+      return [{ query, neighbours }];
+    });
+    return { ...result, fingerprint, dim, similar, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    gallery.close();
+    store.close();
   }
-}
-
-/** For each enrolled row (in enrolment order: class by class), its index in `dataset`. */
-function entriesRowOrder(dataset: Dataset, classes: readonly number[]): number[] {
-  const order: number[] = [];
-  for (const c of classes) {
-    for (let i = 0; i < dataset.size; i++) if (dataset.labels[i] === c) order.push(i);
-  }
-  return order;
 }
 
 // ---------------------------------------------------------------------------
@@ -536,14 +353,14 @@ if (args) {
   );
 
   console.error(`${NAME}: enrolling the unseen classes and evaluating…`);
-  const tripletResult = await galleryProtocol(
+  const tripletResult = evaluateOpenSet(
     tripletProgram as Program<LossInput>,
     world,
     `${args.out}/gallery.db`,
     shots,
     args.seed,
   );
-  const classifierResult = await galleryProtocol(
+  const classifierResult = evaluateOpenSet(
     classifier as Program<LossInput>,
     world,
     `${args.out}/classifier/gallery.db`,
@@ -643,7 +460,7 @@ if (args) {
       verification:
         "each probe claims every enrolled identity (1 genuine, 4 impostor claims); tarAtFar is read from the ROC of these unseen-class claims",
       calibration:
-        `seenCalibrated thresholds are chosen on the SEEN classes' test images (a gallery of ${shots} images per seen class, claims of the rest) at the target FAR, then verify() decides the unseen-class claims with them`,
+        `seenCalibrated thresholds are chosen on the SEEN classes' test images (a gallery of ${shots} images per seen class, claims of the rest) at the target FAR, then applied to the unseen-class claims (accepted when the distance is at most the threshold, as gallery.verify decides)`,
     },
     gallery: "gallery.db",
     triplet: modelBlock(tripletProgram as Program<LossInput>, tripletTrained, tripletResult, {
@@ -730,13 +547,8 @@ if (args) {
     } enrolled images (${shots} per class).`,
   }));
   attempt("Unseen classes: ROC of identity claims", () => {
-    const points = (r: ProtocolResult) => {
-      const roc = metrics.rocCurve(
-        [...r.unseen.genuine, ...r.unseen.impostor],
-        [...r.unseen.genuine.map(() => true), ...r.unseen.impostor.map(() => false)],
-      );
-      return roc.far.map((far, i) => ({ far, tar: roc.tar[i] }));
-    };
+    // The ROC the protocol computed its AUC and TAR@FAR from.
+    const points = ({ roc }: ProtocolResult) => roc.far.map((far, i) => ({ far, tar: roc.tar[i] }));
     return {
       spec: report.rocPlot({
         triplet: points(tripletResult),
@@ -778,13 +590,14 @@ if (args) {
     };
   });
   attempt("Enrolled images closest to a few unseen-class probes (triplet)", () => {
+    const enrolled = subset(world.enrolPool, tripletResult.enrolled);
     const per = world.probes.shape.reduce((a, b) => a * b, 1);
-    const images = new Float32Array((world.probes.size + world.enrol.size) * per);
+    const images = new Float32Array((world.probes.size + enrolled.size) * per);
     images.set(world.probes.images);
-    images.set(world.enrol.images, world.probes.size * per);
-    const labels = new Int32Array(world.probes.size + world.enrol.size);
+    images.set(enrolled.images, world.probes.size * per);
+    const labels = new Int32Array(world.probes.size + enrolled.size);
     labels.set(world.probes.labels);
-    labels.set(world.enrol.labels, world.probes.size);
+    labels.set(enrolled.labels, world.probes.size);
     return {
       svg: report.rankingGallery({
         images,

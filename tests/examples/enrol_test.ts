@@ -183,5 +183,8 @@ Deno.test("examples/enrol.ts names a bad --shots and its value", async () => {
   // More shots than the sample has images of a class: no probe would be left.
   const output = await enrol(["--quick", "--shots", "100"]);
   assert.notEqual(output.code, 0);
-  assert.match(decoder.decode(output.stderr), /--shots must be below 100/);
+  assert.match(
+    decoder.decode(output.stderr),
+    /Cannot enrol 100 shots of class \d+ from the bundled sample's unseen classes \(--shots\) as it has only 100 samples: shots must be below 100/,
+  );
 });
