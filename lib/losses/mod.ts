@@ -27,6 +27,7 @@
  *
  * @module
  */
+export { circle, type CircleOptions } from "./circle.ts";
 export { contrastive, type ContrastiveOptions } from "./contrastive.ts";
 export { fromPerItem } from "./from_per_item.ts";
 export { mean } from "./mean.ts";

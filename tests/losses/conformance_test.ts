@@ -9,6 +9,7 @@ import { compile } from "../../lib/compile/mod.ts";
 import { multiSimilarityMiner } from "../../lib/miners/mod.ts";
 import { cosine, euclidean, manhattan, squaredEuclidean } from "../../lib/distances/mod.ts";
 import {
+  circle,
   contrastive,
   multiSimilarity,
   ntXent,
@@ -51,6 +52,12 @@ interface Case<I extends LossInput> {
   readonly met?: () => Tensor2D;
   /** A fixed head for losses that carry one. */
   readonly head?: (x: Tensor2D) => Tensor2D;
+  /**
+   * Set for losses whose gradient by design is not the derivative of their value (weights
+   * held constant, as the paper prescribes): finite differences of the value cannot check it,
+   * the loss's own test checks it against a frozen-weight surrogate (named here).
+   */
+  readonly gradientCheckedIn?: string;
 }
 
 const LABELS = [0, 0, 1, 1, 2, 2];
@@ -179,6 +186,22 @@ const CASES: Case<any>[] = [
     arity: 1,
   },
   {
+    name: "circle",
+    loss: circle(),
+    model: labelled,
+    assemble: labelledOf,
+    arity: 1,
+    gradientCheckedIn: "tests/losses/circle_test.ts",
+  },
+  {
+    name: "circle + miner",
+    loss: circle({ miner: multiSimilarityMiner() }),
+    model: labelled,
+    assemble: labelledOf,
+    arity: 1,
+    gradientCheckedIn: "tests/losses/circle_test.ts",
+  },
+  {
     name: "plus(contrastive, 0.5·contrastive-squared)",
     loss: plus(contrastive(), weighted(contrastive({ squared: true }), 0.5)),
     model: siamese,
@@ -222,7 +245,10 @@ for (const c of CASES) {
     });
   }
 
-  Deno.test(`conformance ${c.name}: gradient matches finite differences`, () => {
+  Deno.test({
+    name: `conformance ${c.name}: gradient matches finite differences`,
+    ignore: c.gradientCheckedIn !== undefined,
+  }, () => {
     const x = tf.randomNormal([c.arity * N, D], 0, 1, "float32", 11);
     const values = Array.from(x.dataSync());
     const shape = [c.arity * N, D];
