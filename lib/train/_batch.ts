@@ -11,7 +11,8 @@ const TARGET_FIELDS = new Set(["same", "labels", "label", "target", "targets", "
 
 /**
  * The number of input images in a batch: rows of every tensor field except the targets
- * (`same`, `labels`), so a pair batch of B pairs counts 2B and a triplet batch 3B. A bare
+ * (`same`, `labels`), so a pair batch of B pairs counts 2B, a triplet batch 3B and an N-way
+ * batch (tensors in an array field, `items`) N·B. A bare
  * tensor counts its rows.
  */
 export function imagesIn(batch: unknown): number {
@@ -21,6 +22,10 @@ export function imagesIn(batch: unknown): number {
   for (const [key, value] of Object.entries(batch)) {
     if (TARGET_FIELDS.has(key)) continue;
     if (value instanceof tf.Tensor) count += value.rank === 0 ? 1 : value.shape[0];
+    // an N-way batch's `items`: one tensor per slot
+    if (Array.isArray(value)) {
+      for (const t of value) if (t instanceof tf.Tensor) count += t.rank === 0 ? 1 : t.shape[0];
+    }
   }
   return count;
 }

@@ -65,6 +65,8 @@ Deno.test("nWay: a quadruplet program trains through samplers.nWay + tensorBatch
   const run = fit(program, batches, { steps: 60, progress: "none" });
   const counts: number[] = [];
   let r = await run.next();
+  // an N-way batch of 16 tuples is 4 × 16 input images (throughput counts them all)
+  assert.equal(r.done ? -1 : r.value.images, 64);
   while (!r.done) {
     counts.push(tf.memory().numTensors);
     r = await run.next();
