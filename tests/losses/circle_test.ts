@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { circle } from "../../lib/losses/mod.ts";
 import { multiSimilarityMiner } from "../../lib/miners/mod.ts";
 import type { Tensor, Tensor2D } from "../../lib/types.ts";
-import { analytic, assertGradientClose, finiteDifference5 } from "../distances/_fd.ts";
+import { analytic, assertGradientClose } from "../distances/_fd.ts";
 import { type Batch, batches, cos, labelled, logSumExp, partners } from "./_oracle.ts";
 
 await tf.setBackend("cpu");
