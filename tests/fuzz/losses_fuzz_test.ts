@@ -7,14 +7,19 @@ import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend/mod.ts";
 import {
+  circle,
   contrastive,
   meanNonZero,
+  multiSimilarity,
+  ntXent,
   pmlContrastiveLoss,
   pmlTripletMarginLoss,
   softMarginTriplet,
+  supCon,
   tripletMargin,
 } from "../../lib/losses/mod.ts";
 import { batchAll, batchHard, mined, semiHard } from "../../lib/miners/mod.ts";
+import { cos, logSumExp, partners } from "../losses/_oracle.ts";
 import type { Labelled, Loss, LossInput, Tensor2D } from "../../lib/types.ts";
 import { skipReason, useNative } from "../backend/_native.ts";
 
@@ -204,6 +209,72 @@ const cases: Case<any>[] = [
       );
       return mean(costs);
     },
+  },
+  // Similarity losses (cosine, s = 1 − d): oracles from the papers' formulas.
+  {
+    name: "multiSimilarity",
+    loss: () => multiSimilarity(),
+    input: labelled,
+    oracle: (b) =>
+      mean(b.rows.map((r, i) => {
+        const { pos, neg } = partners(b, i);
+        const sp = pos.map((j) => -2 * (cos(r, b.rows[j]) - 0.5));
+        const sn = neg.map((j) => 50 * (cos(r, b.rows[j]) - 0.5));
+        return logSumExp(sp, true) / 2 + logSumExp(sn, true) / 50;
+      })),
+  },
+  {
+    name: "ntXent",
+    loss: () => ntXent({ temperature: 0.1 }),
+    input: labelled,
+    oracle: (b) => {
+      const terms: number[] = [];
+      let negatives = 0;
+      b.rows.forEach((r, a) => {
+        const { pos, neg } = partners(b, a);
+        negatives += neg.length;
+        const xs = neg.map((n) => cos(r, b.rows[n]) / 0.1);
+        for (const p of pos) {
+          const x = cos(r, b.rows[p]) / 0.1;
+          terms.push(logSumExp([x, ...xs], false) - x);
+        }
+      });
+      return negatives === 0 ? 0 : mean(terms);
+    },
+  },
+  {
+    name: "supCon",
+    loss: () => supCon(),
+    input: labelled,
+    oracle: (b) => {
+      const all = b.rows.map((_, i) => partners(b, i));
+      if (!all.some((p) => p.pos.length) || !all.some((p) => p.neg.length)) return 0;
+      return meanOfPositive(b.rows.map((r, i) => {
+        const { pos, neg } = all[i];
+        if (pos.length === 0) return 0;
+        const lse = logSumExp([...pos, ...neg].map((k) => cos(r, b.rows[k]) / 0.1), false);
+        return mean(pos.map((p) => lse - cos(r, b.rows[p]) / 0.1));
+      }));
+    },
+  },
+  {
+    name: "circle",
+    loss: () => circle({ m: 0.25, gamma: 32 }),
+    input: labelled,
+    oracle: (b) =>
+      meanOfPositive(b.rows.map((r, i) => {
+        const { pos, neg } = partners(b, i);
+        if (pos.length === 0 || neg.length === 0) return 0;
+        const lp = pos.map((j) => {
+          const s = cos(r, b.rows[j]);
+          return -32 * Math.max(1.25 - s, 0) * (s - 0.75);
+        });
+        const ln = neg.map((j) => {
+          const s = cos(r, b.rows[j]);
+          return 32 * Math.max(s + 0.25, 0) * (s - 0.25);
+        });
+        return softplus(logSumExp(lp, false) + logSumExp(ln, false));
+      })),
   },
 ];
 
