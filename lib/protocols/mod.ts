@@ -12,6 +12,17 @@
  *
  * @module
  */
+export type {
+  Distance,
+  DistanceMatrix,
+  HostDistance,
+  HostDistanceKind,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+} from "../types.ts";
+export type { GalleryStore, StoreChunk, StoreEntry } from "../gallery/types.ts";
+export type { RocCurve } from "../metrics/roc_curve.ts";
 export * from "./pick_shots.ts";
 export * from "./student_t.ts";
 export * from "./open_set_evaluation.ts";
