@@ -30,6 +30,10 @@
 export { circle, type CircleOptions } from "./circle.ts";
 export { contrastive, type ContrastiveOptions } from "./contrastive.ts";
 export { fromPerItem } from "./from_per_item.ts";
+export {
+  generalizedLiftedStructure,
+  type GeneralizedLiftedStructureOptions,
+} from "./generalized_lifted_structure.ts";
 export { mean } from "./mean.ts";
 export { meanNonZero } from "./mean_non_zero.ts";
 export { type LossMonoid, lossMonoid } from "./monoid.ts";

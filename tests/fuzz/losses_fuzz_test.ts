@@ -9,6 +9,7 @@ import { useBackend } from "../../lib/backend/mod.ts";
 import {
   circle,
   contrastive,
+  generalizedLiftedStructure,
   meanNonZero,
   multiSimilarity,
   ntXent,
@@ -274,6 +275,17 @@ const cases: Case<any>[] = [
           return 32 * Math.max(s + 0.25, 0) * (s - 0.25);
         });
         return softplus(logSumExp(lp, false) + logSumExp(ln, false));
+      })),
+  },
+  {
+    name: "generalizedLiftedStructure",
+    loss: () => generalizedLiftedStructure(),
+    input: labelled,
+    oracle: (b) =>
+      mean(b.rows.map((_, i) => {
+        const { pos, neg } = partners(b, i);
+        const p = logSumExp(pos.map((j) => d(b, i, j)), false);
+        return relu(p + logSumExp(neg.map((j) => 1 - d(b, i, j)), false));
       })),
   },
 ];

@@ -11,6 +11,7 @@ import { cosine, euclidean, manhattan, squaredEuclidean } from "../../lib/distan
 import {
   circle,
   contrastive,
+  generalizedLiftedStructure,
   multiSimilarity,
   ntXent,
   pairBce,
@@ -136,6 +137,16 @@ const CASES: Case<any>[] = [
       assemble: labelledOf,
       arity: 1,
       met: metLabelled,
+    },
+    {
+      name: `generalizedLiftedStructure/${dn}`,
+      loss: generalizedLiftedStructure({ distance }),
+      model: labelled,
+      assemble: labelledOf,
+      arity: 1,
+      // its soft maximum over a row's 4 negatives is 0 only when every d > 1 + log 4 ≈ 2.39:
+      // beyond cosine's largest distance 2
+      met: dn === "cosine" ? undefined : metLabelled,
     },
   ]),
   {
