@@ -150,4 +150,9 @@ Deno.test("nWay: the model's arity is a literal type", () => {
   const five: Model<NWay<Tensor2D, 5>> = four;
   const any: Model<NWay> = four;
   assert.equal(n + five.arity + any.arity, 12);
+  // a loss written for 3-way inputs does not compile with a 4-way model
+  const three = fromPerItem<NWay<Tensor2D, 3>>("three", ({ items: [a] }) => tf.sum(a, 1));
+  // @ts-expect-error Loss<NWay<Tensor2D, 3>> is not a Loss<NWay<Tensor2D, 4>>
+  const program = compile({ model: four, loss: three, inputShape: [width] });
+  program.dispose();
 });
