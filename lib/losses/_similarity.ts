@@ -44,3 +44,13 @@ export const detach: (x: Tensor) => Tensor = tf.customGrad(
     // deno-lint-ignore no-explicit-any
   })) as any,
 ) as unknown as (x: Tensor) => Tensor;
+
+/** Throws unless the temperature is a finite number > 0. */
+export function checkTemperature(what: string, value: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new Error(
+      `Cannot create ${what} as options.temperature must be a finite number > 0: current value is ${value}`,
+    );
+  }
+  return value;
+}

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../distances/cosine.ts";
 import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
-import { similarities } from "./_similarity.ts";
 import { checkDistance } from "./_validate.ts";
+import { checkTemperature, similarities } from "./_similarity.ts";
 import { sum } from "./sum.ts";
 
 /** Options of {@linkcode ntXent}. */
@@ -74,14 +74,4 @@ export function ntXent(options: NtXentOptions = {}): Loss<Labelled> {
         return tf.mul(tf.div(tf.sum(pairs, 1), tf.maximum(positives, 1)), gate) as Tensor1D;
       }),
   };
-}
-
-/** Throws unless the temperature is a finite number > 0. */
-export function checkTemperature(what: string, value: number): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new Error(
-      `Cannot create ${what} as options.temperature must be a finite number > 0: current value is ${value}`,
-    );
-  }
-  return value;
 }

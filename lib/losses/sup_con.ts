@@ -1,10 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../distances/cosine.ts";
 import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
-import { maskedLogSumExp, similarities } from "./_similarity.ts";
+import { checkTemperature, maskedLogSumExp, similarities } from "./_similarity.ts";
 import { checkDistance } from "./_validate.ts";
 import { meanNonZero } from "./mean_non_zero.ts";
-import { checkTemperature } from "./nt_xent.ts";
 
 /** Options of {@linkcode supCon}. */
 export interface SupConOptions {
