@@ -266,3 +266,25 @@ Deno.test("distances: records are frozen (a distance cannot be changed behind a 
     (chebyshev.host as { kind: string }).kind = "euclidean";
   }, TypeError);
 });
+
+Deno.test("cosine: a zero row has distance 1 and gradient 0 (never NaN), in rows and matrix", () => {
+  // tf.norm's gradient at a zero row is 0/0: the old form gave NaN gradients to every loss using
+  // cosine (and a floored norm alone would give ~1e12). Other rows keep the analytic gradient.
+  const a = tf.tensor2d([[0, 0, 0], [1, 2, 3]]);
+  const b = tf.tensor2d([[1, 0, 0], [1, 0, 1]]);
+  assertClose(cosine.rows(a, b).dataSync(), [1, 1 - 4 / (Math.sqrt(14) * Math.sqrt(2))], 1e-6);
+  const g = tf.grad((x: tf.Tensor) => tf.sum(cosine.rows(x as Tensor2D, b)))(a)
+    .arraySync() as number[][];
+  assert.deepEqual(g[0].map(Math.abs), [0, 0, 0]);
+  // ∂(1 − a·b/‖a‖‖b‖)/∂a = −(b/(‖a‖‖b‖) − s·a/‖a‖²) for the live row
+  const s = 4 / (Math.sqrt(14) * Math.sqrt(2));
+  const want = [1, 0, 1].map((bv, k) =>
+    -(bv / (Math.sqrt(14) * Math.sqrt(2)) - (s * [1, 2, 3][k]) / 14)
+  );
+  assertClose(g[1], want, 1e-5);
+  const gm = tf.grad((x: tf.Tensor) => tf.sum(cosine.matrix(x as Tensor2D, b)))(a)
+    .arraySync() as number[][];
+  assert.deepEqual(gm[0].map(Math.abs), [0, 0, 0]);
+  assert.ok(gm.flat().every(Number.isFinite));
+  tf.dispose([a, b]);
+});
