@@ -3,11 +3,15 @@
  * the same input add with {@linkcode plus} (a monoid with identity {@linkcode zero}) and scale
  * with {@linkcode weighted}. Built-ins cover pairs (`pairBce` with a head network,
  * `contrastive`), triplets (`tripletMargin`, `softMarginTriplet`), labelled batches
- * (`softmaxCrossEntropy`) and presets named after pytorch-metric-learning's losses.
+ * (`softmaxCrossEntropy`, `multiSimilarity`, `ntXent`, `supCon`, `circle`,
+ * `generalizedLiftedStructure`) and presets named after pytorch-metric-learning's losses.
  *
- * A loss over no tuples (an empty batch, or a labelled batch without a valid pair or
- * triplet: one class, or one item per class) is exactly 0 with every built-in reducer, on
- * every backend (tests/miners/no_tuples_test.ts, tests/fuzz/losses_fuzz_test.ts).
+ * A loss over no tuples is exactly 0 with every built-in reducer, on every backend
+ * (tests/miners/no_tuples_test.ts, tests/fuzz/losses_fuzz_test.ts). For triplet losses and the
+ * softmax-style losses (`ntXent`, `supCon`, `circle`) a batch of one class or of one item per
+ * class has no tuples; for losses over all pairs (`pmlContrastiveLoss`, `multiSimilarity`,
+ * `generalizedLiftedStructure`) the negative pairs of singletons and the positive pairs of one
+ * class still count, as in pytorch-metric-learning.
  *
  * @example
  * ```ts
