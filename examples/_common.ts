@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, useBackend } from "../lib/backend/mod.ts";
 import {
+  DataFileError,
   DataNotFoundError,
   fashionMnist,
   stratifiedSplit,
@@ -173,7 +174,8 @@ export interface ExampleData {
  * Fashion-MNIST train/test; with --quick the bundled 1,000-image sample split 600/400 by
  * class (stratified, seeded), so a quick run needs no download. When Fashion-MNIST is not
  * found anywhere (a `DataNotFoundError`), falls back to the sample, saying so on stderr; a
- * copy that is found but unreadable or corrupt (a `DataFileError`) throws, naming the file.
+ * copy that is found but unreadable or corrupt (a `DataFileError`) ends the program with exit
+ * code 1 and a message naming the file.
  */
 export async function loadExampleData(args: ExampleArgs): Promise<ExampleData> {
   if (args.quick) {
@@ -200,6 +202,11 @@ export async function loadExampleData(args: ExampleArgs): Promise<ExampleData> {
     // then run on the bundled sample (metrics.json records which data was used). A copy that
     // was found but is unreadable or corrupt is an error: training on other data than the
     // user pointed at would hide it.
+    if (error instanceof DataFileError) {
+      // The user's data is broken: say which file and why, without a stack trace, and fail.
+      console.error(`${error.message}\n(not falling back to the bundled sample: fix or remove it)`);
+      Deno.exit(1);
+    }
     if (!(error instanceof DataNotFoundError)) throw error;
     console.error(`${error.message}\nFalling back to the bundled sample (as --quick).`);
     return loadExampleData({ ...args, quick: true });
