@@ -778,8 +778,11 @@ export interface Program<I extends LossInput> {
 // ---------------------------------------------------------------------------
 
 /**
- * An in-memory labelled dataset: `size` samples, each of `shape` (for images `[h, w, c]`),
- * stored row-major in one Float32Array scaled to [0, 1].
+ * A labelled dataset: `size` samples, each of `shape` (for images `[h, w, c]`), scaled to
+ * [0, 1]. In memory (`makeDataset`, `fashionMnist`) the pixels are one row-major Float32Array
+ * in `images`; an image dataset read from disk (`data.imageFolder`, `data.imageManifest`)
+ * decodes lazily instead and is turned into tensors by `data.imageBatches`. Samplers and splits
+ * only use `size`, `labels` and `classNames`, so they work on both.
  *
  * @example
  * ```ts
