@@ -256,23 +256,28 @@ for (const c of CASES) {
     });
   }
 
-  Deno.test({
-    name: `conformance ${c.name}: gradient matches finite differences`,
-    ignore: c.gradientCheckedIn !== undefined,
-  }, () => {
-    const x = tf.randomNormal([c.arity * N, D], 0, 1, "float32", 11);
-    const values = Array.from(x.dataSync());
-    const shape = [c.arity * N, D];
-    const f = (t: Tensor) => valueOf(c, t);
-    // Five-point differences (truncation O(h⁴)) against a tolerance of 0.5 % of each entry
-    // plus 0.02 % of the largest: a 2 % error in a distance's gradient fails here.
-    const worst = assertGradientClose(
-      analytic(f, values, shape),
-      finiteDifference5(f, values, shape, 7e-3),
-    );
-    if (Deno.env.get("LIKENESS_FD_REPORT")) console.log(`${c.name}: worst ${worst.toFixed(3)}`);
-    x.dispose();
-  });
+  // Circle's per-pair weights are not differentiated (as in the paper and PML), so finite
+  // differences of its value are not its gradient: the exact check is in `gradientCheckedIn`
+  // (a frozen-weight surrogate), and the backbone test below still asserts a finite, non-zero
+  // gradient. Not registering the case keeps "ignored" for missing dependencies only.
+  if (c.gradientCheckedIn === undefined) {
+    Deno.test({
+      name: `conformance ${c.name}: gradient matches finite differences`,
+    }, () => {
+      const x = tf.randomNormal([c.arity * N, D], 0, 1, "float32", 11);
+      const values = Array.from(x.dataSync());
+      const shape = [c.arity * N, D];
+      const f = (t: Tensor) => valueOf(c, t);
+      // Five-point differences (truncation O(h⁴)) against a tolerance of 0.5 % of each entry
+      // plus 0.02 % of the largest: a 2 % error in a distance's gradient fails here.
+      const worst = assertGradientClose(
+        analytic(f, values, shape),
+        finiteDifference5(f, values, shape, 7e-3),
+      );
+      if (Deno.env.get("LIKENESS_FD_REPORT")) console.log(`${c.name}: worst ${worst.toFixed(3)}`);
+      x.dispose();
+    });
+  }
 
   Deno.test(`conformance ${c.name}: the gradient reaches the backbone, steps leak nothing`, () => {
     const branch = pipe(empty, dense(8, { activation: "tanh" }), dense(D));
