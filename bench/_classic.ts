@@ -24,7 +24,7 @@ export const learningRate = 1e-3;
 /** Builds the classic network for `inputShape` (default 28×28×1), seeded. */
 export function classicNetwork(
   inputShape: [number, number, number] = [28, 28, 1],
-  options: { seed?: number; embedding?: number } = {},
+  options: { seed?: number; embedding?: number; dropout?: number } = {},
 ): tf.LayersModel {
   let seed = options.seed ?? 1;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
@@ -45,7 +45,7 @@ export function classicNetwork(
     // dropout draws the SAME mask at every step. `null` (batch) is read at run time but
     // not allowed by the type.
     x = tf.layers.dropout({
-      rate: dropoutRate,
+      rate: options.dropout ?? dropoutRate,
       noiseShape: [null, 1, 1, filters] as unknown as number[],
     })
       .apply(x) as tf.SymbolicTensor;

@@ -23,7 +23,11 @@ const sections: readonly Section[] = [
     title: "Training throughput of the classic network (triplet loss), per backend",
     args: ["train_throughput.ts"],
   },
-  { name: "native", title: "Native (FFI) backend beside wasm and PyTorch", args: ["native.ts"] },
+  {
+    name: "native",
+    title: "Training throughput of compile + trainStep (the DSL path): native, wasm, PyTorch CPU",
+    args: ["native.ts"],
+  },
   {
     name: "data",
     title: "Data pipeline: decode Fashion-MNIST, index batches to tensors",

@@ -1,11 +1,20 @@
 /**
  * The `native` backend (oneDNN + OpenBLAS through Deno's FFI) beside `wasm` and PyTorch on
- * CPU, in the same run: training images/s of the classic network (429,176 parameters,
- * VGG-style, 28×28×1, 32-d embedding) with the triplet step of `bench/_classic.ts`, at 32
- * and 128 triplets per batch (3 images each), median of the timed steps after warm-up.
- * Also a per-kernel profile of one step on each backend (`--profile`).
+ * CPU, in the same run: training images/s of what users run, the DSL path,
+ * `compile({ model: triplet(pipe(vgg({ dropout: 0 }), embedding(32), l2Normalize())), loss:
+ * tripletMargin({ margin: 1 }), inputShape: [28, 28, 1], seed: 1 })` and one
+ * `program.trainStep(batch)` per step on a prepared triplet batch (random tensors, made once),
+ * timed until the loss value is read back (`await loss.data()`); 429,176 parameters, at 32 and
+ * 128 triplets per batch (3 images each), median of the timed steps after warm-up. PyTorch
+ * (`bench/pytorch_triplet.py`, `--dropout 0`) times the identical network and step.
  *
- * Run: `deno run -A bench/native.ts [--threads 2] [--triplets 32,128] [--rounds 3] [--profile]`,
+ * A second row per backend, `… (twin)`, times the hand-built tf.layers network of
+ * `bench/_classic.ts` (same layers, dropout 0) with its own gradient step: the DSL path's
+ * overhead over the raw network (`--no-twin` leaves it out). Also a per-kernel profile of
+ * one DSL step on each backend (`--profile`).
+ *
+ * Run: `deno run -A bench/native.ts [--threads 2] [--triplets 32,128] [--rounds 3] [--steps 5]
+ * [--warmup 2] [--no-twin] [--profile]`,
  * or import {@linkcode nativeBench}.
  *
  * @module
@@ -17,11 +26,16 @@ import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs-core";
 import { useBackend } from "../lib/backend/mod.ts";
 import { nativeStatus, registerNative } from "../lib/backend/native/mod.ts";
 import { classicNetwork, countParams, makeTripletStep } from "./_classic.ts";
+import { compile } from "../lib/compile/mod.ts";
+import { pipe } from "../lib/pipe.ts";
+import { vgg } from "../lib/backbones/mod.ts";
+import { embedding, l2Normalize, triplet } from "../lib/branches/mod.ts";
+import { tripletMargin } from "../lib/losses/mod.ts";
 import { pytorchRatio, pytorchRows } from "./train_throughput.ts";
 
 /** One measured configuration. */
 export interface NativeBenchRow {
-  /** `native`, `wasm` or `pytorch-cpu`. */
+  /** `native`, `wasm`, `native (twin)`, `wasm (twin)` or `pytorch-cpu`. */
   readonly backend: string;
   /** Triplets per batch (3× as many images). */
   readonly triplets: number;
@@ -46,6 +60,8 @@ export interface NativeBenchOptions {
   readonly pytorch?: boolean;
   /** Interleaved rounds; each configuration reports its best round (default 3). */
   readonly rounds?: number;
+  /** Also time the hand-built twin of `bench/_classic.ts` (default true). */
+  readonly twin?: boolean;
   /** Called with each row as soon as it is measured (every round). */
   readonly onRow?: (row: NativeBenchRow) => void;
 }
@@ -58,17 +74,48 @@ async function setBackend(name: "native" | "wasm", threads: number): Promise<voi
   }
 }
 
-function setup(triplets: number) {
-  const model = classicNetwork();
+/** What is timed: the DSL path (`compile` + `trainStep`) or the hand-built twin. */
+type Path = "dsl" | "twin";
+
+function setup(path: Path, triplets: number) {
+  const inputs = [1, 2, 3].map((seed) =>
+    tf.randomUniform([triplets, 28, 28, 1], 0, 1, "float32", seed) as tf.Tensor4D
+  );
+  if (path === "dsl") {
+    const program = compile({
+      model: triplet(pipe(vgg({ dropout: 0 }), embedding(32), l2Normalize())),
+      loss: tripletMargin({ margin: 1 }),
+      inputShape: [28, 28, 1],
+      seed: 1,
+    });
+    const { total } = countParams(program.embedder);
+    if (total !== 429_176) {
+      throw new Error(`compiled network has ${total} parameters: expected 429,176`);
+    }
+    const batch = {
+      kind: "triplet" as const,
+      anchor: inputs[0],
+      positive: inputs[1],
+      negative: inputs[2],
+    };
+    const run = async () => {
+      const loss = program.trainStep(batch);
+      await loss.data();
+      loss.dispose();
+    };
+    const dispose = () => {
+      tf.dispose(inputs);
+      program.dispose();
+    };
+    return { run, dispose };
+  }
+  const model = classicNetwork([28, 28, 1], { dropout: 0 });
   const { total } = countParams(model);
   if (total !== 429_176) {
     throw new Error(`classic network has ${total} parameters: expected 429,176`);
   }
   const optimizer = makeOptimizer("adam", 1e-3);
   const step = makeTripletStep(model, optimizer);
-  const inputs = [1, 2, 3].map((seed) =>
-    tf.randomUniform([triplets, 28, 28, 1], 0, 1, "float32", seed) as tf.Tensor4D
-  );
   const run = async () => {
     const loss = step(inputs[0], inputs[1], inputs[2]);
     await loss.data();
@@ -82,8 +129,13 @@ function setup(triplets: number) {
   return { run, dispose };
 }
 
-async function imagesPerSecond(triplets: number, steps: number, warmup: number): Promise<number> {
-  const { run, dispose } = setup(triplets);
+async function imagesPerSecond(
+  path: Path,
+  triplets: number,
+  steps: number,
+  warmup: number,
+): Promise<number> {
+  const { run, dispose } = setup(path, triplets);
   const times: number[] = [];
   try {
     for (let i = 0; i < warmup + steps; i++) {
@@ -102,16 +154,17 @@ async function imagesPerSecond(triplets: number, steps: number, warmup: number):
 async function pytorch(
   triplets: readonly number[],
   steps: number,
+  warmup: number,
   threads: number,
 ): Promise<NativeBenchRow[] | string> {
-  const rows = await pytorchRows(triplets, steps, threads);
+  const rows = await pytorchRows(triplets, steps, threads, { warmup, dropout: 0 });
   if (typeof rows === "string") return rows;
   return rows.map(({ backend, triplets, imagesPerSecond, threads }) => ({
     backend,
     triplets,
     imagesPerSecond,
     threads,
-    note: `torch ${threads} threads`,
+    note: `torch ${threads} threads, same network (dropout 0) and step`,
   }));
 }
 
@@ -144,19 +197,24 @@ export async function nativeBench(options: NativeBenchOptions = {}): Promise<Nat
           continue;
         }
         await setBackend(backend, threads);
-        keep({
-          backend,
-          triplets: t,
-          imagesPerSecond: await imagesPerSecond(t, steps, warmup),
-          threads: backend === "native" ? threads : 1,
-          note: backend === "native"
-            ? "oneDNN conv, pool-grad, batch-norm, ReLU, channel mul; OpenBLAS matmul/sum; fused Adam"
-            : "likeness wasm kernels",
-        });
+        for (const path of (options.twin ?? true) ? ["dsl", "twin"] as const : ["dsl"] as const) {
+          keep({
+            backend: path === "dsl" ? backend : `${backend} (twin)`,
+            triplets: t,
+            imagesPerSecond: await imagesPerSecond(path, t, steps, warmup),
+            threads: backend === "native" ? threads : 1,
+            note: (path === "dsl"
+              ? "compile + program.trainStep; "
+              : "hand-built tf.layers twin + its own step; ") +
+              (backend === "native"
+                ? "oneDNN conv, pool-grad, batch-norm, ReLU; OpenBLAS matmul/sum; fused Adam"
+                : "likeness wasm kernels"),
+          });
+        }
       }
     }
     if (options.pytorch ?? true) {
-      const torch = await pytorch(triplets, steps, threads);
+      const torch = await pytorch(triplets, steps, warmup, threads);
       if (typeof torch === "string") {
         keep({
           backend: "pytorch-cpu",
@@ -169,13 +227,13 @@ export async function nativeBench(options: NativeBenchOptions = {}): Promise<Nat
     }
   }
   await useBackend("wasm");
-  const order = ["native", "wasm", "pytorch-cpu"];
+  const order = ["native", "wasm", "pytorch-cpu", "native (twin)", "wasm (twin)"];
   return [...best.values()].sort((a, b) =>
     a.triplets - b.triplets || order.indexOf(a.backend) - order.indexOf(b.backend)
   );
 }
 
-/** Time per kernel (ms per step) of the classic triplet step on `backend`. */
+/** Time per kernel (ms per step) of the DSL triplet step on `backend`. */
 export interface KernelTime {
   readonly kernel: string;
   readonly ms: number;
@@ -183,7 +241,7 @@ export interface KernelTime {
 }
 
 /**
- * Profiles `steps` classic triplet steps on `backend` by timing every kernel call (wall
+ * Profiles `steps` DSL triplet steps (`compile` + `trainStep`) on `backend` by timing every kernel call (wall
  * clock; composites count their inner kernels too). Returns kernels by time and the step's
  * total ms.
  */
@@ -194,7 +252,7 @@ export async function profileStep(
 ): Promise<{ stepMs: number; kernels: KernelTime[] }> {
   const steps = options.steps ?? 3;
   await setBackend(backend, options.threads ?? 2);
-  const { run, dispose } = setup(triplets);
+  const { run, dispose } = setup("dsl", triplets);
   await run();
   await run();
   const table = new Map<string, { ms: number; calls: number }>();
@@ -257,6 +315,9 @@ if (import.meta.main) {
       threads: { type: "string", default: "2" },
       triplets: { type: "string", default: "32,128" },
       rounds: { type: "string", default: "3" },
+      steps: { type: "string", default: "5" },
+      warmup: { type: "string", default: "2" },
+      "no-twin": { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
     },
   });
@@ -264,6 +325,9 @@ if (import.meta.main) {
     threads: Number(values.threads),
     triplets: values.triplets.split(",").map(Number),
     rounds: Number(values.rounds),
+    steps: Number(values.steps),
+    warmup: Number(values.warmup),
+    twin: !values["no-twin"],
     onRow: (r) =>
       console.error(
         `measured ${r.backend} ×${r.triplets}: ${r.imagesPerSecond.toFixed(0)} images/s`,

@@ -1,7 +1,8 @@
 """The classic network and triplet step of bench/_classic.ts, in PyTorch (CPU by default).
 
 Prints one JSON line per batch size: {"batch": B, "images_per_s": X, "params": P}.
-Usage: python3 bench/pytorch_triplet.py [--threads 2] [--batches 32,128] [--steps 5] [--device cpu|cuda]
+Usage: python3 bench/pytorch_triplet.py [--threads 2] [--batches 32,128] [--steps 5] [--warmup 2]
+       [--dropout 0.1] [--device cpu|cuda]
 """
 import argparse
 import json
@@ -12,7 +13,7 @@ from torch import nn
 import torch.nn.functional as F
 
 
-def classic(embedding=32):
+def classic(embedding=32, dropout=0.1):
     layers = []
     cin = 1
     for block, filters in enumerate([8, 16, 32]):
@@ -22,7 +23,7 @@ def classic(embedding=32):
             # Keras defaults, as in tf.layers.batchNormalization: momentum 0.99, epsilon 1e-3.
             nn.BatchNorm2d(filters, eps=1e-3, momentum=0.01),
             nn.ReLU(),
-            nn.Dropout2d(0.1),
+            nn.Dropout2d(dropout),
         ]
         if block < 2:
             layers.append(nn.MaxPool2d(2))
@@ -50,12 +51,13 @@ def main():
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--dropout", type=float, default=0.1, help="spatial dropout rate (0: vgg({ dropout: 0 }))")
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     for batch in [int(b) for b in args.batches.split(",")]:
-        model = classic().to(device)
+        model = classic(dropout=args.dropout).to(device)
         params = sum(p.numel() for p in model.parameters()) + sum(
             b.numel() for name, b in model.named_buffers() if not name.endswith("num_batches_tracked")
         )

@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { makeOptimizer } from "../lib/compile/_optimizer.ts";
 import { type BackendName, useBackend } from "../lib/backend/mod.ts";
-import { classicNetwork, countParams, makeTripletStep } from "./_classic.ts";
+import { classicNetwork, countParams, dropoutRate, makeTripletStep } from "./_classic.ts";
 
 /** One measured configuration. */
 export interface ThroughputRow {
@@ -102,6 +102,7 @@ export async function pytorchRows(
   triplets: readonly number[],
   steps: number,
   threads: number,
+  options: { warmup?: number; dropout?: number } = {},
 ): Promise<ThroughputRow[] | string> {
   const python = await pythonWithTorch();
   if (python === undefined) return "python3 cannot import torch (apt-get install python3-torch)";
@@ -115,6 +116,10 @@ export async function pytorchRows(
       triplets.join(","),
       "--steps",
       String(steps),
+      "--warmup",
+      String(options.warmup ?? 2),
+      "--dropout",
+      String(options.dropout ?? dropoutRate),
     ],
   }).output();
   if (!success) {
@@ -209,7 +214,8 @@ export function pytorchRatio(
   );
   return (r) => {
     const ref = torch.get(r.triplets);
-    return r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(r.imagesPerSecond)
+    return r.backend !== "pytorch-cpu" && ref !== undefined && Number.isFinite(ref) &&
+        Number.isFinite(r.imagesPerSecond)
       ? `${(r.imagesPerSecond / ref).toFixed(2)}×`
       : "";
   };
