@@ -10,39 +10,12 @@ import { loadModel } from "../../lib/train/mod.ts";
 import { fashionMnist, stratifiedSplit } from "../../lib/data/mod.ts";
 import * as metrics from "../../lib/metrics/mod.ts";
 import { euclidean } from "../../lib/distances/mod.ts";
+import { runExample } from "./_run.ts";
 
 await tf.setBackend("cpu");
 
 const root = new URL("../../", import.meta.url).pathname;
 const decoder = new TextDecoder();
-
-async function runExample(name: string, out: string, extra: string[] = []) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      `--allow-write=${out}`,
-      `${root}examples/${name}.ts`,
-      "--quick",
-      "--steps",
-      "2",
-      "--batch",
-      "10",
-      "--out",
-      out,
-      ...extra,
-    ],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stdout = decoder.decode(output.stdout);
-  const stderr = decoder.decode(output.stderr);
-  assert.equal(output.code, 0, `${name} failed:\n${stdout}\n${stderr}`);
-  return { stdout, stderr };
-}
 
 const isUnit = (x: unknown) => typeof x === "number" && x >= 0 && x <= 1;
 

@@ -9,44 +9,14 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { loadModel } from "../../lib/train/mod.ts";
 import type { Stage } from "../../lib/types.ts";
+import { runExample } from "./_run.ts";
 
 await tf.setBackend("cpu");
-
-const root = new URL("../../", import.meta.url).pathname;
-const decoder = new TextDecoder();
 
 /** The lecture's "SiameseBranch": 429,176 parameters (reference/lecture-comparing-things.md). */
 const LECTURE_WEIGHTS = 429_176;
 /** Its backbone, without the 256 → 32 embedding layer (256·32 + 32 = 8,224). */
 const BACKBONE_WEIGHTS = LECTURE_WEIGHTS - 8_224;
-
-async function runExample(name: string, out: string) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      `--allow-write=${out}`,
-      `${root}examples/${name}.ts`,
-      "--quick",
-      "--steps",
-      "1",
-      "--batch",
-      "10",
-      "--out",
-      out,
-    ],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  assert.equal(
-    output.code,
-    0,
-    `${name} failed:\n${decoder.decode(output.stdout)}\n${decoder.decode(output.stderr)}`,
-  );
-}
 
 /** The embedding stages of the branch a saved model's metadata describes. */
 function embeddingStages(spec: unknown): Stage[] {
@@ -109,7 +79,7 @@ Deno.test("every example trains and saves the lecture's network: 429,176 weights
   const check = async (name: string) => {
     const out = await Deno.makeTempDir({ prefix: `likeness-lecture-${name}-` });
     try {
-      await runExample(name, out);
+      await runExample(name, out, ["--steps", "1"]);
       const model = await loadModel(`${out}/model`);
       assert.equal(
         model.embedder.countParams(),
@@ -136,7 +106,7 @@ Deno.test("every example trains and saves the lecture's network: 429,176 weights
 Deno.test("examples/embedding_size.ts: each size is a true embedding of that size (the 128 row has rank > 33)", async () => {
   const out = await Deno.makeTempDir({ prefix: "likeness-lecture-embedding_size-" });
   try {
-    await runExample("embedding_size", out);
+    await runExample("embedding_size", out, ["--steps", "1"]);
     for (const size of [2, 4, 8, 32, 128]) {
       const model = await loadModel(`${out}/size-${size}/model`);
       // vgg's 256 features projected straight to `size`: 256·size + size weights after them

@@ -118,6 +118,16 @@ export function weightsOf(program: FakeProgram): number[][] {
   ].map((w) => Array.from(w.dataSync()));
 }
 
+/** Sets the embedder's first weight (its kernel) to `value` at `index` (row, column). */
+export function poisonKernel(program: FakeProgram, value: number, ...index: number[]): void {
+  const [kernel, ...rest] = program.embedder.getWeights();
+  const buffer = kernel.bufferSync();
+  buffer.set(value, ...index);
+  const poisoned = buffer.toTensor();
+  program.embedder.setWeights([poisoned, ...rest]);
+  poisoned.dispose();
+}
+
 /** Runs an async generator to the end, collecting the yields and the return value. */
 export async function drain<Y, R>(gen: AsyncGenerator<Y, R>): Promise<{ yields: Y[]; value: R }> {
   const yields: Y[] = [];

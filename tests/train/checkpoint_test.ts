@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { fit, latestCheckpoint, loadCheckpoint, saveCheckpoint } from "../../lib/train/mod.ts";
-import { drain, fakeProgram, stream, weightsOf } from "./_fake_program.ts";
+import { drain, fakeProgram, poisonKernel, stream, weightsOf } from "./_fake_program.ts";
 import {
   BACKENDS,
   smallProgram,
@@ -250,12 +250,7 @@ Deno.test("saveCheckpoint refuses non-finite weights and keeps the last good che
   const program = fakeProgram();
   await drain(fit(program, stream(8), { steps: 2, progress: "none" }));
   await saveCheckpoint(program, dir, { step: 2, keep: 1 });
-  const [kernel, ...rest] = program.embedder.getWeights();
-  const buffer = kernel.bufferSync();
-  buffer.set(Infinity, 3, 1);
-  const poisoned = buffer.toTensor();
-  program.embedder.setWeights([poisoned, ...rest]);
-  poisoned.dispose();
+  poisonKernel(program, Infinity, 3, 1);
   await assert.rejects(
     saveCheckpoint(program, dir, { step: 3, keep: 1 }),
     /Cannot save checkpoint step-000000003 in .* as embedder\/0 holds Infinity at index 10 of 12: a checkpoint of non-finite weights is never written/,

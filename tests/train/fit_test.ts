@@ -4,7 +4,14 @@ import { fit, fitToEnd, type StepReport } from "../../lib/train/mod.ts";
 import { loadCheckpoint } from "../../lib/train/mod.ts";
 import { tripletMargin } from "../../lib/losses/mod.ts";
 import type { Loss, Triplet } from "../../lib/types.ts";
-import { drain, type FakeBatch, fakeProgram, stream, weightsOf } from "./_fake_program.ts";
+import {
+  drain,
+  type FakeBatch,
+  fakeProgram,
+  poisonKernel,
+  stream,
+  weightsOf,
+} from "./_fake_program.ts";
 import {
   BACKENDS,
   smallProgram,
@@ -531,12 +538,7 @@ for (const { name, ignore } of BACKENDS) {
 
 Deno.test("fit refuses to start from non-finite weights, naming the weight", async () => {
   const program = fakeProgram();
-  const [kernel, ...rest] = program.embedder.getWeights();
-  const poisoned = kernel.bufferSync();
-  poisoned.set(NaN, 1, 2);
-  const t = poisoned.toTensor();
-  program.embedder.setWeights([t, ...rest]);
-  t.dispose();
+  poisonKernel(program, NaN, 1, 2);
   await assert.rejects(
     drain(fit(program, stream(1), { steps: 2, progress: "none" })),
     /Cannot fit as the program's state is not finite before step 1: embedder weight 0 \(.*kernel\) holds NaN at index 5 of 12/,
