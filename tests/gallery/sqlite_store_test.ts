@@ -201,7 +201,7 @@ Deno.test("a write that waits too long for another connection fails naming the f
     new RegExp(
       `^Error: Cannot add to the store of gallery ${
         JSON.stringify(path).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
-      }: database is locked: another connection held its write lock longer than busyTimeoutMs \\(200 ms\\)$`,
+      }: database is locked: other connections held its write lock for all of busyTimeoutMs \\(200 ms\\)$`,
     ),
   );
   const waited = performance.now() - started;
