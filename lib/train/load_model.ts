@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, Tensor, Tensor2D } from "../types.ts";
+import type { Distance, LayersModel, Tensor, Tensor2D } from "../types.ts";
+import { builtInDistance, checkDistance } from "../distances/host.ts";
 import { registerLayers } from "../compile/register_layers.ts";
 import {
   exists,
@@ -21,14 +22,17 @@ import type { ModelMetadata } from "./save_model.ts";
  * import * as tf from "@tensorflow/tfjs";
  * import { type LoadedModel, loadModel } from "./load_model.ts";
  * import { saveModel } from "./save_model.ts";
+ * import { euclidean } from "../distances/mod.ts";
  * await tf.setBackend("cpu");
  * // kernel [[1, 0], [0, 2]]: embeds (x, y) as (x, 2y)
  * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2, useBias: false, weights: [tf.tensor2d([[1, 0], [0, 2]])] })] });
  * const dir = `${await Deno.makeTempDir()}/model`;
- * await saveModel({ embedder }, dir, { distance: "euclidean", threshold: 0.5 });
+ * await saveModel({ embedder }, dir, { distance: euclidean, threshold: 0.5 });
  * const m: LoadedModel = await loadModel(dir);
  * const y = m.embed(tf.tensor2d([[3, 4]]));
  * if (y.dataSync().join() !== "3,8") throw new Error(`${y.dataSync()}`);
+ * // the distance record comes back from the name stored in metadata.json
+ * if (m.distance !== euclidean || m.metadata.distance !== "euclidean") throw new Error("distance");
  * if (m.metadata.embeddingSize !== 2 || m.metadata.threshold !== 0.5 || m.head) throw new Error("metadata");
  * m.dispose();
  * await Deno.remove(dir, { recursive: true });
@@ -41,10 +45,70 @@ export interface LoadedModel {
   readonly head?: LayersModel;
   /** The saved metadata.json. */
   readonly metadata: ModelMetadata;
+  /**
+   * The distance the model was saved with, as a record: the built-in distance of
+   * `metadata.distance`'s name, or the one of that name in `options.distances`; `undefined`
+   * when no distance was recorded or the recorded name is neither (`metadata.distance` still
+   * has it).
+   */
+  readonly distance?: Distance;
   /** Embeds a batch of inputs (rows) in inference mode; the caller disposes the result. */
   embed(x: Tensor): Tensor2D;
   /** Disposes the models' weights. */
   dispose(): void;
+}
+
+/**
+ * Options of {@linkcode loadModel}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadModel, type LoadModelOptions } from "./load_model.ts";
+ * import { saveModel } from "./save_model.ts";
+ * import { distance } from "../distances/mod.ts";
+ * await tf.setBackend("cpu");
+ * // a user distance: its name is saved, the record is given back on loading
+ * const chebyshev = distance({ name: "chebyshev", rows: (a, b) => tf.max(tf.abs(tf.sub(a, b)), 1) });
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 })] });
+ * const dir = `${await Deno.makeTempDir()}/model`;
+ * await saveModel({ embedder }, dir, { distance: chebyshev });
+ * const options: LoadModelOptions = { distances: [chebyshev] };
+ * const m = await loadModel(dir, options);
+ * if (m.distance !== chebyshev) throw new Error("the user's record");
+ * m.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export interface LoadModelOptions {
+  /**
+   * User-defined distances a saved model may name (built-in ones are always known): the one
+   * whose name metadata.json records becomes {@linkcode LoadedModel.distance}.
+   */
+  readonly distances?: readonly Distance[];
+}
+
+/**
+ * The record of a recorded distance name: built-in, or one of `distances` (checked), or
+ * `undefined`.
+ */
+function restoreDistance(
+  name: string | null,
+  distances: readonly Distance[] | undefined,
+  what: string,
+): Distance | undefined {
+  if (distances !== undefined) {
+    if (!Array.isArray(distances)) {
+      throw new TypeError(
+        `Cannot ${what} as options.distances must be an array of Distance records: current value is ${
+          show(distances)
+        }`,
+      );
+    }
+    distances.forEach((d, i) => checkDistance(what, `options.distances[${i}]`, d));
+  }
+  if (name === null) return undefined;
+  return builtInDistance(name) ?? distances?.find((d) => d.name === name);
 }
 
 /** A value for an error message: JSON, cut to 80 characters. */
@@ -371,7 +435,9 @@ function checkShapes(embedder: LayersModel, metadata: ModelMetadata, dir: string
 
 /**
  * Loads a model saved by `saveModel` from `dir` (in a fresh process too): the embedder from
- * `model.json` + `weights.bin`, the head from `head/` if one was saved, and `metadata.json`.
+ * `model.json` + `weights.bin`, the head from `head/` if one was saved, and `metadata.json`;
+ * the distance whose name metadata.json records comes back as a `Distance` record
+ * (`distance`: a built-in one, or a user-defined one passed in `options.distances`).
  * likeness's own layer classes are registered with `tf.serialization` when a model is loaded
  * (not at import); a model with another custom layer needs that layer registered first.
  *
@@ -415,10 +481,18 @@ function checkShapes(embedder: LayersModel, metadata: ModelMetadata, dir: string
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function loadModel(dir: string): Promise<LoadedModel> {
+export async function loadModel(
+  dir: string,
+  options: LoadModelOptions = {},
+): Promise<LoadedModel> {
   if (typeof dir !== "string" || dir === "" || dir.includes("\0")) {
     throw new Error(`Cannot load model as dir must be a folder path: got ${show(dir)}`);
   }
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`Cannot load model as options must be an object: got ${show(options)}`);
+  }
+  // Checked before anything is read.
+  restoreDistance(null, options.distances, "load model");
   const target = stripTrailingSeparators(dir);
   try {
     // Not removeTemps: a save in another process may be filling its temp folder right now.
@@ -440,10 +514,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     embedder.dispose();
     throw error;
   }
+  const distance = restoreDistance(metadata.distance, options.distances, "load model");
   return {
     embedder,
     head,
     metadata,
+    ...(distance === undefined ? {} : { distance }),
     embed: (x) => {
       const y = embedder.predict(x, { batchSize: 256 });
       if (Array.isArray(y)) {

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel } from "../types.ts";
+import type { Distance, LayersModel } from "../types.ts";
+import { checkDistance } from "../distances/host.ts";
 import {
   discardDir,
   isLikenessModelDir,
@@ -50,7 +51,10 @@ export interface ModelMetadata {
   readonly embeddingSize: number;
   /** How embeddings are normalised (e.g. `"l2"`, `"none"`), or `null` if not stated. */
   readonly normalisation: string | null;
-  /** The distance the threshold applies to (e.g. `"euclidean"`), or `null`. */
+  /**
+   * The name of the distance the model was trained with and the threshold applies to (e.g.
+   * `"euclidean"`): `loadModel` restores the `Distance` record from it. `null` if not stated.
+   */
   readonly distance: string | null;
   /** Verification threshold: same when distance ≤ threshold; `null` if not chosen. */
   readonly threshold: number | null;
@@ -111,8 +115,12 @@ export interface SaveModelOptions {
   readonly spec?: unknown;
   /** How embeddings are normalised, e.g. `"l2"` or `"none"`. */
   readonly normalisation?: string;
-  /** The distance of the verification threshold, e.g. `"euclidean"`. */
-  readonly distance?: string;
+  /**
+   * The distance the model was trained with (and the threshold applies to): a `Distance`
+   * record such as `distances.euclidean`; its name is stored, and `loadModel` gives the record
+   * back. A plain name is still accepted, as before.
+   */
+  readonly distance?: Distance | string;
   /** The verification threshold (same when distance ≤ threshold). */
   readonly threshold?: number;
   /** Class names of the training data. */
@@ -320,7 +328,13 @@ export async function saveModel(
   checkOption("threshold", options.threshold, isFiniteNumber, "a finite number");
   checkOption("seed", options.seed, isFiniteNumber, "a finite number");
   checkOption("normalisation", options.normalisation, isString, "a string");
-  checkOption("distance", options.distance, isString, "a string");
+  if (options.distance !== undefined && typeof options.distance !== "string") {
+    checkDistance("save model", "options.distance", options.distance);
+  }
+  const distanceName = typeof options.distance === "string"
+    ? options.distance
+    : options.distance?.name;
+  checkOption("distance", distanceName, isString, "a Distance record or its name");
   checkOption(
     "classNames",
     options.classNames,
@@ -349,7 +363,7 @@ export async function saveModel(
     inputShape: inputShape as number[],
     embeddingSize,
     normalisation: options.normalisation ?? null,
-    distance: options.distance ?? null,
+    distance: distanceName ?? null,
     threshold: options.threshold ?? null,
     seed: options.seed ?? null,
     spec: options.spec ?? null,

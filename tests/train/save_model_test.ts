@@ -615,3 +615,55 @@ Deno.test("loadModel names the file for every corrupt or hostile model folder", 
   assert.equal(tf.memory().numTensors, before, "no tensors leaked by the refusals");
   await Deno.remove(parent, { recursive: true });
 });
+
+Deno.test("saveModel stores a Distance record's name; loadModel gives the record back (built-in, user-defined, legacy name)", async () => {
+  const { cosine, distance, euclidean } = await import("../../lib/distances/mod.ts");
+  const base = await Deno.makeTempDir();
+  const embedder = embedderWithCustomLayer();
+  try {
+    // A built-in record: its name on disk, the same record back.
+    await saveModel({ embedder }, `${base}/cos`, { distance: cosine });
+    const onDisk = JSON.parse(await Deno.readTextFile(`${base}/cos/metadata.json`));
+    assert.equal(onDisk.distance, "cosine");
+    const a = await loadModel(`${base}/cos`);
+    assert.equal(a.distance, cosine);
+    a.dispose();
+    // A model saved before records (a plain name) loads with its record too.
+    await saveModel({ embedder }, `${base}/legacy`, { distance: "euclidean" });
+    const b = await loadModel(`${base}/legacy`);
+    assert.equal(b.distance, euclidean);
+    b.dispose();
+    // No distance recorded: none restored (never a silent euclidean).
+    await saveModel({ embedder }, `${base}/none`);
+    const c = await loadModel(`${base}/none`);
+    assert.equal(c.distance, undefined);
+    assert.equal(c.metadata.distance, null);
+    c.dispose();
+    // A user distance: restored only from the records the caller passes.
+    const chebyshev = distance({
+      name: "chebyshev",
+      rows: (x, y) => tf.max(tf.abs(tf.sub(x, y)), 1),
+    });
+    await saveModel({ embedder }, `${base}/user`, { distance: chebyshev });
+    const d = await loadModel(`${base}/user`);
+    assert.equal(d.distance, undefined);
+    assert.equal(d.metadata.distance, "chebyshev");
+    d.dispose();
+    const e = await loadModel(`${base}/user`, { distances: [cosine, chebyshev] });
+    assert.equal(e.distance, chebyshev);
+    e.dispose();
+    // Bad records are refused before anything is written or read, naming the option.
+    await assert.rejects(
+      () => saveModel({ embedder }, `${base}/bad`, { distance: { name: "x" } as never }),
+      /Cannot save model as options\.distance must be a Distance record/,
+    );
+    await assert.rejects(() => Deno.stat(`${base}/bad`), Deno.errors.NotFound);
+    await assert.rejects(
+      () => loadModel(`${base}/user`, { distances: ["chebyshev" as never] }),
+      /Cannot load model as options\.distances\[0\] must be a Distance record.*current value is the string "chebyshev"/,
+    );
+  } finally {
+    embedder.dispose();
+    await Deno.remove(base, { recursive: true });
+  }
+});
