@@ -31,19 +31,26 @@
  *
  * @module
  */
+export { angular, type AngularOptions } from "./angular.ts";
 export { circle, type CircleOptions } from "./circle.ts";
+export { classWeighted } from "./class_weighted.ts";
 export { contrastive, type ContrastiveOptions } from "./contrastive.ts";
+export { fastAP, type FastAPOptions } from "./fast_ap.ts";
 export { fromPerItem } from "./from_per_item.ts";
 export {
   generalizedLiftedStructure,
   type GeneralizedLiftedStructureOptions,
 } from "./generalized_lifted_structure.ts";
+export { lpRegularizer, type LpRegularizerOptions } from "./lp_regularizer.ts";
+export { marginLoss, type MarginLossOptions } from "./margin_loss.ts";
 export { mean } from "./mean.ts";
 export { meanNonZero } from "./mean_non_zero.ts";
 export { type LossMonoid, lossMonoid } from "./monoid.ts";
 export { multiSimilarity, type MultiSimilarityOptions } from "./multi_similarity.ts";
+export { nPairs, type NPairsOptions } from "./n_pairs.ts";
 export { ntXent, type NtXentOptions } from "./nt_xent.ts";
 export { pairBce, type PairBceOptions } from "./pair_bce.ts";
+export { perAnchor, type PerAnchorOptions } from "./per_anchor.ts";
 export { plus } from "./plus.ts";
 export { pmlContrastiveLoss, type PmlContrastiveLossOptions } from "./pml_contrastive_loss.ts";
 export {
@@ -54,6 +61,7 @@ export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from "./softmax_
 export { softMarginTriplet, type SoftMarginTripletOptions } from "./soft_margin_triplet.ts";
 export { supCon, type SupConOptions } from "./sup_con.ts";
 export { sum } from "./sum.ts";
+export { thresholdReducer, type ThresholdReducerOptions } from "./threshold_reducer.ts";
 export { tripletMargin, type TripletMarginOptions } from "./triplet_margin.ts";
 export { weighted } from "./weighted.ts";
 export { zero } from "./zero.ts";
