@@ -31,3 +31,4 @@ export * from "./ranking_gallery.ts";
 export * from "./pair_gallery.ts";
 export * from "./write_plot.ts";
 export * from "./write_report.ts";
+export * from "./standard.ts";
