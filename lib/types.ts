@@ -517,6 +517,94 @@ export interface Loss<I extends LossInput> {
   readonly head?: LossHead;
   /** The distance the loss compares embeddings with; `Program.scorePairs` uses it. */
   readonly distance?: Distance;
+  /**
+   * Trainable tensors the loss owns (proxies, class weights, centres), declared as specs:
+   * `compile` creates them (seeded), trains them with the program's optimiser, saves them in
+   * checkpoints and hands them to `perItem` as `context.parameters`. They are not part of
+   * the embedder.
+   */
+  readonly parameters?: readonly LossParameter[];
+}
+
+/**
+ * How `compile` fills a loss parameter when it creates it, from a seed it derives from the
+ * program's seed: a normal distribution (`mean`, `stddev`) or a uniform one on `[min, max)`.
+ *
+ * @example
+ * ```ts
+ * import type { ParameterInit } from "./types.ts";
+ * // PyTorch's kaiming_normal_(mode="fan_out") of a [10, e] proxy matrix: std √(2/10)
+ * const init: ParameterInit = { kind: "normal", mean: 0, stddev: Math.sqrt(2 / 10) };
+ * if (init.kind !== "normal" || Math.abs(init.stddev - 0.4472136) > 1e-7) throw new Error("init");
+ * ```
+ */
+export type ParameterInit =
+  | { readonly kind: "normal"; readonly mean: number; readonly stddev: number }
+  | { readonly kind: "uniform"; readonly min: number; readonly max: number };
+
+/**
+ * A trainable tensor a loss declares (a spec: no tensor until `compile`). A dimension given
+ * as `"embeddingSize"` is the width of the compiled branch's output.
+ *
+ * @example
+ * ```ts
+ * import type { LossParameter } from "./types.ts";
+ * // one unit-normal proxy row per class, as wide as the embedding, trained 10× faster
+ * const proxies: LossParameter = {
+ *   name: "proxies",
+ *   shape: [5, "embeddingSize"],
+ *   init: { kind: "normal", mean: 0, stddev: 1 },
+ *   learningRateMultiplier: 10,
+ * };
+ * if (proxies.shape.join() !== "5,embeddingSize") throw new Error("shape");
+ * ```
+ */
+export interface LossParameter {
+  /** Unique within the loss; the key of `context.parameters` and of checkpoints. */
+  readonly name: string;
+  /** Positive integers, or `"embeddingSize"` for the branch's output width. */
+  readonly shape: readonly (number | "embeddingSize")[];
+  /** How it starts (seeded by `compile`). */
+  readonly init: ParameterInit;
+  /**
+   * Its learning rate as a multiple of the program's (default 1), as PyTorch users give a
+   * loss's parameters an optimiser of their own. `compile` then trains it with an optimiser
+   * of the same kind at `learningRate·learningRateMultiplier`, which needs a named optimizer.
+   */
+  readonly learningRateMultiplier?: number;
+}
+
+/**
+ * The loss-owned state of a compiled program: each declared loss parameter as a variable,
+ * with the optimiser that trains it when the program made one for it (a named optimizer);
+ * without one it is trained by `program.optimizer` together with the model.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { compile } from "./compile/compile.ts";
+ * import { dense, empty, labelled } from "./branches/mod.ts";
+ * import { proxyAnchor } from "./losses/learned/mod.ts";
+ * import type { LossState } from "./types.ts";
+ * await tf.setBackend("cpu");
+ * const program = compile({ model: labelled(dense(4)(empty)), loss: proxyAnchor({ classes: 3 }), inputShape: [2] });
+ * const state: LossState | undefined = program.lossState;
+ * // one [3, 4] proxy matrix, beside (not inside) the embedder's kernel and bias
+ * if (state?.parameters.map((p) => `${p.name} ${p.variable.shape}`).join() !== "proxies 3,4") throw new Error("state");
+ * if (program.embedder.weights.length !== 2) throw new Error("the embedder holds no proxies");
+ * program.dispose();
+ * ```
+ */
+export interface LossState {
+  /** In the loss's declaration order. */
+  readonly parameters: readonly {
+    /** The declared name. */
+    readonly name: string;
+    /** Its value (owned by the program). */
+    readonly variable: Variable;
+    /** Its own optimiser, or undefined when `program.optimizer` trains it. */
+    readonly optimizer?: Optimizer;
+  }[];
 }
 
 /**
@@ -541,6 +629,8 @@ export interface LossContext {
   readonly training: boolean;
   /** The compiled loss head, when the loss declared one. */
   readonly head?: (x: Tensor2D) => Tensor2D;
+  /** The loss's parameters by name, when the loss declared some ({@linkcode LossParameter}). */
+  readonly parameters?: Readonly<Record<string, Tensor>>;
 }
 
 /**
@@ -757,6 +847,8 @@ export interface Program<I extends LossInput> {
   readonly head?: LayersModel;
   /** The optimizer (its slots belong to the program). */
   readonly optimizer: Optimizer;
+  /** The loss's parameters and their optimisers, when the loss declares parameters. */
+  readonly lossState?: LossState;
   /** One optimiser step; returns the loss (caller disposes it). Does not dispose `batch`. */
   trainStep(batch: Batch<I>): Scalar;
   /** The loss in inference mode, without an update. */
@@ -765,7 +857,7 @@ export interface Program<I extends LossInput> {
   embed(x: Tensor): Tensor2D;
   /** Per-row score of two batches: P(same) for pair-head losses, else the loss's distance. */
   scorePairs(left: Tensor, right: Tensor): Tensor1D;
-  /** The trainable variables (branch, then head). */
+  /** The trainable variables (branch, then head, then the loss's parameters). */
   trainableWeights(): Variable[];
   /** Changes the optimizer's learning rate. */
   setLearningRate(learningRate: number): void;

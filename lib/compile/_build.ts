@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Stage } from "../types.ts";
+import type { Loss, LossInput, LossParameter, LossState, Optimizer, Stage } from "../types.ts";
 import { Activation } from "./_activation_layer.ts";
 import { BatchNormalization } from "./_batch_norm_layer.ts";
 import { L2Normalize } from "./_l2_normalize_layer.ts";
@@ -124,4 +124,93 @@ export function applyStages(
     }
   });
   return y;
+}
+
+/** The largest number of values one loss parameter may hold (what tfjs can index). */
+const MAX_PARAMETER_SIZE = 2 ** 31 - 1;
+
+/**
+ * Creates the variables of a loss's declared parameters (seeded from `rng`, in declaration
+ * order, after the branch and the head so that their seeds do not move). Every spec is checked
+ * first, so a bad one creates nothing. `optimizerFor(multiplier)` gives the optimiser of a
+ * parameter, or undefined when the program's optimiser trains it.
+ */
+export function buildLossParameters(
+  loss: Loss<LossInput>,
+  embeddingSize: number,
+  rng: Seeds,
+  optimizerFor: (multiplier: number, name: string) => Optimizer | undefined,
+): LossState | undefined {
+  const specs = loss.parameters;
+  if (specs === undefined) return undefined;
+  const where = `Cannot compile loss '${loss.name}'`;
+  if (!Array.isArray(specs) || specs.length === 0) {
+    throw new Error(
+      `${where} as loss.parameters must be a non-empty list of parameter specs: current value is ${
+        Array.isArray(specs) ? "[]" : String(specs)
+      }`,
+    );
+  }
+  const seen = new Set<string>();
+  const checked = specs.map((spec: LossParameter, i) => {
+    const name = spec?.name;
+    if (typeof name !== "string" || name === "" || seen.has(name)) {
+      throw new Error(
+        `${where} as parameter ${i}'s name must be a non-empty string unique in the loss: current value is ${
+          JSON.stringify(name)
+        }`,
+      );
+    }
+    seen.add(name);
+    const shape = Array.isArray(spec.shape)
+      ? spec.shape.map((d) => d === "embeddingSize" ? embeddingSize : d)
+      : [];
+    if (
+      shape.length === 0 || shape.some((d) => !Number.isInteger(d) || (d as number) < 1) ||
+      shape.reduce((a, b) => a * (b as number), 1) > MAX_PARAMETER_SIZE
+    ) {
+      throw new Error(
+        `${where} as parameter '${name}' must have a non-empty shape of positive integers or "embeddingSize" (at most ${MAX_PARAMETER_SIZE} values): current shape is ${
+          JSON.stringify(spec.shape)
+        }`,
+      );
+    }
+    const init = spec.init;
+    const finite = (...xs: unknown[]) => xs.every((x) => typeof x === "number" && isFinite(x));
+    const good = init?.kind === "normal"
+      ? finite(init.mean, init.stddev) && init.stddev > 0
+      : init?.kind === "uniform"
+      ? finite(init.min, init.max) && init.min < init.max
+      : false;
+    if (!good) {
+      throw new Error(
+        `${where} as parameter '${name}' must have init { kind: "normal", mean, stddev > 0 } or { kind: "uniform", min < max } of finite numbers: current value is ${
+          JSON.stringify(init)
+        }`,
+      );
+    }
+    const multiplier = spec.learningRateMultiplier ?? 1;
+    if (typeof multiplier !== "number" || !isFinite(multiplier) || multiplier <= 0) {
+      throw new Error(
+        `${where} as parameter '${name}' must have a learningRateMultiplier that is a finite number > 0: current value is ${multiplier}`,
+      );
+    }
+    return { name, shape: shape as number[], init, multiplier };
+  });
+  // Optimisers are checked (and created) before any variable, so an error leaks nothing.
+  const optimizers = checked.map(({ multiplier, name }) => optimizerFor(multiplier, name));
+  const parameters = checked.map(({ name, shape, init }, i) => {
+    const seed = rng.next();
+    const variable = tf.tidy(() =>
+      tf.variable(
+        init.kind === "normal"
+          ? tf.randomNormal(shape, init.mean, init.stddev, "float32", seed)
+          : tf.randomUniform(shape, init.min, init.max, "float32", seed),
+        true,
+      )
+    );
+    const optimizer = optimizers[i];
+    return optimizer === undefined ? { name, variable } : { name, variable, optimizer };
+  });
+  return { parameters };
 }

@@ -5,6 +5,7 @@ import type {
   Loss,
   LossContext,
   LossInput,
+  LossState,
   Model,
   Optimizer,
   Program,
@@ -14,7 +15,7 @@ import type {
   Tensor2D,
   Variable,
 } from "../types.ts";
-import { applyStages, seeds, type Symbolic } from "./_build.ts";
+import { applyStages, buildLossParameters, seeds, type Symbolic } from "./_build.ts";
 import { makeOptimizer, type OptimizerName, setRate } from "./_optimizer.ts";
 
 export type { OptimizerName } from "./_optimizer.ts";
@@ -207,10 +208,48 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
     head = tf.model({ inputs: headInput, outputs: headOutput });
   }
 
-  const variables = (): Variable[] =>
+  // The loss's own parameters, built last (their seeds come after the branch's and head's).
+  // With a named optimizer each parameter gets its own of the same kind at
+  // learningRate·multiplier (Adam and the others act per weight, so at multiplier 1 this is
+  // the same step as sharing one); a given tfjs optimizer trains them with the model.
+  const baseRate = options.learningRate ?? 1e-3;
+  let lossState: LossState | undefined;
+  try {
+    lossState = buildLossParameters(
+      loss as Loss<LossInput>,
+      embeddingSize,
+      rng,
+      (multiplier, name) => {
+        if (typeof given !== "object" || given === null) {
+          return makeOptimizer(given ?? "adam", baseRate * multiplier);
+        }
+        if (multiplier !== 1) {
+          throw new Error(
+            `Cannot compile loss '${loss.name}' as its parameter '${name}' asks for learningRateMultiplier ${multiplier}, which needs a named optimizer ("adam", "sgd", "rmsprop", "adagrad"): current optimizer is a tfjs optimizer object`,
+          );
+        }
+        return undefined;
+      },
+    );
+  } catch (error) {
+    embedder.dispose();
+    head?.dispose();
+    if (typeof given !== "object" || given === null) optimizer.dispose();
+    throw error;
+  }
+  const lossParameters = lossState?.parameters ?? [];
+  const multipliers = (loss.parameters ?? []).map((p) => p.learningRateMultiplier ?? 1);
+  const parameterTensors: Readonly<Record<string, Tensor>> | undefined = lossState === undefined
+    ? undefined
+    : Object.fromEntries(lossParameters.map((p) => [p.name, p.variable]));
+  const modelVariables = (): Variable[] =>
     [...embedder.trainableWeights, ...(head?.trainableWeights ?? [])].map(
       (w) => w.read() as Variable,
     );
+  const variables = (): Variable[] => [
+    ...modelVariables(),
+    ...lossParameters.map((p) => p.variable),
+  ];
 
   const checkItems = (what: string, x: Tensor, argument: string, rows?: number): number => {
     if (x === null || typeof x !== "object" || !Array.isArray(x.shape)) {
@@ -273,9 +312,12 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
     const x = inputs.length === 1 ? inputs[0] : tf.concat(inputs, 0);
     const e = embedder.apply(x, { training }) as Tensor2D;
     const parts = inputs.length === 1 ? [e] : (tf.split(e, rows, 0) as Tensor2D[]);
-    const context: LossContext = head === undefined ? { training } : {
+    const context: LossContext = {
       training,
-      head: (z: Tensor2D) => (head as LayersModel).apply(z, { training }) as Tensor2D,
+      ...(head === undefined ? {} : {
+        head: (z: Tensor2D) => (head as LayersModel).apply(z, { training }) as Tensor2D,
+      }),
+      ...(parameterTensors === undefined ? {} : { parameters: parameterTensors }),
     };
     const lossInput = withEmbeddings(b, parts) as I;
     return loss.reduce(loss.perItem(lossInput, context));
@@ -296,6 +338,7 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
     embedder,
     ...(head === undefined ? {} : { head }),
     optimizer,
+    ...(lossState === undefined ? {} : { lossState }),
     trainStep(batch: Batch<I>): Scalar {
       alive("train step");
       checkBatch(`train ${model.kind} program on batch`, batch);
@@ -305,8 +348,24 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
           `Cannot train ${model.kind} program as it must have trainable weights: current count is 0`,
         );
       }
-      const value = optimizer.minimize(() => forward(batch, true), true, vars);
-      return value as Scalar;
+      const own = lossParameters.filter((p) => p.optimizer !== undefined);
+      if (own.length === 0) {
+        return optimizer.minimize(() => forward(batch, true), true, vars) as Scalar;
+      }
+      // One gradient for everything, then each optimiser updates its own variables.
+      const { value, grads } = tf.variableGrads(() => forward(batch, true), vars);
+      try {
+        const ownNames = new Set(own.map((p) => p.variable.name));
+        optimizer.applyGradients(
+          Object.fromEntries(Object.entries(grads).filter(([name]) => !ownNames.has(name))),
+        );
+        for (const p of own) {
+          p.optimizer!.applyGradients({ [p.variable.name]: grads[p.variable.name] });
+        }
+      } finally {
+        tf.dispose(Object.values(grads));
+      }
+      return value;
     },
     evaluate(batch: Batch<I>): Scalar {
       alive("evaluate");
@@ -340,6 +399,9 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
     trainableWeights: variables,
     setLearningRate(learningRate: number): void {
       setRate(optimizer, learningRate);
+      lossParameters.forEach((p, i) => {
+        if (p.optimizer !== undefined) setRate(p.optimizer, learningRate * multipliers[i]);
+      });
     },
     dispose(): void {
       if (disposed) return;
@@ -347,6 +409,10 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
       embedder.dispose();
       head?.dispose();
       optimizer.dispose();
+      for (const p of lossParameters) {
+        p.variable.dispose();
+        p.optimizer?.dispose();
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The checkpoint format shared by saveCheckpoint, loadCheckpoint and fit: a directory
- * `step-<9 digits>/` holding `weights.bin` (embedder, head and optimizer tensors) and
+ * `step-<9 digits>/` holding `weights.bin` (embedder, head and optimizer tensors, and the
+ * loss's parameters with their own optimisers' tensors when the loss has some) and
  * `state.json` (step, epoch, the fit loop's state, the weights manifest with its byte length
  * and SHA-256). Directories are written under a temp name and renamed, so a checkpoint either
  * exists whole or not at all.
@@ -30,7 +31,19 @@ export interface CheckpointFile {
   readonly optimizerNames: string[];
   /** Positions of the per-step random streams (dropout masks); absent in older checkpoints. */
   readonly random?: RandomState;
+  /**
+   * The loss's parameters (groups `loss` and `lossOptimizer` of the manifest): their names in
+   * order, and per parameter the weight names of its own optimiser (null when the program's
+   * optimiser trains it). Absent when the loss has none.
+   */
+  readonly loss?: LossCheckpoint;
   readonly state: unknown;
+}
+
+/** The loss-state part of state.json. */
+export interface LossCheckpoint {
+  readonly parameters: readonly string[];
+  readonly optimizerNames: readonly (readonly string[] | null)[];
 }
 
 /** `step-000000042` for step 42. */

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, Optimizer, Scalar, Tensor } from "../types.ts";
+import type { LayersModel, LossState, Optimizer, Scalar, Tensor } from "../types.ts";
 import { hasRandomState, type RandomStateLayer } from "../compile/_dropout.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
@@ -24,6 +24,27 @@ export interface NamedTensor {
 export interface RandomState {
   readonly embedder: number[];
   readonly head: number[];
+}
+
+/**
+ * The loss-owned state of a program (`Program.lossState`: the loss's parameters and their own
+ * optimisers), or undefined when it has none. Read structurally, so any program that carries
+ * one has it saved, restored and rolled back.
+ */
+export function lossStateOf(program: TrainableProgram<unknown>): LossState | undefined {
+  const state = (program as { lossState?: LossState }).lossState;
+  return state !== undefined && state !== null && Array.isArray(state.parameters)
+    ? state
+    : undefined;
+}
+
+/** An optimiser's weights with the variables cloned and fresh tensors (iterations) kept. */
+async function optimizerSnapshot(optimizer: Optimizer): Promise<NamedTensor[]> {
+  return (await optimizer.getWeights()).map(({ name, tensor }) => ({
+    name,
+    // Variables are cloned (they change); fresh tensors such as the iteration count are ours.
+    tensor: tensor instanceof tf.Variable ? tf.clone(tensor) : tensor,
+  }));
 }
 
 /** The layers of `model` with a random state, depth-first through nested models. */
@@ -112,20 +133,27 @@ export interface TrainingState {
   readonly head: Tensor[];
   readonly optimizer: NamedTensor[];
   readonly random: RandomState;
+  /** The loss's parameters, in order (empty without loss state). */
+  readonly loss: Tensor[];
+  /** The weights of each loss parameter's own optimiser (empty list when it has none). */
+  readonly lossOptimizers: NamedTensor[][];
 }
 
 /** Snapshots the program's training state (dispose it with {@linkcode disposeState}). */
 export async function captureState(program: TrainableProgram<unknown>): Promise<TrainingState> {
-  const optimizer = (await program.optimizer.getWeights()).map(({ name, tensor }) => ({
-    name,
-    // Variables are cloned (they change); fresh tensors such as the iteration count are ours.
-    tensor: tensor instanceof tf.Variable ? tf.clone(tensor) : tensor,
-  }));
+  const optimizer = await optimizerSnapshot(program.optimizer);
+  const parameters = lossStateOf(program)?.parameters ?? [];
+  const lossOptimizers: NamedTensor[][] = [];
+  for (const p of parameters) {
+    lossOptimizers.push(p.optimizer ? await optimizerSnapshot(p.optimizer) : []);
+  }
   return {
     embedder: program.embedder.getWeights().map((w) => tf.clone(w)),
     head: program.head?.getWeights().map((w) => tf.clone(w)) ?? [],
     optimizer,
     random: getRandomState(program),
+    loss: parameters.map((p) => tf.clone(p.variable)),
+    lossOptimizers,
   };
 }
 
@@ -138,12 +166,38 @@ export async function restoreState(
   program.head?.setWeights(state.head);
   await setOptimizerWeights(program.optimizer, state.optimizer);
   setRandomState(program, state.random);
+  await setLossState(program, state.loss, state.lossOptimizers);
+}
+
+/**
+ * Puts back the loss's parameters and the weights of their own optimisers (shapes and counts
+ * checked by the caller). The variables keep their identity; they share the data of `values`.
+ */
+export async function setLossState(
+  program: TrainableProgram<unknown>,
+  values: readonly Tensor[],
+  optimizers: readonly (readonly NamedTensor[])[],
+): Promise<void> {
+  const parameters = lossStateOf(program)?.parameters ?? [];
+  for (let i = 0; i < parameters.length; i++) {
+    parameters[i].variable.assign(values[i]);
+    const own = parameters[i].optimizer;
+    if (own !== undefined && optimizers[i].length > 0) {
+      await setOptimizerWeights(own, optimizers[i]);
+    }
+  }
 }
 
 /** Frees a snapshot's tensors. */
 export function disposeState(state: TrainingState | null): void {
   if (state === null) return;
-  tf.dispose([...state.embedder, ...state.head, ...state.optimizer.map((w) => w.tensor)]);
+  tf.dispose([
+    ...state.embedder,
+    ...state.head,
+    ...state.optimizer.map((w) => w.tensor),
+    ...state.loss,
+    ...state.lossOptimizers.flat().map((w) => w.tensor),
+  ]);
 }
 
 /** The program's weights and optimiser slots with names for error messages. */
@@ -160,10 +214,17 @@ export async function stateTensors(
   named("embedder", program.embedder);
   named("head", program.head);
   const fresh: Tensor[] = [];
-  for (const w of await program.optimizer.getWeights()) {
-    if (w.tensor instanceof tf.Variable) {
-      tensors.push({ name: `optimiser slot ${w.name}`, tensor: w.tensor });
-    } else fresh.push(w.tensor);
+  const slots = async (optimizer: Optimizer, what: string) => {
+    for (const w of await optimizer.getWeights()) {
+      if (w.tensor instanceof tf.Variable) {
+        tensors.push({ name: `${what} ${w.name}`, tensor: w.tensor });
+      } else fresh.push(w.tensor);
+    }
+  };
+  await slots(program.optimizer, "optimiser slot");
+  for (const p of lossStateOf(program)?.parameters ?? []) {
+    tensors.push({ name: `loss parameter ${p.name}`, tensor: p.variable });
+    if (p.optimizer) await slots(p.optimizer, `loss parameter ${p.name}'s optimiser slot`);
   }
   return { tensors, fresh };
 }

@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, Tensor } from "../types.ts";
-import { readCheckpoint } from "./_checkpoint.ts";
-import { checkRandomState, setOptimizerWeights, setRandomState } from "./_state.ts";
+import { type CheckpointFile, readCheckpoint } from "./_checkpoint.ts";
+import {
+  checkRandomState,
+  lossStateOf,
+  type NamedTensor,
+  setLossState,
+  setOptimizerWeights,
+  setRandomState,
+} from "./_state.ts";
 import { decodeGroups, type WeightEntry } from "./_weights.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
@@ -45,8 +52,83 @@ const checkShapes = (
 };
 
 /**
+ * Checks the checkpoint's loss state against the program's loss parameters (names, shapes, and
+ * which have their own optimiser); returns per parameter its optimiser's weight names (null
+ * when none), or undefined when neither has loss state.
+ */
+function checkLossState(
+  path: string,
+  program: TrainableProgram<unknown>,
+  file: CheckpointFile,
+): (readonly string[] | null)[] | undefined {
+  const parameters = lossStateOf(program)?.parameters;
+  const saved = file.loss;
+  const manifest = file.weights.manifest;
+  const bad = (why: string) => new Error(`Cannot load checkpoint ${path} as ${why}`);
+  if (parameters === undefined) {
+    if (saved !== undefined || (manifest.loss?.length ?? 0) > 0) {
+      throw bad(
+        `it holds loss parameters (${
+          saved?.parameters?.join(", ") ?? "unnamed"
+        }) but the program's loss has none`,
+      );
+    }
+    return undefined;
+  }
+  const names = parameters.map((p) => p.name);
+  if (
+    saved === undefined || saved === null || !Array.isArray(saved.parameters) ||
+    !Array.isArray(saved.optimizerNames)
+  ) {
+    throw bad(
+      `it holds no loss parameters but the program's loss has ${names.join(", ")}`,
+    );
+  }
+  const entries = manifest.loss ?? [];
+  if (
+    JSON.stringify(saved.parameters) !== JSON.stringify(names) ||
+    entries.length !== names.length || saved.optimizerNames.length !== names.length
+  ) {
+    throw bad(
+      `it holds loss parameters [${saved.parameters.join(", ")}] but the program's loss has [${
+        names.join(", ")
+      }]`,
+    );
+  }
+  let slots = 0;
+  parameters.forEach((p, i) => {
+    const shape = p.variable.shape;
+    const entry = entries[i];
+    if (entry.shape.length !== shape.length || entry.shape.some((d, j) => d !== shape[j])) {
+      throw bad(
+        `loss parameter ${p.name} has shape [${shape}] in the program but [${entry.shape}] in the checkpoint`,
+      );
+    }
+    const own = saved.optimizerNames[i];
+    if (own !== null && !(Array.isArray(own) && own.every((n) => typeof n === "string"))) {
+      throw bad(`the optimiser names of loss parameter ${p.name} are not a list of names`);
+    }
+    if ((own === null) !== (p.optimizer === undefined)) {
+      throw bad(
+        `loss parameter ${p.name} has ${
+          p.optimizer === undefined ? "no optimiser of its own" : "an optimiser of its own"
+        } in the program but ${own === null ? "none" : "one"} in the checkpoint`,
+      );
+    }
+    slots += own?.length ?? 0;
+  });
+  if ((manifest.lossOptimizer?.length ?? 0) !== slots) {
+    throw bad(
+      `it names ${slots} loss optimiser weights but holds ${manifest.lossOptimizer?.length ?? 0}`,
+    );
+  }
+  return saved.optimizerNames.map((n) => n);
+}
+
+/**
  * Restores a checkpoint written by `saveCheckpoint` (or by `fit`) into `program`: the
- * embedder's and head's weights, the optimiser's slots and iteration count, and the position
+ * embedder's and head's weights, the optimiser's slots and iteration count, the loss's
+ * parameters and their own optimisers' slots (`program.lossState`), and the position
  * of every dropout layer's mask stream (so training continues exactly as it would have).
  * Returns the step, epoch and saved state.
  *
@@ -107,6 +189,7 @@ export async function loadCheckpoint<B>(
       `Cannot load checkpoint ${path} as it names ${file.optimizerNames.length} optimizer weights but holds ${optimizerEntries.length}`,
     );
   }
+  const lossSplit = checkLossState(path, program as TrainableProgram<unknown>, file);
   const random = file.random === undefined ? undefined : checkRandomState(
     program as TrainableProgram<unknown>,
     file.random,
@@ -124,6 +207,14 @@ export async function loadCheckpoint<B>(
       );
     }
     if (random !== undefined) setRandomState(program as TrainableProgram<unknown>, random);
+    if (lossSplit !== undefined) {
+      const flat = groups.lossOptimizer ?? [];
+      let at = 0;
+      const optimizers: NamedTensor[][] = lossSplit.map((names) =>
+        (names ?? []).map((name) => ({ name, tensor: flat[at++] }))
+      );
+      await setLossState(program as TrainableProgram<unknown>, groups.loss, optimizers);
+    }
   } finally {
     tf.dispose(decoded);
   }

@@ -11,7 +11,7 @@ import {
   removeCheckpointDir,
 } from "./_checkpoint.ts";
 import { exists, join, sha256, tempPathFor, writeFileAtomic } from "./_fs.ts";
-import { getRandomState } from "./_state.ts";
+import { getRandomState, lossStateOf } from "./_state.ts";
 import { encodeGroups } from "./_weights.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
@@ -32,7 +32,8 @@ export interface SaveCheckpointOptions {
 
 /**
  * Saves the program's full training state — every weight of the embedder and of the head
- * (batch-norm statistics included), the optimiser's slots and iteration count, the position
+ * (batch-norm statistics included), the optimiser's slots and iteration count, the loss's
+ * parameters and their own optimisers' slots (`program.lossState`), the position
  * of every dropout layer's mask stream, the step and `state` — as `dir/step-<9 digits>/`,
  * and returns that path.
  *
@@ -106,13 +107,24 @@ export async function saveCheckpoint<B>(
     optimizer: optimizerWeights.map((w) => w.tensor),
   };
   if (program.head) groups.head = program.head.getWeights();
+  const lossParameters = lossStateOf(program as TrainableProgram<unknown>)?.parameters;
+  const lossOptimizerWeights: { name: string; tensor: Tensor }[][] = [];
+  if (lossParameters !== undefined) {
+    groups.loss = lossParameters.map((p) => p.variable);
+    for (const p of lossParameters) {
+      lossOptimizerWeights.push(p.optimizer ? await p.optimizer.getWeights() : []);
+    }
+    groups.lossOptimizer = lossOptimizerWeights.flat().map((w) => w.tensor);
+  }
   let encoded;
   try {
     encoded = await encodeGroups(groups);
   } finally {
     // getWeights hands back the variables themselves except for fresh tensors such as the
     // optimizer's iteration count: dispose only those.
-    for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+    for (const w of [...optimizerWeights, ...lossOptimizerWeights.flat()]) {
+      if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+    }
   }
   const poisoned = nonFiniteIn(encoded.data, encoded.manifest);
   if (poisoned !== undefined) {
@@ -136,6 +148,14 @@ export async function saveCheckpoint<B>(
     },
     optimizerNames: optimizerWeights.map((w) => w.name),
     random: getRandomState(program as TrainableProgram<unknown>),
+    ...(lossParameters === undefined ? {} : {
+      loss: {
+        parameters: lossParameters.map((p) => p.name),
+        optimizerNames: lossParameters.map((p, i) =>
+          p.optimizer ? lossOptimizerWeights[i].map((w) => w.name) : null
+        ),
+      },
+    }),
     state,
   };
 
