@@ -3,6 +3,7 @@ import type {
   Embeddings,
   Enrolment,
   Gallery,
+  GalleryIndex,
   GalleryStore,
   ItemMatch,
   Match,
@@ -14,7 +15,8 @@ import type { Distance } from "../types.ts";
 import { builtInDistance, checkDistance } from "../distances/host.ts";
 import { cacheItems, cacheMeans, type SearchSource, streamItems } from "./_index.ts";
 import { checkIterable } from "./_store_checks.ts";
-import { search } from "./_search.ts";
+import { type Hit, search } from "./_search.ts";
+import { AnnGallery, handleOf, metricOf, onlyOurWrite } from "./_ann.ts";
 
 /** Options of {@linkcode openGallery}. */
 export interface OpenGalleryOptions {
@@ -52,6 +54,14 @@ export interface OpenGalleryOptions {
    * scores per step: measured faster than both smaller and larger blocks (cache effects).
    */
   readonly queryBlock?: number;
+  /**
+   * An approximate nearest-neighbour index (`await hnswIndex(...)`) for galleries too large
+   * to scan per query: identification over `"all"` templates and `similar` then search its
+   * graph (answers keep exact distances; recall is measured in `bench/gallery.ts`). Default:
+   * none, every search is exact. The index is kept up to date on enrol and remove, and
+   * written to its file (when it has one) when built and on `close`.
+   */
+  readonly index?: GalleryIndex;
 }
 
 /**
@@ -108,6 +118,9 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
   }
   const dim = store.dim;
   const cache = options.cache ?? true;
+  const ann = annHandle(options.index, distance);
+  /** The index's state (rows and graph), made at the first search that uses it. */
+  let annState: AnnGallery | undefined;
   let items: { revision: string; source: SearchSource } | undefined;
   let means: { revision: string; source: SearchSource } | undefined;
 
@@ -135,21 +148,79 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
 
   const prepare = (
     entries: Iterable<{ readonly identity: string; readonly embeddings: Embeddings }>,
-    counts: { identity: string; rows: number }[],
+    counts: { identity: string; rows: number; data: Float32Array }[],
   ) =>
     function* () {
       for (const entry of entries) {
         const identity = checkIdentity(entry?.identity, "enrol");
         const rows = rowsOf(entry.embeddings, "embeddings", `enrol ${show(identity)}`);
-        counts.push({ identity, rows: rows.length / dim });
+        counts.push({ identity, rows: rows.length / dim, data: rows });
         yield { identity, embeddings: rows };
       }
     };
 
+  /** The index's state for the store as it is now (rebuilt from the store when stale). */
+  const freshAnn = (): AnnGallery => {
+    const revision = store.revision();
+    if (annState?.revision !== revision) {
+      annState = undefined;
+      annState = new AnnGallery(ann!, store, distance, chunkSize);
+    }
+    return annState;
+  };
+
+  /**
+   * Runs one write to the store and lets the index follow it: incrementally when the
+   * write was the only change (`follow`), else the index is dropped and rebuilt from the
+   * store at the next search.
+   */
+  const write = <T>(change: () => T, follow: (state: AnnGallery, result: T) => boolean): T => {
+    // A gallery at the threshold keeps its index (and its file) current from the first write.
+    if (ann !== undefined && annState === undefined && store.count() >= ann.settings.threshold) {
+      freshAnn().ensureGraph();
+    }
+    const state = annState;
+    const before = state === undefined ? "" : store.revision();
+    const result = change();
+    if (state === undefined) return result;
+    annState = undefined;
+    const after = store.revision();
+    let followed = false;
+    try {
+      followed = state.revision === before && onlyOurWrite(before, after) &&
+        follow(state, result);
+    } catch {
+      // The write is done; the index, derived from the store, is rebuilt at the next search.
+    }
+    if (followed) {
+      state.revision = after;
+      annState = state;
+    }
+    return result;
+  };
+
   const enrolMany: Gallery["enrolMany"] = (entries, opts) => {
     checkIterable(entries, "entries", "enrol");
-    const counts: { identity: string; rows: number }[] = [];
-    const ids = store.add(prepare(entries, counts)(), { replace: opts?.replace === true });
+    const counts: { identity: string; rows: number; data: Float32Array }[] = [];
+    const replace = opts?.replace === true;
+    const ids = write(
+      () => store.add(prepare(entries, counts)(), { replace }),
+      (state, ids) => {
+        if (replace) { for (const { identity } of counts) state.kill(identity); }
+        const from = state.slots;
+        const owners: string[] = [];
+        const rows = new Float32Array(ids.length * dim);
+        let at = 0;
+        for (const { identity, rows: n, data } of counts) {
+          for (let r = 0; r < n; r++) owners.push(identity);
+          rows.set(data, at * dim);
+          at += n;
+        }
+        if (!state.append(ids, owners, rows)) return false;
+        state.index(from);
+        return true;
+      },
+    );
     let at = 0;
     return counts.map(({ identity, rows }) => {
       const mine = ids.slice(at, at + rows);
@@ -173,12 +244,32 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     return n;
   };
 
+  /** The index's answer, or undefined where search stays exact. */
+  const annSearch = (
+    rows: Float32Array,
+    most: number,
+    count: number,
+    distinct: boolean,
+  ): { hits: Hit[][]; names: readonly string[] } | undefined => {
+    if (ann === undefined || count < ann.settings.threshold || most * 4 > count) return undefined;
+    const state = freshAnn();
+    if (!state.ensureGraph()) return undefined;
+    return { hits: state.search(rows, most, distinct), names: state.names };
+  };
+
   const identifyBatch = (queries: Embeddings, k: number, name = "queries"): Match[][] => {
     const action = "identify";
     const rows = queriesOf(queries, name, action, k);
     // More than the gallery holds is everything it holds (the search also grows its
     // storage with what it finds, should another process enrol meanwhile).
-    const most = Math.min(k, nonEmpty(action));
+    const count = nonEmpty(action);
+    const most = Math.min(k, count);
+    const fast = templates === "all" ? annSearch(rows, most, count, true) : undefined;
+    if (fast !== undefined) {
+      return fast.hits.map((hits) =>
+        hits.map(({ group, distance }) => ({ identity: fast.names[group], distance }))
+      );
+    }
     const source = templates === "mean" ? meanSource() : itemSource();
     const options = { dim, distance, distinct: templates === "all", queryBlock };
     return search(source.chunks(), rows, most, options).map((hits) =>
@@ -189,7 +280,14 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
   const similarBatch = (queries: Embeddings, k: number, name = "queries"): ItemMatch[][] => {
     const action = "search similar items";
     const rows = queriesOf(queries, name, action, k);
-    const most = Math.min(k, nonEmpty(action));
+    const count = nonEmpty(action);
+    const most = Math.min(k, count);
+    const fast = annSearch(rows, most, count, false);
+    if (fast !== undefined) {
+      return fast.hits.map((hits) =>
+        hits.map(({ group, id, distance }) => ({ id, identity: fast.names[group], distance }))
+      );
+    }
     const source = itemSource();
     const options = { dim, distance, distinct: false, queryBlock };
     return search(source.chunks(), rows, most, options).map((hits) =>
@@ -219,7 +317,10 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
     enrolMany,
     remove(identity: string): number {
       checkIdentity(identity, "remove");
-      const removed = store.remove([identity]);
+      const removed = write(() => store.remove([identity]), (state) => {
+        state.kill(identity);
+        return true;
+      });
       if (removed === 0) throw unknown(identity, "remove", store);
       return removed;
     },
@@ -261,7 +362,15 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
         : minDistance(distance, row, rows, dim);
       return { identity, accepted: d <= threshold, distance: d, threshold };
     },
-    close: () => store.close(),
+    close() {
+      try {
+        // The index file is brought up to date when the index changed since it was written.
+        if (annState !== undefined && annState.revision === store.revision()) annState.save();
+      } finally {
+        annState = undefined;
+        store.close();
+      }
+    },
   } satisfies Gallery;
 }
 
@@ -290,6 +399,25 @@ function checkStore(store: unknown): asserts store is GalleryStore {
       }`,
     );
   }
+}
+
+/** The handle of `options.index` (made by `hnswIndex`), checked against the distance. */
+function annHandle(index: GalleryIndex | undefined, distance: Distance) {
+  if (index === undefined) return undefined;
+  const handle = handleOf(index);
+  if (handle === undefined) {
+    throw new TypeError(
+      `Cannot open gallery as options.index must be an index made by hnswIndex: current value is ${
+        show(index)
+      }`,
+    );
+  }
+  if (metricOf(distance) === undefined) {
+    throw new Error(
+      `Cannot open gallery with an HNSW index as distance '${distance.name}' has no HNSW form (euclidean, squaredEuclidean, cosine and dot have): omit options.index to search exactly`,
+    );
+  }
+  return handle;
 }
 
 /** The distance to search `store` with: `given` (of the store's distance name) or the built-in. */

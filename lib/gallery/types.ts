@@ -340,3 +340,34 @@ export interface Gallery {
   /** Closes the store. */
   close(): void;
 }
+
+/**
+ * An approximate nearest-neighbour index for a gallery, made by `hnswIndex` and passed as
+ * `openGallery(store, { index })`. Its fields are the settings it was made with.
+ *
+ * @example
+ * ```ts
+ * import type { GalleryIndex } from "./types.ts";
+ * import { hnswIndex } from "./ann_index.ts";
+ * const index: GalleryIndex = await hnswIndex({ threshold: 50_000, expansionSearch: 64 });
+ * if (index.kind !== "hnsw" || index.threshold !== 50_000 || index.connectivity !== 16) {
+ *   throw new Error(JSON.stringify(index));
+ * }
+ * ```
+ */
+export interface GalleryIndex {
+  /** The kind of index. */
+  readonly kind: "hnsw";
+  /** The index file (none: kept in memory only). */
+  readonly path: string | undefined;
+  /** Galleries with fewer items are searched exactly. */
+  readonly threshold: number;
+  /** Links per node of the graph (`M`). */
+  readonly connectivity: number;
+  /** Candidate list while inserting (`efConstruction`). */
+  readonly expansionAdd: number;
+  /** Candidate list while searching (`ef`). */
+  readonly expansionSearch: number;
+  /** Threads used to build and to answer batches (0: all cores). */
+  readonly threads: number;
+}
