@@ -1,4 +1,5 @@
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { builtin } from "../_runtime.ts";
 import type { Distance } from "../types.ts";
 import type { GalleryStore, StoreChunk, StoreEntry } from "./types.ts";
 import {
@@ -107,7 +108,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
   }
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path);
+    db = new (builtin("node:sqlite", action).DatabaseSync)(path);
   } catch (error) {
     throw fileError(action, error, busyTimeoutMs);
   }
@@ -356,7 +357,7 @@ export function removeGallery(path: string): boolean {
   }
   let kind: "empty" | "gallery";
   try {
-    const db = new DatabaseSync(path, { readOnly: true });
+    const db = new (builtin("node:sqlite", action).DatabaseSync)(path, { readOnly: true });
     try {
       db.exec("PRAGMA busy_timeout = 10000");
       kind = inspect(db, path);

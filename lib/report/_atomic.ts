@@ -1,7 +1,8 @@
-import { basename, dirname } from "node:path";
+import { builtin } from "../_runtime.ts";
 
 /** Writes a file atomically: a temporary file in the same folder, then a rename. */
 export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const { basename, dirname } = builtin("node:path", `write ${path}`);
   const dir = dirname(path);
   await Deno.mkdir(dir, { recursive: true });
   const temp = await Deno.makeTempFile({ dir, prefix: `.${basename(path)}.`, suffix: ".tmp" });

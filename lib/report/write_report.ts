@@ -1,4 +1,4 @@
-import { isAbsolute, join, normalize } from "node:path";
+import { builtin } from "../_runtime.ts";
 import type { PlotSpec } from "./types.ts";
 import { renderSvg } from "./render_svg.ts";
 import { renderPng } from "./render_png.ts";
@@ -169,6 +169,7 @@ export async function writeReport(
     );
   }
   const pngFiles = options.pngFiles ?? true;
+  const { isAbsolute, join, normalize } = builtin("node:path", what);
   for (const link of content.links ?? []) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(link.href)) continue; // absolute URL: not ours to check
     if (isAbsolute(link.href) || normalize(link.href).startsWith("..")) {
