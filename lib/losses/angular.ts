@@ -13,14 +13,9 @@ export interface AngularOptions {
 
 /** `x / max(‖x‖, 1e-12)` row-wise (PyTorch's `normalize`), with a zero gradient at a zero row. */
 function normalizeRows(x: Tensor): Tensor {
-  const squared = tf.sum(tf.square(x), 1, true);
-  const positive = tf.greater(squared, 1e-24);
-  const norm = tf.where(
-    positive,
-    tf.sqrt(tf.where(positive, squared, tf.onesLike(squared))),
-    tf.fill(squared.shape, 1e-12),
-  );
-  return tf.div(x, norm);
+  // max(‖x‖², 1e-24) passes no gradient to a zero row (no comparison on x: tfjs has no
+  // gradient for comparisons)
+  return tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), 1, true), 1e-24)));
 }
 
 /**

@@ -87,14 +87,16 @@ export function fastAP(options: FastAPOptions = {}): Loss<Labelled> {
         const neg = tf.sum(tf.mul(pulse, tf.expandDims(other, 2)), 1);
         const product = tf.mul(pos, tf.cumsum(pos, 1));
         const total = tf.cumsum(tf.add(pos, neg), 1);
-        const safe = tf.logicalAnd(tf.greater(product, 0), tf.greater(total, 0));
-        const ratio = tf.div(product, tf.where(safe, total, tf.onesLike(total)));
-        const ap = tf.sum(tf.where(safe, ratio, tf.zerosLike(ratio)), 1);
+        // 0/1 masks through sign (both are ≥ 0): tfjs has no gradient for comparisons
+        const safe = tf.mul(tf.sign(product), tf.sign(total));
+        const ratio = tf.div(product, tf.add(total, tf.sub(1, tf.sign(total))));
+        const ap = tf.sum(tf.mul(safe, ratio), 1);
         const positives = tf.sum(same, 1);
         const has = tf.sign(positives);
-        const rows = tf.mul(tf.sub(1, tf.div(ap, tf.maximum(positives, 1))), has);
+        // AP ≤ 1; relu keeps float rounding from giving −1e−7
+        const rows = tf.mul(tf.relu(tf.sub(1, tf.div(ap, tf.maximum(positives, 1)))), has);
         // pml: no positive in any bin anywhere → 0
-        const any = tf.sign(tf.sum(tf.where(safe, product, tf.zerosLike(product))));
+        const any = tf.sign(tf.sum(tf.mul(safe, product)));
         return tf.mul(tf.div(rows, tf.maximum(tf.sum(has), 1)), any) as Tensor1D;
       }),
   };

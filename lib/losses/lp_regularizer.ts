@@ -34,9 +34,10 @@ function embeddingsOf(input: LossInput): Tensor2D[] {
 /** `‖x‖_p^power` per row, exactly 0 (with a zero gradient) at a zero row. */
 function rowNorms(x: Tensor, p: number, power: number): Tensor1D {
   const s = p === 2 ? tf.sum(tf.square(x), 1) : tf.sum(tf.pow(tf.abs(x), p), 1);
-  const positive = tf.greater(s, 0);
-  const safe = tf.where(positive, s, tf.onesLike(s));
-  return tf.where(positive, tf.pow(safe, power / p), tf.zerosLike(s)) as Tensor1D;
+  // m = 1 for a non-zero row: m·(s + 1 − m)^(power/p) is exact, and its gradient at a zero
+  // row is 0 (base 1), never ∞·0 (no comparison on x: tfjs has no gradient for comparisons)
+  const m = tf.sign(s);
+  return tf.mul(m, tf.pow(tf.add(s, tf.sub(1, m)), power / p)) as Tensor1D;
 }
 
 /** The regulariser's reducer: the mean, as its own function so `plus` adds it as a scalar. */

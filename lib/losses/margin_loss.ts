@@ -104,6 +104,7 @@ export function marginLoss(options: MarginLossOptions = {}): Loss<Labelled> {
         const { same, other } = pairMasks("margin loss", input);
         const d = distance.matrix(input.embeddings, input.embeddings);
         const n = d.shape[0] as number;
+        if (n === 0) return tf.zeros([0]) as Tensor1D;
         // terms[a, p, m, 0] from d(a, p), terms[a, p, m, 1] from d(a, m); valid triplets only
         const dap = tf.broadcastTo(tf.expandDims(d, 2), [n, n, n]);
         const dan = tf.broadcastTo(tf.expandDims(d, 1), [n, n, n]);

@@ -54,10 +54,11 @@ export function thresholdReducer(options: ThresholdReducerOptions): Reducer {
   }
   return (perItem: Tensor1D): Scalar =>
     tf.tidy(() => {
-      let keep = tf.onesLike(perItem);
-      if (low !== undefined) keep = tf.mul(keep, tf.cast(tf.greater(perItem, low), "float32"));
-      if (high !== undefined) keep = tf.mul(keep, tf.cast(tf.less(perItem, high), "float32"));
-      const kept = tf.where(tf.greater(keep, 0), perItem, tf.zerosLike(perItem));
-      return tf.div(tf.sum(kept), tf.maximum(tf.sum(keep), 1)) as Scalar;
+      // 0/1 masks through sign(relu(·)): exact, with a zero gradient (tfjs has no gradient
+      // for comparisons, and the items' values are differentiated through this reducer)
+      let keep: tf.Tensor = tf.onesLike(perItem);
+      if (low !== undefined) keep = tf.mul(keep, tf.sign(tf.relu(tf.sub(perItem, low))));
+      if (high !== undefined) keep = tf.mul(keep, tf.sign(tf.relu(tf.sub(high, perItem))));
+      return tf.div(tf.sum(tf.mul(perItem, keep)), tf.maximum(tf.sum(keep), 1)) as Scalar;
     });
 }

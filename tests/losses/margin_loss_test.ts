@@ -1,0 +1,93 @@
+// marginLoss against a loop oracle written from Wu et al. 2017 (eq. 4, over every valid
+// triplet, pml's divisor), with and without a miner, plus finite-difference gradients.
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { cosine } from "../../lib/distances/mod.ts";
+import { marginLoss } from "../../lib/losses/mod.ts";
+import { batchHard, tripletMarginMiner } from "../../lib/miners/mod.ts";
+import { checkOracle, unitRows } from "./_check.ts";
+import { type Batch, cos, labelled } from "./_oracle.ts";
+
+await tf.setBackend("cpu");
+
+const l2 = (a: number[], b: number[]) => Math.hypot(...a.map((v, k) => v - b[k]));
+
+function triplets(b: Batch): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  b.labels.forEach((l, a) =>
+    b.labels.forEach((m, p) => {
+      if (p === a || m !== l) return;
+      b.labels.forEach((o, n) => o !== l && out.push([a, p, n]));
+    })
+  );
+  return out;
+}
+
+function oracle(
+  b: Batch,
+  { margin = 0.2, beta = 1.2, dist = l2 } = {},
+  chosen = triplets(b),
+): number {
+  const terms = chosen.flatMap(([a, p, n]) => [
+    Math.max(0, dist(b.rows[a], b.rows[p]) - beta + margin),
+    Math.max(0, beta - dist(b.rows[a], b.rows[n]) + margin),
+  ]);
+  const positive = terms.filter((t) => t > 0);
+  return positive.length === 0 ? 0 : positive.reduce((s, t) => s + t, 0) / positive.length;
+}
+
+checkOracle("marginLoss", [
+  { name: "defaults", loss: marginLoss(), oracle: (b) => oracle(b) },
+  { name: "defaults, unit rows", loss: marginLoss(), oracle: (b) => oracle(b), rows: unitRows },
+  {
+    name: "margin 0.5, beta 0.8",
+    loss: marginLoss({ margin: 0.5, beta: 0.8 }),
+    oracle: (b) => oracle(b, { margin: 0.5, beta: 0.8 }),
+  },
+  {
+    name: "cosine",
+    loss: marginLoss({ distance: cosine, beta: 0.6 }),
+    oracle: (b) => oracle(b, { beta: 0.6, dist: (a, c) => 1 - cos(a, c) }),
+  },
+  {
+    name: "tripletMarginMiner semihard",
+    loss: marginLoss({ miner: tripletMarginMiner({ type: "semihard", margin: 0.3 }) }),
+    oracle: (b) =>
+      oracle(
+        b,
+        {},
+        triplets(b).filter(([a, p, n]) => {
+          const g = l2(b.rows[a], b.rows[n]) - l2(b.rows[a], b.rows[p]);
+          return g > 0 && g <= 0.3;
+        }),
+      ),
+  },
+], { oracleFd: true, fdVariants: ["defaults", "margin 0.5, beta 0.8", "cosine"] });
+
+Deno.test("marginLoss with a miner uses exactly the mined triplets", () => {
+  const b = { rows: [[0, 0, 0], [0.8, 0, 0], [0.3, 0, 0], [2, 0, 0]], labels: [0, 0, 1, 1] };
+  const input = labelled(b);
+  const mined = marginLoss({ miner: batchHard() });
+  const v = mined.reduce(mined.perItem(input)).dataSync()[0];
+  // batch-hard: anchor 0 → (1, 2), anchor 1 → (0, 2), anchor 2 → (3, 0), anchor 3 → (2, 1)
+  const want = oracle(b, {}, [[0, 1, 2], [1, 0, 2], [2, 3, 0], [3, 2, 1]]);
+  assert.ok(Math.abs(v - want) < 1e-6, `${v} vs ${want}`);
+  assert.notEqual(want, oracle(b), "the mined triplets must change the value");
+  tf.dispose([input.embeddings, input.labels]);
+});
+
+Deno.test("marginLoss names bad options", () => {
+  assert.throws(
+    () => marginLoss({ beta: NaN }),
+    /options\.beta must be a finite number: current value is NaN/,
+  );
+  assert.throws(
+    () => marginLoss({ margin: -1 }),
+    /options\.margin must be ≥ 0: current value is -1/,
+  );
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => marginLoss({ miner: 3 as any }),
+    /options\.miner must be a function: current value is 3/,
+  );
+});
