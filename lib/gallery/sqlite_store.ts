@@ -508,7 +508,12 @@ function transaction(db: DatabaseSync, body: () => void, busyTimeoutMs: number):
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;
         // 1 or 2 ms, alternating between processes by chance rather than in step
-        Atomics.wait(SLEEPER, 0, 0, 1 + ((tries * 7 + (Date.now() & 7)) % 2));
+        Atomics.wait(
+          sleeper ??= new Int32Array(new SharedArrayBuffer(4)),
+          0,
+          0,
+          1 + ((tries * 7 + (Date.now() & 7)) % 2),
+        );
       }
     }
   } finally {
@@ -524,8 +529,8 @@ function transaction(db: DatabaseSync, body: () => void, busyTimeoutMs: number):
   }
 }
 
-/** A cell nothing ever notifies: `Atomics.wait` on it is a plain sleep. */
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+/** A cell nothing ever notifies: `Atomics.wait` on it is a plain sleep (made on first use). */
+let sleeper: Int32Array | undefined;
 
 /** Whether an error of node:sqlite is SQLITE_BUSY (or one of its extended codes). */
 function isBusy(error: unknown): boolean {
