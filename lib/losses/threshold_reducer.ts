@@ -16,6 +16,9 @@ export interface ThresholdReducerOptions {
  * Use it in place of a loss's reducer, `{ ...loss, reduce: thresholdReducer({ low: 0.1 }) }`,
  * with losses whose per-item values are costs (those that reduce with `mean` or
  * `meanNonZero`: pairs, triplets, rows), not with the per-row shares of a `sum` reducer.
+ * Losses that list every possible tuple and put 0 where it is not valid
+ * (`pmlTripletMarginLoss`, `marginLoss` without a miner) need `low ≥ 0` to leave those out;
+ * `mined(batchAll(), tripletMargin(), { reduce })` lists only the valid triplets, as pml.
  * Which items are kept is not differentiated; the mean of the kept ones is.
  *
  * @example
