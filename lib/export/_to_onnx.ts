@@ -215,16 +215,22 @@ export function onnxBytes(
         break;
       }
       case "dense": {
-        if (rank !== 2) {
+        if (rank === 4) {
           throw refuse(
             op,
-            `its input has rank ${rank}: only rank-2 inputs ([n, features]) are supported`,
+            `its input has rank 4 ([n, height, width, channels]): flatten or pool it first`,
           );
         }
-        const inputs = [x, constant(`${op.name}/kernel`, op.kernel, op.kernelShape)];
-        if (op.bias) inputs.push(constant(`${op.name}/bias`, op.bias, [op.kernelShape[1]]));
-        const gemm = node("Gemm", inputs, op.activation === "linear" ? op.name : `${op.name}/gemm`);
-        y = activate(gemm, op.activation, op.name, 1);
+        const kernel = constant(`${op.name}/kernel`, op.kernel, op.kernelShape);
+        const bias = op.bias ? constant(`${op.name}/bias`, op.bias, [op.kernelShape[1]]) : "";
+        const base = op.activation === "linear" ? op.name : `${op.name}/dense`;
+        // Gemm for [n, features]; MatMul (+ Add) on the last axis of higher ranks, as tfjs.
+        const product = rank === 2
+          ? node("Gemm", bias ? [x, kernel, bias] : [x, kernel], base)
+          : bias
+          ? node("Add", [node("MatMul", [x, kernel], `${op.name}/matmul`), bias], base)
+          : node("MatMul", [x, kernel], base);
+        y = activate(product, op.activation, op.name, rank - 1);
         break;
       }
       case "batchNorm": {
