@@ -19,6 +19,14 @@ function meanProgram() {
   };
 }
 
+function* endless() {
+  for (let i = 1;; i++) yield tf.fill([1, 1], i);
+}
+
+function* from(start: number) {
+  for (let i = start;; i++) yield tf.fill([1, 1], 100 + i);
+}
+
 async function drain<T, R>(run: AsyncGenerator<T, R, void>): Promise<{ seen: T[]; value: R }> {
   const seen: T[] = [];
   let result = await run.next();
@@ -113,9 +121,6 @@ Deno.test("breaking out of a logged run closes the log and stops fit (no tensors
   try {
     const program = meanProgram();
     const before = tf.memory().numTensors;
-    function* endless() {
-      for (let i = 1;; i++) yield tf.fill([1, 1], i);
-    }
     const run = historyLog(`${dir}/h.jsonl`)(
       fit(program, endless(), { steps: 1000, progress: "none" }),
     );
@@ -166,9 +171,6 @@ Deno.test("readHistory ignores a torn last line; append cuts it off and continue
     );
     // resume with append: the torn line goes, the new run's steps 2… replace the old ones
     const program = meanProgram();
-    function* from(start: number) {
-      for (let i = start;; i++) yield tf.fill([1, 1], 100 + i);
-    }
     await drain(
       historyLog(path, { append: true })(fit(program, from(0), { steps: 3, progress: "none" })),
     );
