@@ -28,7 +28,16 @@ export interface HistoryLogOptions {
   readonly overwrite?: boolean;
 }
 
-/** One training step of a {@linkcode RunHistory}. */
+/**
+ * One training step of a {@linkcode RunHistory}.
+ *
+ * @example
+ * ```ts
+ * import type { HistoryStep } from "./history_log.ts";
+ * const s: HistoryStep = { step: 1, epoch: 0, loss: 0.8, learningRate: 1e-3, imagesPerSecond: 2500, elapsedMs: 12 };
+ * if (s.loss !== 0.8) throw new Error("loss");
+ * ```
+ */
 export interface HistoryStep {
   /** Optimiser steps done, 1-based. */
   readonly step: number;
