@@ -12,6 +12,7 @@ import {
   finiteProbe,
   finiteProbes,
   firstNonFinite,
+  lossStateOf,
   type NamedTensor,
   restoreState,
   stateTensors,
@@ -751,6 +752,9 @@ export async function* fit<B>(
     snapshot = [
       ...program.embedder.getWeights().map((w) => w.clone()),
       ...(program.head?.getWeights().map((w) => w.clone()) ?? []),
+      ...(lossStateOf(program as TrainableProgram<unknown>)?.parameters.map((p) =>
+        p.variable.clone()
+      ) ?? []),
     ];
   };
   const improved = (value: number): boolean => {
@@ -1024,8 +1028,12 @@ export async function* fit<B>(
     if (stopReason === "early-stopping" && earlyStopping?.restoreBest && snapshot) {
       const weights = snapshot as Tensor[];
       const n = program.embedder.weights.length;
+      const h = n + (program.head?.weights.length ?? 0);
       program.embedder.setWeights(weights.slice(0, n));
-      program.head?.setWeights(weights.slice(n));
+      program.head?.setWeights(weights.slice(n, h));
+      lossStateOf(program as TrainableProgram<unknown>)?.parameters.forEach((p, i) =>
+        p.variable.assign(weights[h + i])
+      );
       progress.line(`early stopping: restored the weights of step ${early.bestStep}`);
     }
     return history;

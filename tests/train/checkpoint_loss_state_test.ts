@@ -228,3 +228,46 @@ Deno.test("fit rolls the loss parameters and their optimiser back when a step ma
   p.dispose();
   assert.equal(tf.memory().numTensors, before, "tensors left behind");
 });
+
+Deno.test("early stopping with restoreBest puts back the loss parameters of the best epoch too", async () => {
+  // (e − w)² per row: epoch 1's rows sit near 0, later epochs' far away, so the epoch loss
+  // rises after epoch 1 and patience 0 stops at the end of epoch 2, restoring epoch 1's end.
+  const squared: Loss<Labelled> = {
+    name: "squared",
+    reduce: mean,
+    parameters: [{
+      name: "w",
+      shape: [1, "embeddingSize"],
+      init: { kind: "normal", mean: 0, stddev: 1 },
+    }],
+    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
+      tf.tidy(() =>
+        tf.sum(tf.square(tf.sub(input.embeddings, context!.parameters!.w)), 1) as Tensor1D
+      ),
+  };
+  const p = make(squared);
+  const perEpoch = (epoch: number) =>
+    (function* () {
+      let n = 0;
+      for (const b of stream(11 + epoch)) {
+        const far = tf.add(b.embeddings, epoch * 5) as tf.Tensor2D;
+        b.embeddings.dispose();
+        yield { ...b, embeddings: far };
+        if (++n === 2) return;
+      }
+    })();
+  let best: number[] = [];
+  const run = fit(p, perEpoch, {
+    epochs: 4,
+    progress: "none",
+    earlyStopping: { monitor: "loss", patience: 0, restoreBest: true },
+  });
+  let last = 0;
+  for await (const report of run) {
+    if (report.step === 2) best = Array.from(p.lossState!.parameters[0].variable.dataSync());
+    last = report.step;
+  }
+  assert.equal(last, 4, "stopped at the end of epoch 2");
+  assert.deepEqual(Array.from(p.lossState!.parameters[0].variable.dataSync()), best);
+  p.dispose();
+});
