@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../../lib/distances/mod.ts";
 import { marginLoss } from "../../lib/losses/mod.ts";
-import { batchHard, tripletMarginMiner } from "../../lib/miners/mod.ts";
+import { batchHard, type Miner, tripletMarginMiner } from "../../lib/miners/mod.ts";
 import { checkOracle, unitRows } from "./_check.ts";
 import { type Batch, cos, labelled } from "./_oracle.ts";
 
@@ -36,6 +36,22 @@ function oracle(
   return positive.length === 0 ? 0 : positive.reduce((s, t) => s + t, 0) / positive.length;
 }
 
+/** Every valid triplet whose three rows are consecutive mod n (a choice by labels only). */
+function fixedTriplets(b: Batch): [number, number, number][] {
+  return triplets(b).filter(([a, p, n]) =>
+    p === (a + 1) % b.labels.length || n === (a + 1) % b.labels.length
+  );
+}
+const fixedMiner: Miner = (input) => {
+  const labels = Array.from(input.labels.dataSync());
+  const t = fixedTriplets({ rows: labels.map(() => []), labels });
+  return {
+    anchor: Int32Array.from(t, (x) => x[0]),
+    positive: Int32Array.from(t, (x) => x[1]),
+    negative: Int32Array.from(t, (x) => x[2]),
+  };
+};
+
 checkOracle("marginLoss", [
   { name: "defaults", loss: marginLoss(), oracle: (b) => oracle(b) },
   { name: "defaults, unit rows", loss: marginLoss(), oracle: (b) => oracle(b), rows: unitRows },
@@ -50,6 +66,12 @@ checkOracle("marginLoss", [
     oracle: (b) => oracle(b, { beta: 0.6, dist: (a, c) => 1 - cos(a, c) }),
   },
   {
+    // a miner whose choice does not move under a finite step: the gradient of the mined path
+    name: "fixed miner",
+    loss: marginLoss({ miner: fixedMiner }),
+    oracle: (b) => oracle(b, {}, fixedTriplets(b)),
+  },
+  {
     name: "tripletMarginMiner semihard",
     loss: marginLoss({ miner: tripletMarginMiner({ type: "semihard", margin: 0.3 }) }),
     oracle: (b) =>
@@ -62,7 +84,10 @@ checkOracle("marginLoss", [
         }),
       ),
   },
-], { oracleFd: true, fdVariants: ["defaults", "margin 0.5, beta 0.8", "cosine"] });
+], {
+  oracleFd: true,
+  fdVariants: ["defaults", "margin 0.5, beta 0.8", "cosine", "fixed miner"],
+});
 
 Deno.test("marginLoss with a miner uses exactly the mined triplets", () => {
   const b = { rows: [[0, 0, 0], [0.8, 0, 0], [0.3, 0, 0], [2, 0, 0]], labels: [0, 0, 1, 1] };
