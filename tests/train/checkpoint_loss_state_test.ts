@@ -8,6 +8,7 @@ import { supCon } from "../../lib/losses/mod.ts";
 import { arcFace, proxyAnchor, softTriple } from "../../lib/losses/learned/mod.ts";
 import { fit, fitToEnd, loadCheckpoint, saveCheckpoint } from "../../lib/train/mod.ts";
 import { pipe } from "../../lib/pipe.ts";
+import { BACKENDS, use } from "./_compiled.ts";
 import type {
   Labelled,
   Loss,
@@ -271,3 +272,42 @@ Deno.test("early stopping with restoreBest puts back the loss parameters of the 
   assert.deepEqual(Array.from(p.lossState!.parameters[0].variable.dataSync()), best);
   p.dispose();
 });
+
+for (const backend of BACKENDS) {
+  Deno.test({
+    name: `${backend.name}: a learned loss trains and resumes from a checkpoint bit for bit`,
+    ignore: backend.ignore,
+    fn: async () => {
+      await use(backend.name);
+      try {
+        const dir = await Deno.makeTempDir();
+        const loss = () => proxyAnchor({ classes: 3, learningRateMultiplier: 100 });
+        const batches = [...Array(6)].map((_, i) => stream(20 + i).next().value as LabelledBatch);
+        const run = (p: Program<Labelled>, bs: LabelledBatch[]) =>
+          bs.map((x) => {
+            const l = p.trainStep(x);
+            const v = l.dataSync()[0];
+            l.dispose();
+            return v;
+          });
+        const straight = make(loss());
+        const all = run(straight, batches);
+        assert.ok(all[5] < all[0], `${backend.name}: the loss did not fall: ${all}`);
+        const first = make(loss());
+        run(first, batches.slice(0, 3));
+        const path = await saveCheckpoint(first, dir, { step: 3 });
+        first.dispose();
+        const second = make(loss(), 8);
+        await loadCheckpoint(second, path);
+        assert.deepEqual(run(second, batches.slice(3)), all.slice(3));
+        assert.deepEqual(await everything(second), await everything(straight));
+        for (const x of batches) tf.dispose([x.embeddings, x.labels]);
+        straight.dispose();
+        second.dispose();
+        await Deno.remove(dir, { recursive: true });
+      } finally {
+        await use("cpu");
+      }
+    },
+  });
+}
