@@ -5,13 +5,9 @@
  *     deno run --allow-read --allow-write=runs examples/contrastive.ts
  *
  * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
- * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
- * Optional: `--allow-ffi` to train on the `native` backend (oneDNN + OpenBLAS, about 3× wasm)
- * when `libdnnl2` and `libopenblas0` are installed; `--allow-env` to honour
- * LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder when looking for Fashion-MNIST;
- * `--allow-net` to download it when no local copy exists (the Debian package
- * `dataset-fashion-mnist` is found without either). `--quick` uses only the
- * bundled sample.
+ * wasm binaries) and `--allow-write=runs` (the run folder; widen it with `--out`). Optional:
+ * `--allow-ffi` for the `native` backend; `--allow-env` and `--allow-net` to find or fetch
+ * Fashion-MNIST (see examples/triplet.ts). `--quick` uses only the bundled sample.
  *
  * Random pairs, half of the same class; a shared branch, the lecture's network
  * `pipe(vgg(), embedding(32))`, L2-normalised; the contrastive loss with margin 1: d² for
@@ -20,20 +16,17 @@
  * @module
  */
 import { pipe } from "../lib/pipe.ts";
+import { useBackend } from "../lib/backend/mod.ts";
 import { vgg } from "../lib/backbones/mod.ts";
 import { embedding, l2Normalize, siamese } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
+import { tensorBatches } from "../lib/data/mod.ts";
+import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { contrastive } from "../lib/losses/mod.ts";
-import { batch, pairs } from "../lib/samplers/mod.ts";
-import {
-  evaluateEmbedding,
-  loadExampleData,
-  parseExampleArgs,
-  startBackend,
-  summary,
-  trainExample,
-  writeRun,
-} from "./_common.ts";
+import { standard } from "../lib/report/mod.ts";
+import { batch, pairs, repeat, seeded } from "../lib/samplers/mod.ts";
+import { fitToEnd } from "../lib/train/mod.ts";
+import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
 
 const args = parseExampleArgs({
   name: "contrastive",
@@ -42,34 +35,25 @@ const args = parseExampleArgs({
   defaults: { epochs: 1, batch: 32, embedding: 32, lr: 1e-3 },
 });
 if (args) {
-  const backend = await startBackend(args);
-  const data = await loadExampleData(args);
+  const backend = (await useBackend(args.backend)).name;
+  const data = await loadExampleData(args), { train, test, description } = data;
   const model = siamese(pipe(vgg({ dropout: 0 }), embedding(args.embedding), l2Normalize()));
   const margin = 1;
   const loss = contrastive({ margin });
-  const program = compile({
-    model,
-    loss,
-    inputShape: data.train.shape,
-    learningRate: args.lr,
-    seed: args.seed,
-  });
-  console.error(`contrastive: ${data.description.train} → ${args.out} (backend ${backend})`);
-  const sampler = pipe(pairs(data.train, { positiveFraction: 0.5 }), batch(args.batch));
-  const trained = await trainExample(program, sampler, data, args);
-  const evaluated = evaluateEmbedding((x) => program.embed(x), data.test, args.seed);
-  const m = await writeRun({
-    name: "contrastive",
-    args,
-    backend,
-    program,
-    data,
-    trained,
-    evaluated,
-    normalisation: "l2",
-    // The saved metadata describes the network by the model value itself: its stages.
-    spec: { model, loss: { name: loss.name, margin } },
-  });
-  console.log(`contrastive → ${args.out}\n${summary(m)}`);
+  const { lr: learningRate, seed } = args;
+  const program = compile({ model, loss, inputShape: train.shape, learningRate, seed });
+  console.error(`contrastive: ${description.train} → ${args.out} (backend ${backend})`);
+  const sampler = pairs(train, { positiveFraction: 0.5 });
+  const batches = pipe(sampler, batch(args.batch), repeat(), seeded(seed));
+  const history = await fitToEnd(program, tensorBatches(train)(batches), fitOptions(args, data));
+
+  const classNames = train.classNames;
+  const embedder = embedderOf(program, { model, loss: { margin }, seed, history, classNames });
+  const evaluation = await evaluate(embedder, test, { seed });
+  const threshold = evaluation.verification.eerThreshold, extra = { example: "contrastive" };
+  await saveEmbedder(embedder, `${args.out}/model`, { overwrite: true, threshold, extra });
+  const run = standard(evaluation, history, reportOptions(args, backend, data));
+  await run.write(args.out);
+  console.log(`contrastive → ${args.out}\n${run.summary}`);
   program.dispose();
 }

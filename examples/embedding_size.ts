@@ -4,44 +4,30 @@
  *
  *     deno run --allow-read --allow-write=runs examples/embedding_size.ts
  *
- * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
- * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
- * Optional: `--allow-ffi` to train on the `native` backend (oneDNN + OpenBLAS, about 3× wasm)
- * when `libdnnl2` and `libopenblas0` are installed; `--allow-env` to honour
- * LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder when looking for Fashion-MNIST;
- * `--allow-net` to download it when no local copy exists (the Debian package
- * `dataset-fashion-mnist` is found without either). `--quick` uses only the
- * bundled sample.
+ * Permissions: `--allow-read` and `--allow-write=runs` (widen it with `--out`); the optional
+ * ones are in examples/triplet.ts. `--quick` uses only the bundled sample.
  *
- * Each size is trained with the same seed, data and steps (the options apply to each), then
- * evaluated; the run folder gets one table and one plot of the metrics against size, one
- * sub-folder per size (`size-<n>/` with its model, metrics.json and report), and the model of
- * size `--embedding` (default 32) as `model/`. Five trainings: expect five times the time of
- * `triplet.ts` (use `--epochs` or `--steps` to shorten).
+ * Each size is trained with the same seed, data and steps, then evaluated into `size-<n>/`
+ * (model, metrics.json, report); the run folder gets the table and plot of metrics against
+ * size and the model of size `--embedding` as `model/`. `vgg()` ends at its 256 features and
+ * `embedding(size)` projects them straight to `size` dimensions: true embeddings of each size.
  *
  * @module
  */
 import { pipe } from "../lib/pipe.ts";
+import { useBackend } from "../lib/backend/mod.ts";
 import { vgg } from "../lib/backbones/mod.ts";
 import { embedding, l2Normalize, triplet } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
+import { tensorBatches } from "../lib/data/mod.ts";
+import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { tripletMargin } from "../lib/losses/mod.ts";
-import { sizePlot, writeReport } from "../lib/report/mod.ts";
-import { batch, triplets } from "../lib/samplers/mod.ts";
-import { saveModel } from "../lib/train/mod.ts";
-import {
-  evaluateEmbedding,
-  loadExampleData,
-  metricsBlock,
-  parseExampleArgs,
-  startBackend,
-  trainExample,
-  writeRun,
-  writeTextAtomic,
-} from "./_common.ts";
+import { sizePlot, standard } from "../lib/report/mod.ts";
+import { batch, repeat, seeded, triplets } from "../lib/samplers/mod.ts";
+import { fitToEnd } from "../lib/train/mod.ts";
+import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
 
 const SIZES = [2, 4, 8, 32, 128];
-
 const args = parseExampleArgs({
   name: "embedding_size",
   summary: "the triplet model at embedding sizes 2, 4, 8, 32, 128: metrics against size",
@@ -50,117 +36,54 @@ const args = parseExampleArgs({
   notes: [`Sizes: ${SIZES.join(", ")} (and --embedding, if another).`],
 });
 if (args) {
-  const backend = await startBackend(args);
-  const data = await loadExampleData(args);
+  const backend = (await useBackend(args.backend)).name;
+  const data = await loadExampleData(args), { train, test } = data, { seed } = args;
   const sizes = [...new Set([...SIZES, args.embedding])].sort((a, b) => a - b);
-  const results: Record<string, unknown>[] = [];
-  let main: Record<string, unknown> | undefined;
+  const runs = [];
   for (const size of sizes) {
     const sub = { ...args, out: `${args.out}/size-${size}`, embedding: size };
-    // vgg ends at its 256 features; embedding(size) projects them straight to `size`
-    // dimensions, so each row of the study is a true embedding of that size.
     const model = triplet(pipe(vgg({ dropout: 0 }), embedding(size), l2Normalize()));
-    const margin = 1;
-    const loss = tripletMargin({ margin });
-    const program = compile({
-      model,
-      loss,
-      inputShape: data.train.shape,
-      learningRate: args.lr,
-      seed: args.seed,
-    });
+    const margin = 1, loss = tripletMargin({ margin }), learningRate = args.lr;
+    const program = compile({ model, loss, inputShape: train.shape, learningRate, seed });
     console.error(`embedding_size: size ${size} → ${sub.out}`);
-    const trained = await trainExample(
-      program,
-      pipe(triplets(data.train), batch(args.batch)),
-      data,
-      sub,
-    );
-    const evaluated = evaluateEmbedding((x) => program.embed(x), data.test, args.seed);
-    // The saved metadata describes the network by the model value itself: its stages.
-    const spec = { model, loss: { name: loss.name, margin } };
-    const m = await writeRun({
-      name: `embedding_size (size ${size})`,
-      args: sub,
-      backend,
-      program,
-      data,
-      trained,
-      evaluated,
-      normalisation: "l2",
-      spec,
-      standardFigures: false,
-    });
-    results.push(m);
-    if (size === args.embedding) {
-      main = m;
-      await saveModel(program, `${args.out}/model`, {
-        // The run folder is ours: a rerun or --resume replaces the model saved there.
-        overwrite: true,
-        seed: args.seed,
-        spec,
-        normalisation: "l2",
-        distance: "euclidean",
-        threshold: metricsBlock(evaluated.evaluation).verification.threshold,
-        classNames: data.train.classNames,
-        extra: { example: "embedding_size" },
-      });
+    const sampler = pipe(triplets(train), batch(args.batch), repeat(), seeded(seed));
+    const history = await fitToEnd(program, tensorBatches(train)(sampler), fitOptions(sub, data));
+    const classNames = train.classNames;
+    const embedder = embedderOf(program, { model, loss: { margin }, seed, history, classNames });
+    const evaluation = await evaluate(embedder, test, { seed });
+    const threshold = evaluation.verification.eerThreshold, extra = { example: "embedding_size" };
+    for (const dir of size === args.embedding ? [sub.out, args.out] : [sub.out]) {
+      await saveEmbedder(embedder, `${dir}/model`, { overwrite: true, threshold, extra });
     }
+    const name = `embedding_size (size ${size})`;
+    const options = { ...reportOptions(sub, backend, data), name, standardFigures: false };
+    const run = standard(evaluation, history, options);
+    await run.write(sub.out);
+    runs.push({ evaluation, history, metrics: run.metrics });
     program.dispose();
   }
-  type Row = ReturnType<typeof metricsBlock> & Record<string, number>;
-  const rows = results as unknown as Row[];
-  const table = {
-    caption: "Test metrics against embedding size",
-    columns: ["size", "AUC", "EER", "TAR@FAR=0.01", "rank-1", "P@1", "MAP@R", "images/s"],
-    rows: rows.map((r) => [
-      r.embeddingSize,
-      r.verification.auc,
-      r.verification.eer,
-      r.verification.tarAtFar["0.01"],
-      r.identification.rank1,
-      r.retrieval.precisionAt1,
-      r.retrieval.mapAtR,
-      Math.round(r.imagesPerSecond),
-    ]),
-  };
-  const summaryJson = {
-    ...main,
-    example: "embedding_size",
-    sizes,
-    results: results.map((r) => ({ ...r, example: undefined })),
-  };
-  await writeTextAtomic(`${args.out}/metrics.json`, JSON.stringify(summaryJson, null, 2) + "\n");
-  try {
-    await writeReport(args.out, {
-      title: "likeness — embedding size",
-      info: { backend, "train data": data.description.train, "test data": data.description.test },
-      tables: [table],
-      figures: [{
-        title: "Metrics against embedding size",
-        spec: sizePlot(rows.map((r) => ({
-          size: r.embeddingSize,
-          metrics: {
-            AUC: r.verification.auc,
-            "rank-1": r.identification.rank1,
-            "P@1": r.retrieval.precisionAt1,
-            "MAP@R": r.retrieval.mapAtR,
-          },
-        }))),
-      }],
-      links: [
-        { text: "metrics.json", href: "metrics.json" },
-        ...sizes.map((s) => ({ text: `size ${s}`, href: `size-${s}/report.html` })),
-      ],
-    });
-  } catch (error) {
-    console.error(`report: not written: ${(error as Error).message}`);
-  }
-  console.log(`embedding_size → ${args.out}`);
-  console.log(table.columns.join("\t"));
-  for (const row of table.rows) {
-    console.log(
-      row.map((v) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(4) : v)).join("\t"),
-    );
-  }
+  // The run folder: the metrics of size --embedding, and every size side by side.
+  const columns = ["size", "AUC", "EER", "TAR@FAR=0.01", "rank-1", "P@1", "MAP@R", "images/s"];
+  const rows = runs.map(({ evaluation: e, history }) => {
+    const { verification: v, identification: i, retrieval: r } = e, size = e.embedder.embeddingSize;
+    const speed = Math.round(history.imagesPerSecond);
+    return [size, v.auc, v.eer, v.tarAtFar["0.01"], i.rank1, r.precisionAt1, r.mapAtR, speed];
+  });
+  const plot = sizePlot(rows.map(([size, auc, , , rank1, p1, mapAtR]) => ({
+    size,
+    metrics: { AUC: auc, "rank-1": rank1, "P@1": p1, "MAP@R": mapAtR },
+  })));
+  const main = runs[sizes.indexOf(args.embedding)];
+  const summary = standard(main.evaluation, main.history, {
+    ...reportOptions(args, backend, data),
+    standardFigures: false,
+    extra: { sizes, results: runs.map(({ metrics }) => ({ ...metrics, example: undefined })) },
+    tables: [{ caption: "Test metrics against embedding size", columns, rows }],
+    figures: [{ title: "Metrics against embedding size", spec: plot }],
+    links: sizes.map((s) => ({ text: `size ${s}`, href: `size-${s}/report.html` })),
+  });
+  await summary.write(args.out);
+  const cell = (v: number) => (Number.isInteger(v) ? v : v.toFixed(4));
+  const lines = [columns.join("\t"), ...rows.map((row) => row.map(cell).join("\t"))];
+  console.log(`embedding_size → ${args.out}\n${lines.join("\n")}`);
 }

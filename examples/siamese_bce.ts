@@ -4,42 +4,29 @@
  *
  *     deno run --allow-read --allow-write=runs examples/siamese_bce.ts
  *
- * Permissions (the narrowest that work): `--allow-read` (the data, the bundled sample, the
- * wasm binaries) and `--allow-write=runs` (the default run folder; widen it with `--out`).
- * Optional: `--allow-ffi` to train on the `native` backend (oneDNN + OpenBLAS, about 3× wasm)
- * when `libdnnl2` and `libopenblas0` are installed; `--allow-env` to honour
- * LIKENESS_DATA, LIKENESS_BACKEND and the user cache folder when looking for Fashion-MNIST;
- * `--allow-net` to download it when no local copy exists (the Debian package
- * `dataset-fashion-mnist` is found without either). `--quick` uses only the
- * bundled sample.
+ * Permissions: `--allow-read` and `--allow-write=runs` (widen it with `--out`); the optional
+ * ones are in examples/triplet.ts. `--quick` uses only the bundled sample.
  *
- * Random pairs, 50% of the same class; one shared branch, the lecture's network
- * `pipe(vgg(), embedding(32))`, embeds both images; the two 32-d embeddings are concatenated
- * and a small dense head with a sigmoid says "same" (1) or "different" (0), trained with
- * binary cross-entropy. The run shows the head's pair predictions and also evaluates the
- * 32-d embedding itself with distances.
+ * Random pairs, half same-class; the lecture's `pipe(vgg(), embedding(32))` embeds both; a dense
+ * head on the two embeddings says "same" (sigmoid), trained with binary cross-entropy. Shows
+ * the head's P(same) on 400 test pairs; evaluates the embedding with `distances.euclidean`.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { pipe } from "../lib/pipe.ts";
+import { useBackend } from "../lib/backend/mod.ts";
 import { vgg } from "../lib/backbones/mod.ts";
 import { embedding, siamese } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
+import { disposeTensors, tensorBatches, toTensors } from "../lib/data/mod.ts";
+import { euclidean } from "../lib/distances/mod.ts";
+import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { pairBce } from "../lib/losses/mod.ts";
-import * as metrics from "../lib/metrics/mod.ts";
-import { pairGallery } from "../lib/report/mod.ts";
-import { batch, pairs } from "../lib/samplers/mod.ts";
-import {
-  evaluateEmbedding,
-  loadExampleData,
-  parseExampleArgs,
-  somePairs,
-  startBackend,
-  summary,
-  trainExample,
-  writeRun,
-} from "./_common.ts";
+import { auc, rocCurve } from "../lib/metrics/mod.ts";
+import { pairGallery, standard } from "../lib/report/mod.ts";
+import { batch, pairs, repeat, seeded, take } from "../lib/samplers/mod.ts";
+import { fitToEnd } from "../lib/train/mod.ts";
+import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
 
 const args = parseExampleArgs({
   name: "siamese_bce",
@@ -48,82 +35,47 @@ const args = parseExampleArgs({
   defaults: { epochs: 1, batch: 32, embedding: 32, lr: 1e-3 },
 });
 if (args) {
-  const backend = await startBackend(args);
-  const data = await loadExampleData(args);
+  const backend = (await useBackend(args.backend)).name;
+  const data = await loadExampleData(args), { train, test, description } = data;
   const model = siamese(pipe(vgg({ dropout: 0 }), embedding(args.embedding)));
   const loss = pairBce({ hidden: [64] });
-  const program = compile({
-    model,
-    loss,
-    inputShape: data.train.shape,
-    learningRate: args.lr,
-    seed: args.seed,
+  const { lr: learningRate, seed } = args;
+  const program = compile({ model, loss, inputShape: train.shape, learningRate, seed });
+  console.error(`siamese_bce: ${description.train} → ${args.out} (backend ${backend})`);
+  const half = { positiveFraction: 0.5 };
+  const sampler = pipe(pairs(train, half), batch(args.batch), repeat(), seeded(seed));
+  const history = await fitToEnd(program, tensorBatches(train)(sampler), fitOptions(args, data));
+  // The head's P(same) on 400 test pairs, about half of them same-class (seeded).
+  const chosen = [...seeded(seed)(pipe(pairs(test, half), take(400)))];
+  const inputs = toTensors(test)(chosen), scored = program.scorePairs(inputs.left, inputs.right);
+  const scores = Array.from(await scored.data()), same = chosen.map((p) => p.same);
+  scored.dispose(), disposeTensors(inputs);
+  const correct = scores.filter((p, i) => (p >= 0.5) === same[i]).length;
+  const headAuc = auc(rocCurve(scores.map((p) => 1 - p), same)); // rocCurve takes distances
+  const shown = chosen.slice(0, 16).map((p, i) => ({ ...p, score: scores[i] }))
+    .map((p) => ({ ...p, predictedSame: p.score >= 0.5 }));
+  // The 32-d embedding, compared with euclidean distances.
+  const classNames = train.classNames, distance = euclidean;
+  const embedder = embedderOf(program, { model, distance, seed, history, classNames });
+  const evaluation = await evaluate(embedder, test, { seed });
+  const threshold = evaluation.verification.eerThreshold, extra = { example: "siamese_bce" };
+  await saveEmbedder(embedder, `${args.out}/model`, { overwrite: true, threshold, extra });
+  const accuracyAtHalf = correct / scores.length;
+  const svg = pairGallery(test, shown, { scoreName: "P(same)" });
+  const caption = `P(same) ≥ 0.5 is right on ${correct} of ${scores.length} test pairs.`;
+  const run = standard(evaluation, history, {
+    ...reportOptions(args, backend, data),
+    extra: { pairPredictions: { pairs: scores.length, accuracyAtHalf, auc: headAuc } },
+    figures: [{ title: "Pair predictions of the head", svg, caption }],
   });
-  console.error(`siamese_bce: ${data.description.train} → ${args.out} (backend ${backend})`);
-  const sampler = pipe(pairs(data.train, { positiveFraction: 0.5 }), batch(args.batch));
-  const trained = await trainExample(program, sampler, data, args);
-  const evaluated = evaluateEmbedding((x) => program.embed(x), data.test, args.seed);
-
-  // The head's predictions on balanced test pairs: P(same) for each.
-  const test = data.test;
-  const chosen = somePairs(test, 400, args.seed);
-  const per = test.shape.reduce((a, b) => a * b, 1);
-  const gather = (ix: number[]) => {
-    const out = new Float32Array(ix.length * per);
-    ix.forEach((i, j) => out.set(test.images.subarray(i * per, (i + 1) * per), j * per));
-    return tf.tensor(out, [ix.length, ...test.shape]);
-  };
-  const left = gather(chosen.left);
-  const right = gather(chosen.right);
-  const scoresTensor = program.scorePairs(left, right);
-  const scores = Array.from(scoresTensor.dataSync());
-  tf.dispose([left, right, scoresTensor]);
-  const correct = scores.filter((p, i) => (p >= 0.5) === chosen.same[i]).length;
-  // rocCurve takes distances (smaller = same): use 1 − P(same).
-  const headAuc = metrics.auc(metrics.rocCurve(scores.map((p) => 1 - p), chosen.same));
-  const shown = scores.slice(0, 16).map((score, i) => ({
-    left: chosen.left[i],
-    right: chosen.right[i],
-    score,
-    same: chosen.same[i],
-    predictedSame: score >= 0.5,
-  }));
-  const m = await writeRun({
-    name: "siamese_bce",
-    args,
-    backend,
-    program,
-    data,
-    trained,
-    evaluated,
-    normalisation: "none",
-    // The saved metadata describes the network and the loss's pair head by their values.
-    spec: { model, loss: { name: loss.name, head: loss.head ?? null } },
-    extra: {
-      pairPredictions: {
-        pairs: scores.length,
-        accuracyAtHalf: correct / scores.length,
-        auc: headAuc,
-      },
-    },
-    figures: [{
-      title: "Pair predictions of the head",
-      svg: pairGallery(test, shown, { scoreName: "P(same)" }),
-      caption: `P(same) ≥ 0.5 is right on ${correct} of ${scores.length} balanced test pairs.`,
-    }],
-  });
-  console.log(`siamese_bce → ${args.out}\n${summary(m)}`);
-  console.log(
-    `  head: accuracy at P(same) ≥ 0.5 ${(correct / scores.length).toFixed(4)}, AUC ${
-      headAuc.toFixed(4)
-    }`,
-  );
-  for (const p of shown.slice(0, 6)) {
-    console.log(
-      `    ${test.classNames[test.labels[p.left]]} vs ${
-        test.classNames[test.labels[p.right]]
-      }: P(same) ${p.score.toFixed(3)}`,
-    );
-  }
+  await run.write(args.out);
+  const name = (i: number) => test.classNames[test.labels[i]];
+  console.log([
+    `siamese_bce → ${args.out}\n${run.summary}`,
+    `  head: accuracy at P(same) ≥ 0.5 ${accuracyAtHalf.toFixed(4)}, AUC ${headAuc.toFixed(4)}`,
+    ...shown.slice(0, 6).map((p) =>
+      `    ${name(p.left)} vs ${name(p.right)}: P(same) ${p.score.toFixed(3)}`
+    ),
+  ].join("\n"));
   program.dispose();
 }

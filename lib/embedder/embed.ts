@@ -55,7 +55,7 @@ export async function embed(
   embedder: Embedder,
   dataset: Dataset,
   options: EmbedOptions = {},
-): Promise<EmbeddingSet> {
+): Promise<EmbeddingSet & { readonly embeddings: Float32Array }> {
   const what = "embed dataset";
   if (embedder === null || typeof embedder !== "object" || !embedder.network) {
     throw new TypeError(

@@ -42,8 +42,8 @@ export interface EmbedderEvaluation extends EvaluationWithCurves {
   readonly embedder: Embedder;
   /** The dataset evaluated on. */
   readonly dataset: Dataset;
-  /** Its embeddings and labels. */
-  readonly set: EmbeddingSet;
+  /** Its embeddings (float32) and labels. */
+  readonly set: EmbeddingSet & { readonly embeddings: Float32Array };
   /** The seed of the pair sample and gallery choice. */
   readonly seed: number;
 }

@@ -56,6 +56,8 @@ export interface StandardReportOptions {
   readonly tables?: readonly ReportTable[];
   /** Further metrics.json fields (JSON), after the standard ones. */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Further links to files of the run, relative to its folder (each must exist). */
+  readonly links?: readonly { readonly text: string; readonly href: string }[];
 }
 
 /**
@@ -196,7 +198,7 @@ export function standard(
     if (map !== "none") {
       const flat = map === "pca" || set.dim <= 2;
       attempt(`${flat ? "PCA" : "t-SNE"} map of the test embeddings`, () => {
-        const rows = Float32Array.from(set.embeddings);
+        const rows = set.embeddings;
         const projection: Projection = flat
           ? pca(rows, set.dim, { seed: evaluation.seed })
           : tsne(rows, set.dim, { seed: evaluation.seed, maxPoints: 1000 });
@@ -288,6 +290,7 @@ export function standard(
     },
     ...(options.tables === undefined ? {} : { tables: options.tables }),
     figures,
+    ...(options.links === undefined ? {} : { links: options.links }),
   };
   const f = (x: number) => x.toFixed(4);
   const summary = [
