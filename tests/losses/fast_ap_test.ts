@@ -5,34 +5,9 @@ import * as tf from "@tensorflow/tfjs";
 import { euclidean } from "../../lib/distances/mod.ts";
 import { fastAP } from "../../lib/losses/mod.ts";
 import { checkOracle, unitRows } from "./_check.ts";
-import { type Batch, partners } from "./_oracle.ts";
+import { fastAPOracle as oracle, l2 } from "./_pml_oracles.ts";
 
 await tf.setBackend("cpu");
-
-const sq = (a: number[], b: number[]) => a.reduce((s, v, k) => s + (v - b[k]) ** 2, 0);
-const l2 = (a: number[], b: number[]) => Math.sqrt(sq(a, b));
-
-function oracle(b: Batch, { bins = 10, top = 4, dist = sq } = {}): number {
-  const delta = top / bins;
-  const pulse = (d: number, c: number) => Math.max(0, 1 - Math.abs(d - c) / delta);
-  let anyBin = false;
-  const costs: number[] = [];
-  b.rows.forEach((r, i) => {
-    const { pos, neg } = partners(b, i);
-    if (pos.length === 0) return;
-    let ap = 0, cumPos = 0, cumAll = 0;
-    for (let k = 0; k <= bins; k++) {
-      const c = k * delta;
-      const hp = pos.reduce((s, j) => s + pulse(dist(r, b.rows[j]), c), 0);
-      const hn = neg.reduce((s, j) => s + pulse(dist(r, b.rows[j]), c), 0);
-      cumPos += hp, cumAll += hp + hn;
-      if (hp * cumPos > 0 && cumAll > 0) (ap += (hp * cumPos) / cumAll), (anyBin = true);
-    }
-    costs.push(1 - ap / pos.length);
-  });
-  if (!anyBin || costs.length === 0) return 0;
-  return costs.reduce((s, c) => s + c, 0) / costs.length;
-}
 
 checkOracle("fastAP", [
   { name: "defaults, unit rows", loss: fastAP(), oracle: (b) => oracle(b), rows: unitRows },

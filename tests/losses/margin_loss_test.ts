@@ -7,34 +7,9 @@ import { marginLoss } from "../../lib/losses/mod.ts";
 import { batchHard, type Miner, tripletMarginMiner } from "../../lib/miners/mod.ts";
 import { checkOracle, unitRows } from "./_check.ts";
 import { type Batch, cos, labelled } from "./_oracle.ts";
+import { l2, marginOracle as oracle, triplets } from "./_pml_oracles.ts";
 
 await tf.setBackend("cpu");
-
-const l2 = (a: number[], b: number[]) => Math.hypot(...a.map((v, k) => v - b[k]));
-
-function triplets(b: Batch): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  b.labels.forEach((l, a) =>
-    b.labels.forEach((m, p) => {
-      if (p === a || m !== l) return;
-      b.labels.forEach((o, n) => o !== l && out.push([a, p, n]));
-    })
-  );
-  return out;
-}
-
-function oracle(
-  b: Batch,
-  { margin = 0.2, beta = 1.2, dist = l2 } = {},
-  chosen = triplets(b),
-): number {
-  const terms = chosen.flatMap(([a, p, n]) => [
-    Math.max(0, dist(b.rows[a], b.rows[p]) - beta + margin),
-    Math.max(0, beta - dist(b.rows[a], b.rows[n]) + margin),
-  ]);
-  const positive = terms.filter((t) => t > 0);
-  return positive.length === 0 ? 0 : positive.reduce((s, t) => s + t, 0) / positive.length;
-}
 
 /** Every valid triplet whose three rows are consecutive mod n (a choice by labels only). */
 function fixedTriplets(b: Batch): [number, number, number][] {

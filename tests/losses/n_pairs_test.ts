@@ -5,26 +5,10 @@ import * as tf from "@tensorflow/tfjs";
 import { cosine, euclidean } from "../../lib/distances/mod.ts";
 import { lpRegularizer, nPairs, plus, weighted } from "../../lib/losses/mod.ts";
 import { checkOracle } from "./_check.ts";
-import { type Batch, cos } from "./_oracle.ts";
+import { cos } from "./_oracle.ts";
+import { nPairsOracle as oracle } from "./_pml_oracles.ts";
 
 await tf.setBackend("cpu");
-
-const dotOf = (a: number[], b: number[]) => a.reduce((s, v, k) => s + v * b[k], 0);
-
-function oracle(b: Batch, f: (a: number[], c: number[]) => number = dotOf): number {
-  const firstTwo = new Map<number, number[]>();
-  b.labels.forEach((l, i) => firstTwo.set(l, [...(firstTwo.get(l) ?? []), i].slice(0, 2)));
-  const chosen = [...firstTwo.values()].filter((m) => m.length === 2);
-  if (chosen.length === 0) return 0;
-  const costs = chosen.map(([a, p]) => {
-    // log(1 + Σ_{j ≠ k} exp(f(a, p_j) − f(a, p_k)))
-    const own = f(b.rows[a], b.rows[p]);
-    const others = chosen.filter(([, q]) => q !== p).map(([, q]) => f(b.rows[a], b.rows[q]));
-    const m = Math.max(0, ...others.map((x) => x - own));
-    return m + Math.log(Math.exp(-m) + others.reduce((s, x) => s + Math.exp(x - own - m), 0));
-  });
-  return costs.reduce((s, c) => s + c, 0) / costs.length;
-}
 
 checkOracle("nPairs", [
   { name: "dot", loss: nPairs(), oracle: (b) => oracle(b) },
