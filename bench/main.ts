@@ -38,6 +38,11 @@ const sections: readonly Section[] = [
     title: "Retrieval and identification metrics over 10k × 32-d",
     args: ["metrics.ts"],
   },
+  {
+    name: "evaluate",
+    title: "Evaluation: embed 10k images and compute every metric of evaluate, beside PyTorch",
+    args: ["evaluate_speed.ts"],
+  },
   { name: "gallery", title: "Gallery: identify against 100k templates", args: ["gallery.ts"] },
   {
     name: "images",
