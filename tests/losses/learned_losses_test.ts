@@ -15,93 +15,20 @@ import { compile } from "../../lib/compile/compile.ts";
 import { dense, empty, labelled as labelledModel } from "../../lib/branches/mod.ts";
 import type { Labelled, Loss, Tensor, Tensor2D } from "../../lib/types.ts";
 import { analytic, assertGradientClose, finiteDifference5 } from "../distances/_fd.ts";
-import { type Batch, batches, cos, labelled, logSumExp, rng, type Rows } from "./_oracle.ts";
+import { type Batch, batches, labelled, logSumExp, rng, type Rows } from "./_oracle.ts";
+import {
+  arcFaceOracle,
+  cosFaceOracle,
+  mean,
+  proxyAnchorOracle,
+  proxyNcaOracle,
+  softTripleOracle,
+  sum,
+} from "./_learned_oracle.ts";
 
 await tf.setBackend("cpu");
 
 const CLASSES = 5; // the oracle batches use labels 0 … 4
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const mean = (xs: number[]) => xs.length === 0 ? 0 : sum(xs) / xs.length;
-/** Softmax cross-entropy of one row of logits with target `y`. */
-const ce = (logits: number[], y: number) => logSumExp(logits, false) - logits[y];
-const cosTo = (e: number[], rows: Rows) => rows.map((w) => cos(e, w));
-
-// ---------------------------------------------------------------------------------------------
-// Loop oracles (plain numbers)
-// ---------------------------------------------------------------------------------------------
-
-/** Deng et al. 2019: the target angle θ gets + m (pml: cos θ − m·sin m once θ > π − m). */
-function arcTarget(c: number, m: number): number {
-  const theta = Math.acos(Math.min(1, Math.max(-1, c)));
-  return theta <= Math.PI - m ? Math.cos(theta + m) : Math.cos(theta) - m * Math.sin(m);
-}
-
-function arcFaceOracle(b: Batch, w: Rows, { margin = 28.6, scale = 64, k = 1 } = {}): number {
-  const m = (margin * Math.PI) / 180;
-  return mean(b.rows.map((e, i) => {
-    const all = cosTo(e, w);
-    // a class's cosine is its best sub-centre's (k = 1: its one row)
-    const perClass = Array.from(
-      { length: all.length / k },
-      (_, c) => Math.max(...all.slice(c * k, (c + 1) * k)),
-    );
-    const logits = perClass.map((v, c) => scale * (c === b.labels[i] ? arcTarget(v, m) : v));
-    return ce(logits, b.labels[i]);
-  }));
-}
-
-function cosFaceOracle(b: Batch, w: Rows, { margin = 0.35, scale = 64 } = {}): number {
-  return mean(b.rows.map((e, i) => {
-    const logits = cosTo(e, w).map((v, c) => scale * (v - (c === b.labels[i] ? margin : 0)));
-    return ce(logits, b.labels[i]);
-  }));
-}
-
-/** Kim et al. 2020, eq. 4. */
-function proxyAnchorOracle(b: Batch, p: Rows, { margin = 0.1, alpha = 32 } = {}): number {
-  const present = new Set(b.labels);
-  let pos = 0, neg = 0;
-  p.forEach((proxy, c) => {
-    const s = b.rows.map((e) => cos(e, proxy));
-    pos += logSumExp(s.flatMap((v, i) => b.labels[i] === c ? [-alpha * (v - margin)] : []), true);
-    neg += logSumExp(s.flatMap((v, i) => b.labels[i] !== c ? [alpha * (v + margin)] : []), true);
-  });
-  return present.size === 0 ? neg / p.length : pos / present.size + neg / p.length;
-}
-
-/** Movshovitz-Attias et al. 2017 with pml's squared distance of normalised vectors. */
-function proxyNcaOracle(b: Batch, p: Rows, { softmaxScale = 1 } = {}): number {
-  const unit = (v: number[]) => {
-    const n = Math.max(Math.hypot(...v), 1e-12);
-    return v.map((x) => x / n);
-  };
-  return mean(b.rows.map((e, i) => {
-    const logits = p.map((q) => {
-      const [u, v] = [unit(e), unit(q)];
-      return -softmaxScale * sum(u.map((x, k) => (x - v[k]) ** 2));
-    });
-    return ce(logits, b.labels[i]);
-  }));
-}
-
-/** Qian et al. 2019, eqs. 6–8 (without the centre regulariser, as pml). */
-function softTripleOracle(
-  b: Batch,
-  w: Rows,
-  { k = 10, la = 20, gamma = 0.1, margin = 0.01 } = {},
-): number {
-  return mean(b.rows.map((e, i) => {
-    const s = cosTo(e, w);
-    const logits = Array.from({ length: s.length / k }, (_, c) => {
-      const mine = s.slice(c * k, (c + 1) * k);
-      const z = logSumExp(mine.map((v) => v / gamma), false);
-      const S = sum(mine.map((v) => Math.exp(v / gamma - z) * v));
-      return la * (S - (c === b.labels[i] ? margin : 0));
-    });
-    return ce(logits, b.labels[i]);
-  }));
-}
 
 // ---------------------------------------------------------------------------------------------
 // The cases
@@ -394,6 +321,23 @@ Deno.test("proxyAnchor: perItem is per proxy; absent classes cost only their neg
   // class 2 has no positives: its item is log(1 + Σ e^{α(s + δ)}) / 4 over both rows
   const neg2 = logSumExp([32 * (-1 + 0.1), 32 * (0 + 0.1)], true) / 4;
   assert.ok(Math.abs(v[2] - neg2) < 1e-5, `${v[2]} vs ${neg2}`);
+  tf.dispose([input.embeddings, input.labels, proxies]);
+});
+
+Deno.test("proxyNca: a zero proxy is at squared distance 1 from every embedding, as pml's F.normalize makes it 0", () => {
+  const loss = proxyNca({ classes: 2 });
+  const input: Labelled = {
+    kind: "labelled",
+    embeddings: tf.tensor2d([[3, 0], [0, 2]]) as Tensor2D,
+    labels: tf.tensor1d([0, 1], "int32"),
+  };
+  const proxies = tf.tensor2d([[1, 0], [0, 0]]);
+  const v = loss.perItem(input, { training: false, parameters: { proxies } }).dataSync();
+  // row 0: d = (0, 1) → −log(e⁰ / (e⁰ + e⁻¹)); row 1: d = (2, 1) → −log(e⁻¹ / (e⁻² + e⁻¹))
+  const expected = [Math.log(1 + Math.exp(-1)), Math.log(1 + Math.exp(-1))];
+  v.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-6, `${i}: ${x} vs ${expected[i]}`));
+  const oracle = proxyNcaOracle({ rows: [[3, 0], [0, 2]], labels: [0, 1] }, [[1, 0], [0, 0]]);
+  assert.ok(Math.abs(mean(Array.from(v)) - oracle) < 1e-6);
   tf.dispose([input.embeddings, input.labels, proxies]);
 });
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, Loss, LossContext, Tensor1D } from "../../types.ts";
+import type { Labelled, Loss, LossContext, Tensor1D, Tensor2D } from "../../types.ts";
 import { mean } from "../mean.ts";
 import {
   checkClasses,
@@ -25,7 +25,8 @@ export interface ProxyNcaOptions {
  * ProxyNCA (Movshovitz-Attias et al. 2017), as pytorch-metric-learning's `ProxyNCALoss`: one
  * learned proxy per class (the parameter `proxies`, `[classes, embeddingSize]`, initialised
  * N(0, 1)); with the squared Euclidean distance d_ic = ‖ê_i − p̂_c‖² between the
- * L2-normalised embedding and proxy (pml's `LpDistance(power=2)`, i.e. 2 − 2·cos), row i costs
+ * L2-normalised embedding and proxy (pml's `LpDistance(power=2)`: 2 − 2·cos, and 1 for a zero
+ * row, whose normalised form is 0), row i costs
  *
  * `−log( e^{−σ·d_{i,y_i}} / Σ_c e^{−σ·d_ic} )`
  *
@@ -68,7 +69,13 @@ export function proxyNca(options: ProxyNcaOptions): Loss<Labelled> {
         const { oneHot } = checkedLabels(name, input, classes);
         const e = input.embeddings;
         const p = parameterOf(name, context, "proxies", classes, e.shape[1]);
-        const d = tf.sub(2, tf.mul(similarityTo(e, p), 2));
+        // ‖ê − p̂‖² = ‖ê‖² + ‖p̂‖² − 2·cos, where a zero row's normalised form is 0 (as pml's
+        // F.normalize), so its squared norm is 0, not 1.
+        const squaredNorm = (x: Tensor2D) => tf.sub(1, cosine.rows(x, x));
+        const d = tf.sub(
+          tf.add(tf.expandDims(squaredNorm(e), 1), tf.expandDims(squaredNorm(p), 0)),
+          tf.mul(similarityTo(e, p), 2),
+        );
         const logP = tf.logSoftmax(tf.mul(d, -softmaxScale));
         return tf.neg(tf.sum(tf.mul(logP, oneHot), 1)) as Tensor1D;
       }),
