@@ -252,7 +252,9 @@ Deno.test("fuzz: distanceWeighted gives valid triplets of finite cost, or throws
             assert.notEqual(b.labels[t.negative[k]], b.labels[a]);
             assert.ok(l2(b.rows[a], b.rows[t.negative[k]]) < 1.4 + 1e-5);
           });
-          const v = tf.tidy(() => loss.reduce(loss.perItem(x)).dataSync()[0]);
+          const value = tf.tidy(() => loss.reduce(loss.perItem(x)));
+          const v = (await value.data())[0];
+          value.dispose();
           assert.ok(Number.isFinite(v) && v >= 0, `${backend}: ${v}`);
           if (t.anchor.length === 0) assert.ok(Object.is(v, 0));
         } catch (e) {
