@@ -1,5 +1,5 @@
 import type { ImageSource } from "./types.ts";
-import { encodeGrayPng } from "./_png.ts";
+import { encodePng } from "./_png.ts";
 
 /** Escapes text for XML and HTML content and attribute values. */
 export function escapeXml(text: string): string {
@@ -49,8 +49,10 @@ export function imageSize(
 }
 
 /**
- * Image `index` of the source (channel 0) as a PNG data URI, enlarged `scale` times by pixel
- * repetition so that viewers which smooth scaled images still show crisp pixels.
+ * Image `index` of the source as a PNG data URI, enlarged `scale` times by pixel repetition so
+ * that viewers which smooth scaled images still show crisp pixels. Images with 3 or more
+ * channels are drawn in colour (channels 0, 1, 2 as red, green, blue; a fourth, alpha, is
+ * ignored); others in grey from channel 0.
  */
 export function imageDataUri(what: string, source: ImageSource, index: number, scale = 1): string {
   const { h, w, stride } = imageSize(what, source);
@@ -60,17 +62,19 @@ export function imageDataUri(what: string, source: ImageSource, index: number, s
     );
   }
   const channels = source.shape[2] ?? 1;
-  const pixels = new Uint8Array(h * w * scale * scale);
+  const drawn = channels >= 3 ? 3 : 1;
+  const pixels = new Uint8Array(h * w * scale * scale * drawn);
   for (let y = 0; y < h * scale; y++) {
     for (let x = 0; x < w * scale; x++) {
-      const v = source
-        .images[index * stride + (Math.floor(y / scale) * w + Math.floor(x / scale)) * channels];
-      pixels[y * w * scale + x] = Math.round(
-        255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)),
-      );
+      const from = index * stride + (Math.floor(y / scale) * w + Math.floor(x / scale)) * channels;
+      const to = (y * w * scale + x) * drawn;
+      for (let c = 0; c < drawn; c++) {
+        const v = source.images[from + c];
+        pixels[to + c] = Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
+      }
     }
   }
-  return `data:image/png;base64,${base64(encodeGrayPng(pixels, w * scale, h * scale))}`;
+  return `data:image/png;base64,${base64(encodePng(pixels, w * scale, h * scale, drawn))}`;
 }
 
 /** The class name of image `index`, when the source has labels. */

@@ -192,9 +192,10 @@ export interface SizeResult {
 export type PlotSpec = Readonly<Record<string, unknown>>;
 
 /**
- * Images to draw in a gallery: `size` grayscale (or first-channel) images of `shape`
- * `[height, width]` or `[height, width, channels]`, row-major, values in [0, 1]. A `Dataset`
- * of the `data` folder fits.
+ * Images to draw in a gallery: `size` images of `shape` `[height, width]` or
+ * `[height, width, channels]`, row-major with channels interleaved, values in [0, 1]. Images
+ * with 3 or more channels are drawn in colour (channels 0, 1, 2 as red, green, blue), others
+ * in grey from channel 0. A `Dataset` of the `data` folder fits.
  *
  * @example
  * ```ts
@@ -217,7 +218,7 @@ export type PlotSpec = Readonly<Record<string, unknown>>;
 export interface ImageSource {
   /** `size × prod(shape)` values in [0, 1]. */
   readonly images: Float32Array;
-  /** Shape of one image: `[h, w]` or `[h, w, c]` (only channel 0 is drawn). */
+  /** Shape of one image: `[h, w]` or `[h, w, c]` (c ≥ 3: drawn in colour). */
   readonly shape: readonly number[];
   /** Number of images. */
   readonly size: number;
