@@ -1,8 +1,11 @@
 /**
  * Gallery benchmark: identify against 100k enrolled 32-d templates with batched queries,
- * reporting queries per second and resident memory before and after.
+ * reporting queries per second and resident memory before and after; with `--ann`, exact
+ * search against the HNSW index (`hnswIndex`) at 100k and 1M items: build time, memory,
+ * queries/s single and batched, recall@1 and recall@10 against exact search.
  *
  *     deno run -A bench/gallery.ts
+ *     deno run -A bench/gallery.ts --ann [--sizes 100000,1000000] [--ef 32,64,128]
  *
  * @module
  */
@@ -10,11 +13,13 @@ import { useBackend } from "../lib/backend/mod.ts";
 import { cosine, type Distance, euclidean } from "../lib/distances/mod.ts";
 import {
   type GalleryStore,
+  type ItemMatch,
   memoryStore,
   openGallery,
   sqliteStore,
   type TemplateMode,
 } from "../lib/gallery/mod.ts";
+import { hnswIndex } from "../lib/gallery/ann_index.ts";
 
 /** One measured configuration. */
 export interface GalleryBenchRow {
@@ -198,7 +203,190 @@ export async function benchGallery(options: GalleryBenchOptions = {}): Promise<G
   return rows;
 }
 
-if (import.meta.main) {
+/** One measured search method at one gallery size (see {@linkcode benchAnn}). */
+export interface AnnBenchRow {
+  /** `exact`, or `hnsw ef=<expansionSearch>`. */
+  readonly method: string;
+  /** `random`: unit vectors and unrelated random queries (the worst case); `near`: queries are a stored vector plus noise (identification). */
+  readonly data: "random" | "near";
+  readonly distance: string;
+  readonly gallery: number;
+  readonly dim: number;
+  /** Seconds to make the searchable form (exact: the in-memory copy; hnsw: the graph). */
+  readonly buildSeconds: number;
+  /** Resident memory it added (MiB). */
+  readonly memoryMiB: number;
+  /** Queries per second, one `similar` call per query. */
+  readonly singleQps: number;
+  /** Queries per second, `similarBatch` of 1000 queries. */
+  readonly batchQps: number;
+  /** Share of queries whose exact nearest item is the first answer. */
+  readonly recallAt1: number;
+  /** Mean share of the exact 10 nearest items among the 10 answers. */
+  readonly recallAt10: number;
+  /** Queries the recall is measured over. */
+  readonly recallQueries: number;
+  readonly load1: number;
+}
+
+/** Options of {@linkcode benchAnn}. */
+export interface AnnBenchOptions {
+  readonly sizes?: readonly number[];
+  readonly dim?: number;
+  /** `expansionSearch` values to measure (one graph, searched with each). */
+  readonly ef?: readonly number[];
+  readonly distance?: Distance;
+  readonly data?: readonly ("random" | "near")[];
+  readonly seed?: number;
+}
+
+/**
+ * Exact search against the HNSW index on the same gallery: for each size, the exact
+ * searches (single queries are sampled at large sizes) give the ground truth that the
+ * index's recall is measured against.
+ */
+export async function benchAnn(options: AnnBenchOptions = {}): Promise<AnnBenchRow[]> {
+  const dim = options.dim ?? 32;
+  const distance = options.distance ?? euclidean;
+  await useBackend("wasm");
+  const rows: AnnBenchRow[] = [];
+  const file = Deno.makeTempFileSync({ suffix: ".hnsw" });
+  Deno.removeSync(file);
+  for (const n of options.sizes ?? [100_000, 1_000_000]) {
+    for (const data of options.data ?? ["random", "near"]) {
+      const normal = normals((options.seed ?? 1) + n);
+      const unit = (out: Float32Array, at: number) => {
+        let sq = 0;
+        for (let t = 0; t < dim; t++) {
+          const v = normal();
+          out[at + t] = v;
+          sq += v * v;
+        }
+        for (let t = 0; t < dim; t++) out[at + t] /= Math.sqrt(sq);
+      };
+      const templates = new Float32Array(n * dim);
+      for (let i = 0; i < n; i++) unit(templates, i * dim);
+      const nq = 1000;
+      const queries = new Float32Array(nq * dim);
+      for (let i = 0; i < nq; i++) {
+        if (data === "random") unit(queries, i * dim);
+        else {
+          const who = (i * 7919) % n;
+          for (let t = 0; t < dim; t++) {
+            queries[i * dim + t] = templates[who * dim + t] + 0.05 * normal();
+          }
+        }
+      }
+      const store = memoryStore({ dim, fingerprint: "bench", distance });
+      store.add(
+        (function* () {
+          for (let i = 0; i < n; i++) {
+            yield { identity: `id${i}`, embeddings: templates.subarray(i * dim, (i + 1) * dim) };
+          }
+        })(),
+      );
+      // Exact: the ground truth. Single queries are slow at 1M: a sample of them.
+      const exact = openGallery(store, { distance });
+      const gc = () => (globalThis as { gc?: () => void }).gc?.();
+      gc();
+      let rss = Deno.memoryUsage().rss;
+      let t0 = performance.now();
+      exact.similar(queries.subarray(0, dim), 1);
+      const exactBuild = (performance.now() - t0) / 1000;
+      const exactMiB = mib(Deno.memoryUsage().rss - rss);
+      const sample = n >= 1_000_000 ? 200 : 1000;
+      t0 = performance.now();
+      const truth = exact.similarBatch(queries.subarray(0, sample * dim), 10);
+      const exactBatch = sample / ((performance.now() - t0) / 1000);
+      const singles = n >= 1_000_000 ? 10 : 40;
+      t0 = performance.now();
+      for (let q = 0; q < singles; q++) exact.similar(queries.subarray(q * dim, (q + 1) * dim), 10);
+      const exactSingle = singles / ((performance.now() - t0) / 1000);
+      rows.push({
+        method: "exact",
+        data,
+        distance: distance.name,
+        gallery: n,
+        dim,
+        buildSeconds: +exactBuild.toFixed(2),
+        memoryMiB: exactMiB,
+        singleQps: Math.round(exactSingle),
+        batchQps: Math.round(exactBatch),
+        recallAt1: 1,
+        recallAt10: 1,
+        recallQueries: sample,
+        load1: +Deno.loadavg()[0].toFixed(1),
+      });
+      console.error(JSON.stringify(rows.at(-1)));
+      exact.close = () => {}; // the store is shared with the indexed galleries
+      const recall = (found: ItemMatch[][]) => {
+        let at1 = 0, at10 = 0;
+        for (let q = 0; q < sample; q++) {
+          if (found[q][0]?.id === truth[q][0].id) at1++;
+          const ids = new Set(found[q].map((m) => m.id));
+          at10 += truth[q].filter((m) => ids.has(m.id)).length / truth[q].length;
+        }
+        return { recallAt1: +(at1 / sample).toFixed(4), recallAt10: +(at10 / sample).toFixed(4) };
+      };
+      // One graph (built once, written to a file), searched with each ef.
+      let first = true;
+      for (const ef of options.ef ?? [32, 64, 128]) {
+        gc();
+        rss = Deno.memoryUsage().rss;
+        const index = await hnswIndex({ path: file, expansionSearch: ef, threshold: 0 });
+        const gallery = openGallery(store, { distance, index });
+        t0 = performance.now();
+        gallery.similar(queries.subarray(0, dim), 1);
+        const build = (performance.now() - t0) / 1000;
+        const memory = mib(Deno.memoryUsage().rss - rss);
+        t0 = performance.now();
+        const found = gallery.similarBatch(queries, 10);
+        const batchQps = nq / ((performance.now() - t0) / 1000);
+        t0 = performance.now();
+        for (let q = 0; q < nq; q++) gallery.similar(queries.subarray(q * dim, (q + 1) * dim), 10);
+        const singleQps = nq / ((performance.now() - t0) / 1000);
+        rows.push({
+          method: `hnsw ef=${ef}`,
+          data,
+          distance: distance.name,
+          gallery: n,
+          dim,
+          // later efs read the graph from the file: the first row is the build
+          buildSeconds: first ? +build.toFixed(2) : NaN,
+          memoryMiB: first ? memory : NaN,
+          singleQps: Math.round(singleQps),
+          batchQps: Math.round(batchQps),
+          ...recall(found),
+          recallQueries: sample,
+          load1: +Deno.loadavg()[0].toFixed(1),
+        });
+        console.error(JSON.stringify(rows.at(-1)));
+        first = false;
+      }
+      try {
+        Deno.removeSync(file);
+      } catch {
+        // not written
+      }
+    }
+  }
+  return rows;
+}
+
+function printTable<T extends object>(rows: readonly T[]): void {
+  const keys = Object.keys(rows[0]) as (keyof T)[];
+  console.log(`| ${keys.join(" | ")} |`);
+  console.log(`|${keys.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(`| ${keys.map((k) => row[k]).join(" | ")} |`);
+}
+
+if (import.meta.main && Deno.args.includes("--ann")) {
+  const arg = (name: string) => {
+    const i = Deno.args.indexOf(name);
+    return i < 0 ? undefined : Deno.args[i + 1].split(",").map(Number);
+  };
+  printTable(await benchAnn({ sizes: arg("--sizes"), ef: arg("--ef") }));
+} else if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
   const rows = await benchGallery(quick ? { gallery: 20_000, queries: 500 } : {});
   const keys = Object.keys(rows[0]) as (keyof GalleryBenchRow)[];

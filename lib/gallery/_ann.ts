@@ -546,14 +546,16 @@ export class AnnGallery {
   }
 
   private newGraph(): NativeIndex {
-    const { connectivity, expansionAdd, expansionSearch } = this.handle.settings;
+    const { connectivity, expansionAdd } = this.handle.settings;
     return new this.handle.native.Index({
       dimensions: this.dim,
       metric: this.metric,
       quantization: "f32",
       connectivity,
       expansion_add: expansionAdd,
-      expansion_search: expansionSearch,
+      // The search asks for max(k, expansionSearch) candidates itself: usearch's candidate
+      // list is at least the count asked for, so `ef` is a per-search setting, not the file's.
+      expansion_search: 1,
       multi: false,
     });
   }
@@ -637,7 +639,7 @@ export class AnnGallery {
     const nq = queries.length / dim;
     const { threads, expansionSearch } = this.handle.settings;
     const want = (kk: number) => Math.min(this.live, kk);
-    const first = want(distinct ? Math.max(2 * k, k + 16) : k);
+    const first = want(Math.max(distinct ? Math.max(2 * k, k + 16) : k, expansionSearch));
     const out: Hit[][] = new Array(nq);
     const block = 1024;
     for (let q0 = 0; q0 < nq; q0 += block) {
