@@ -4,7 +4,11 @@
  * with {@linkcode weighted}. Built-ins cover pairs (`pairBce` with a head network,
  * `contrastive`), triplets (`tripletMargin`, `softMarginTriplet`), labelled batches
  * (`softmaxCrossEntropy`, `multiSimilarity`, `ntXent`, `supCon`, `circle`,
- * `generalizedLiftedStructure`) and presets named after pytorch-metric-learning's losses.
+ * `generalizedLiftedStructure`, `nPairs`, `marginLoss`, `angular`, `fastAP`) and presets named
+ * after pytorch-metric-learning's losses. Reducers beyond `mean`, `sum` and `meanNonZero`:
+ * `thresholdReducer`, and `perAnchor` / `classWeighted`, which wrap a labelled loss (they need
+ * to know each item's anchor). `lpRegularizer` penalises the embeddings' norms and adds to
+ * any loss with `plus`.
  *
  * A loss over no tuples is exactly 0 with every built-in reducer, on every backend
  * (tests/miners/no_tuples_test.ts, tests/fuzz/losses_fuzz_test.ts). For triplet losses and the

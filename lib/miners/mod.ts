@@ -1,7 +1,9 @@
 /**
  * In-batch mining: choose triplets within a labelled batch (`batchAll`, `batchHard`,
- * `semiHard`) and train a triplet loss on them with `mined`, using a `branches.labelled`
- * model and P×K batches.
+ * `semiHard`, pml's `tripletMarginMiner`, the seeded `distanceWeighted`) and train a triplet
+ * loss on them with `mined` (or give one to `losses.marginLoss`), using a `branches.labelled`
+ * model and P×K batches. Pair miners (`multiSimilarityMiner`, `pairMarginMiner`) choose pairs
+ * for the pair losses' `miner` option.
  *
  * @example
  * ```ts
