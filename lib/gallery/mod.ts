@@ -35,3 +35,4 @@ export * from "./open_gallery.ts";
 export * from "./calibrate_threshold.ts";
 export * from "./fingerprint_weights.ts";
 export * from "./embed_inputs.ts";
+export * from "./ann_index.ts";
