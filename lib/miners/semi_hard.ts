@@ -20,6 +20,10 @@ export interface SemiHardOptions {
  * pair whose anchor has a negative. One class, or `K = 1`, gives no triplet (a mined loss of
  * exactly 0).
  *
+ * Not pytorch-metric-learning's semi-hard: `tripletMarginMiner({ type: "semihard" })` keeps
+ * every triplet with `d(a, p) < d(a, n) ≤ d(a, p) + margin` (none when that band is empty,
+ * several per positive pair otherwise); this one keeps one per positive pair, with no margin.
+ *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";

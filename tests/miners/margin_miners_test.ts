@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../../lib/distances/mod.ts";
 import { multiSimilarity, tripletMargin } from "../../lib/losses/mod.ts";
-import { mined, pairMarginMiner, tripletMarginMiner } from "../../lib/miners/mod.ts";
+import { mined, pairMarginMiner, semiHard, tripletMarginMiner } from "../../lib/miners/mod.ts";
 import type { MinedTriplets } from "../../lib/miners/mod.ts";
 import { type Batch, batches, cos, labelled } from "../losses/_oracle.ts";
 
@@ -127,5 +127,27 @@ Deno.test("margin miners name bad options", () => {
   };
   assert.throws(() => tripletMarginMiner()(input), /embeddings must be finite: row 0 holds NaN/);
   assert.throws(() => pairMarginMiner()(input), /embeddings must be finite: row 0 holds NaN/);
+  tf.dispose([input.embeddings, input.labels]);
+});
+
+Deno.test("semiHard (FaceNet) and tripletMarginMiner semihard (pml) differ as their JSDocs say", () => {
+  // Class 0 at 0 and 1; class 1 at 1.1, 1.15 and 5. For (0, 1), d_ap = 1: pml's band (1, 1.2]
+  // holds rows 2 and 3; FaceNet takes only the closest beyond the positive, row 2. For (1, 0),
+  // d_ap = 1 and the negatives are at 0.1, 0.15, 4: pml's band is empty, FaceNet takes row 4.
+  const input = {
+    kind: "labelled" as const,
+    embeddings: tf.tensor2d([[0], [1], [1.1], [1.15], [5]]),
+    labels: tf.tensor1d([0, 0, 1, 1, 1], "int32"),
+  };
+  const pml = rowsOf(tripletMarginMiner({ type: "semihard", margin: 0.2 })(input));
+  const facenet = rowsOf(semiHard()(input));
+  assert.deepEqual(pml.filter((t) => t.startsWith("0.1.") || t.startsWith("1.0.")), [
+    "0.1.2",
+    "0.1.3",
+  ]);
+  assert.deepEqual(facenet.filter((t) => t.startsWith("0.1.") || t.startsWith("1.0.")), [
+    "0.1.2",
+    "1.0.4",
+  ]);
   tf.dispose([input.embeddings, input.labels]);
 });
