@@ -36,3 +36,18 @@ export * from "./embed.ts";
 export * from "./evaluate.ts";
 export * from "./save_embedder.ts";
 export * from "./load_embedder.ts";
+export type * from "../types.ts";
+export type { EmbeddingSet, TieRule } from "../metrics/embedding_set.ts";
+export type {
+  EvaluateOptions,
+  EvaluateWithCurvesOptions,
+  Evaluation,
+  EvaluationCurves,
+  EvaluationWithCurves,
+  NeighbourList,
+} from "../metrics/evaluate.ts";
+export type { RocCurve } from "../metrics/roc_curve.ts";
+export type { CmcCurve } from "../metrics/cmc_curve.ts";
+export type { DistanceHistogram, HistogramCounts } from "../metrics/distance_histogram.ts";
+export type { History } from "../train/fit.ts";
+export type { ModelMetadata } from "../train/save_model.ts";
