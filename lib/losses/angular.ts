@@ -33,7 +33,8 @@ function normalizeRows(x: Tensor): Tensor {
  * As in pml, anchors and positives are L2-normalised by the loss and the negatives `x_n` are
  * used as given: with an `l2Normalize` branch (the paper's setting) every vector is a unit
  * vector. The loss has no distance option (pml accepts only its normalised euclidean one);
- * its `distance` is `euclidean`, for `Program.scorePairs`. Default α = 40° (pml's).
+ * its `distance` is `euclidean`, for `Program.scorePairs`. Default α = 40° (pml's). It builds
+ * an `n³` tensor of (anchor, positive, negative) terms: keep batches ≲ 200.
  *
  * @example
  * ```ts
