@@ -324,3 +324,44 @@ Deno.test("loadEmbedder: weights changed on disk after saving (same size) are re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("embed: an image dataset streaming from disk embeds chunk by chunk, as its in-memory copy does", async () => {
+  const { encode } = await import("@jsquash/png");
+  const { imageDataset } = await import("../../lib/data/mod.ts");
+  const dir = await Deno.makeTempDir();
+  const network = tf.sequential({
+    layers: [tf.layers.flatten({ inputShape: [2, 2, 1] }), tf.layers.dense({ units: 3 })],
+  });
+  try {
+    const files: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const rgba = new Uint8ClampedArray(16).map((
+        _,
+        j,
+      ) => (j % 4 === 3 ? 255 : (i * 50 + j) % 256));
+      const png = await encode({ data: rgba, width: 2, height: 2 } as ImageData);
+      files.push(`${dir}/${i}.png`);
+      await Deno.writeFile(files[i], new Uint8Array(png));
+    }
+    const lazy = imageDataset({ files, labels: [0, 1, 0, 1, 0], classNames: ["a", "b"] }, {
+      size: 2,
+      channels: 1,
+    });
+    const embedder = {
+      network,
+      inputShape: [2, 2, 1],
+      embeddingSize: 3,
+      normalisation: "none",
+      distance: euclidean,
+      fingerprint: "",
+      provenance: { kind: null, loss: null, seed: null, steps: null, spec: null },
+    };
+    const streamed = await embed(embedder, lazy, { batchSize: 2 });
+    const inMemory = await embed(embedder, await lazy.materialize());
+    assert.deepEqual(Array.from(streamed.embeddings), Array.from(inMemory.embeddings));
+    assert.deepEqual(Array.from(streamed.labels), [0, 1, 0, 1, 0]);
+  } finally {
+    network.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
