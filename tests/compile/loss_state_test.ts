@@ -2,7 +2,7 @@
 // by the program's optimiser (at a multiple of its rate when asked), freed with the program.
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { dense, empty, labelled } from "../../lib/branches/mod.ts";
+import { dense, empty, labelled, triplet } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/compile.ts";
 import { Adam } from "../../lib/compile/_adam.ts";
 import { mean } from "../../lib/losses/mean.ts";
@@ -262,3 +262,18 @@ Deno.test("loss parameters: bad specs, labels and optimisers are errors naming t
   assert.deepEqual(p.trainableWeights().map((w) => Array.from(w.dataSync())), weights);
   p.dispose();
 });
+
+// Never called: only type-checked (an unused @ts-expect-error fails `deno check`).
+function _pairings(): void {
+  const branch = net();
+  const ok: Program<Labelled> = compile({
+    model: labelled(branch),
+    loss: arcFace({ classes: 3 }),
+    inputShape: [4],
+  });
+  const triplets = triplet(branch);
+  // @ts-expect-error a learned loss takes labelled batches, not triplets
+  compile({ model: triplets, loss: proxyAnchor({ classes: 3 }), inputShape: [4] });
+  ok.dispose();
+}
+void _pairings;
