@@ -308,6 +308,35 @@ function tempName(path: string, what: string): string {
   return `${path}.${Deno.pid}.${random}.${what}.tmp`;
 }
 
+/**
+ * Removes temp files a killed writer left beside `path` (Linux: their process is gone from
+ * /proc; elsewhere nothing is removed).
+ */
+function removeOrphans(path: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
+  const base = path.slice(slash + 1);
+  try {
+    Deno.statSync("/proc/self");
+  } catch {
+    return;
+  }
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (!entry.isFile || !entry.name.startsWith(`${base}.`)) continue;
+      const m = /^\.(\d+)\.[0-9a-z]+\.(body|index|load)\.tmp$/.exec(entry.name.slice(base.length));
+      if (m === null || Number(m[1]) === Deno.pid) continue;
+      try {
+        Deno.statSync(`/proc/${m[1]}`);
+      } catch {
+        removeQuietly(`${dir}/${entry.name}`);
+      }
+    }
+  } catch {
+    // an unreadable folder: nothing to tidy
+  }
+}
+
 function removeQuietly(path: string): void {
   try {
     Deno.removeSync(path);
@@ -326,6 +355,7 @@ export function writeIndexFile(
   header: Omit<FileHeader, "format" | "bodyBytes" | "bodyChecksum">,
 ): void {
   checkReplaceable(path);
+  removeOrphans(path);
   const blobPath = tempName(path, "body");
   const tmp = tempName(path, "index");
   try {

@@ -340,4 +340,38 @@ Deno.test("kill -9 while the index file is written leaves the old file or the ne
     }
     gallery.close();
   }
+  // the next write tidies what the killed writers left
+  const gallery = openGallery(sqliteStore(db, { dim: 16, fingerprint: "m" }), {
+    index: await hnswIndex({ path: file, threshold: 100 }),
+  });
+  gallery.enrol("tidy", [new Float32Array(16).fill(1)]);
+  gallery.close();
+  const base = file.slice(file.lastIndexOf("/") + 1);
+  const left = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((name) =>
+    name.startsWith(base) && name.endsWith(".tmp")
+  );
+  assert.deepEqual(left, []);
+  assert.ok(readIndexFile(file) !== undefined);
+});
+
+Deno.test("temp files a killed writer left are removed by the next write; a live one's are kept", async () => {
+  const file = tempPath(".hnsw");
+  const base = file.slice(file.lastIndexOf("/") + 1);
+  const dead = `${file}.999999999.abc.index.tmp`, live = `${file}.1.def.body.tmp`;
+  const other = `${tmp}/someone-else.999999999.abc.index.tmp`;
+  for (const path of [dead, live, other]) Deno.writeTextFileSync(path, "half a file");
+  const gallery = openGallery(memoryStore({ dim: 2, fingerprint: "m" }), {
+    index: await hnswIndex({ path: file, threshold: 10 }),
+  });
+  gallery.enrolMany(
+    Array.from({ length: 20 }, (_, i) => ({ identity: `${i}`, embeddings: [[i, 1]] })),
+  );
+  gallery.identify([3, 1], 1); // builds and writes the index
+  gallery.close();
+  const left = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((n) => n.endsWith(".tmp"));
+  assert.ok(!left.includes(dead.slice(tmp.length + 1)), "the dead writer's temp file is gone");
+  assert.ok(left.includes(live.slice(tmp.length + 1)), "process 1 is alive: its file is kept");
+  assert.ok(left.includes("someone-else.999999999.abc.index.tmp"), "not ours: kept");
+  assert.ok(readIndexFile(file) !== undefined && base.length > 0);
+  for (const path of [live, other]) Deno.removeSync(path);
 });
