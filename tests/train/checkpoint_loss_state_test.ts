@@ -311,3 +311,38 @@ for (const backend of BACKENDS) {
     },
   });
 }
+
+Deno.test("loadCheckpoint refuses a state.json whose loss state was tampered with, naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  const p = make(arcFace({ classes: 3 }));
+  const batch = stream(1).next().value as LabelledBatch;
+  tf.dispose(p.trainStep(batch));
+  const path = await saveCheckpoint(p, dir, { step: 1 });
+  const file = `${path}/state.json`;
+  const original = await Deno.readTextFile(file);
+  const edits: [(s: Record<string, unknown>) => void, RegExp][] = [
+    [(s) => {
+      (s.loss as { optimizerNames: string[][] }).optimizerNames[0].pop();
+    }, /it names 2 loss optimiser weights but holds 3/],
+    [(s) => {
+      (s.loss as { optimizerNames: unknown[] }).optimizerNames[0] = [1, 2, 3];
+    }, /the optimiser names of loss parameter classWeights are not a list of names/],
+    [(s) => {
+      (s.loss as { parameters: unknown }).parameters = "classWeights";
+    }, /it holds no loss parameters but the program's loss has classWeights/],
+    [(s) => {
+      (s.loss as { optimizerNames: unknown[] }).optimizerNames[0] = null;
+    }, /loss parameter classWeights has an optimiser of its own in the program but none/],
+  ];
+  const was = await everything(p);
+  for (const [edit, message] of edits) {
+    const state = JSON.parse(original);
+    edit(state);
+    await Deno.writeTextFile(file, JSON.stringify(state));
+    await assert.rejects(() => loadCheckpoint(p, path), message);
+    assert.deepEqual(await everything(p), was);
+  }
+  tf.dispose([batch.embeddings, batch.labels]);
+  p.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
