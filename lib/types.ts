@@ -737,6 +737,8 @@ export type Stage =
     readonly kind: "layersModel";
     readonly model: LayersModel;
     readonly freeze: number;
+    /** The model's learning rate as a multiple of the program's (absent: 1). */
+    readonly learningRateMultiplier?: number;
   };
 
 /**

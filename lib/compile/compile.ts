@@ -17,6 +17,13 @@ import type {
 } from "../types.ts";
 import { applyStages, buildLossParameters, seeds, type Symbolic } from "./_build.ts";
 import { makeOptimizer, type OptimizerName, setRate } from "./_optimizer.ts";
+import {
+  GroupedOptimizer,
+  layersModelStages,
+  stableGradients,
+  trainableSlots,
+  variableName,
+} from "./_grouped_optimizer.ts";
 
 export type { OptimizerName } from "./_optimizer.ts";
 
@@ -180,7 +187,26 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
       `Cannot compile as optimizer must be "adam", "sgd", "rmsprop", "adagrad" or a tfjs optimizer: current value is an object without minimize, getWeights and setWeights`,
     );
   }
-  const optimizer = makeOptimizer(options.optimizer ?? "adam", options.learningRate ?? 1e-3);
+  // Pretrained models (fromLayersModel stages) may train at a multiple of the learning rate.
+  const backbones = layersModelStages(model.branch.stages);
+  const scaled = backbones.filter((s) => (s.learningRateMultiplier ?? 1) !== 1);
+  for (const s of scaled) {
+    const m = s.learningRateMultiplier;
+    if (typeof m !== "number" || !isFinite(m) || m <= 0) {
+      throw new Error(
+        `Cannot compile as a fromLayersModel stage's learningRateMultiplier must be a finite number > 0: current value is ${m}`,
+      );
+    }
+    if (typeof given === "object" && given !== null) {
+      throw new Error(
+        `Cannot compile as the fromLayersModel stage '${s.model.name}' asks for learningRateMultiplier ${m}, which needs a named optimizer ("adam", "sgd", "rmsprop", "adagrad"): current optimizer is a tfjs optimizer object`,
+      );
+    }
+  }
+  let optimizer: Optimizer = makeOptimizer(
+    options.optimizer ?? "adam",
+    options.learningRate ?? 1e-3,
+  );
   const rng = seeds(seed);
 
   // The shared branch, built once.
@@ -238,6 +264,26 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
     throw error;
   }
   const lossParameters = lossState?.parameters ?? [];
+  if (scaled.length > 0) {
+    optimizer = new GroupedOptimizer(
+      optimizer,
+      scaled.map((s) => ({
+        names: trainableSlots(s.model).map(variableName),
+        multiplier: s.learningRateMultiplier as number,
+        optimizer: makeOptimizer(
+          given as OptimizerName ?? "adam",
+          baseRate * s.learningRateMultiplier!,
+        ),
+      })),
+    );
+  }
+  // With a pretrained model that can be frozen and unfrozen, the optimiser sees every weight
+  // that can train, in one fixed order (null gradients for frozen ones): tfjs optimisers keep
+  // their slots by position, so a list that grows on unfreezing would mix up their state.
+  const stableNames: readonly string[] | undefined = backbones.length === 0 ? undefined : [
+    ...[...trainableSlots(embedder), ...trainableSlots(head)].map(variableName),
+    ...lossParameters.filter((p) => p.optimizer === undefined).map((p) => p.variable.name),
+  ];
   const multipliers = (loss.parameters ?? []).map((p) => p.learningRateMultiplier ?? 1);
   const parameterTensors: Readonly<Record<string, Tensor>> | undefined = lossState === undefined
     ? undefined
@@ -349,7 +395,7 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
         );
       }
       const own = lossParameters.filter((p) => p.optimizer !== undefined);
-      if (own.length === 0) {
+      if (own.length === 0 && stableNames === undefined) {
         return optimizer.minimize(() => forward(batch, true), true, vars) as Scalar;
       }
       // One gradient for everything, then each optimiser updates its own variables.
@@ -357,7 +403,9 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
       try {
         const ownNames = new Set(own.map((p) => p.variable.name));
         optimizer.applyGradients(
-          Object.fromEntries(Object.entries(grads).filter(([name]) => !ownNames.has(name))),
+          stableNames === undefined
+            ? Object.fromEntries(Object.entries(grads).filter(([name]) => !ownNames.has(name)))
+            : stableGradients(stableNames, grads),
         );
         for (const p of own) {
           p.optimizer!.applyGradients({ [p.variable.name]: grads[p.variable.name] });
