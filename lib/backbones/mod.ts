@@ -23,5 +23,6 @@
 export { fromLayersModel, type FromLayersModelOptions } from "./from_layers_model.ts";
 export { mlp, type MlpOptions } from "./mlp.ts";
 export { resnet, type ResnetOptions } from "./resnet.ts";
+export { setFrozen } from "./set_frozen.ts";
 export { vgg, type VggOptions } from "./vgg.ts";
 export type { Activation, Branch, LayersModel, Stage } from "../types.ts";

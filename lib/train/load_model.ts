@@ -219,7 +219,11 @@ function checkFinite(
   }
 }
 
-async function readLayersModel(dir: string): Promise<LayersModel> {
+/**
+ * Reads the tfjs layers model of folder `dir` (`model.json` and its weights files), checking
+ * every weights path (inside the folder), the sizes and that every weight is finite.
+ */
+export async function readLayersModel(dir: string): Promise<LayersModel> {
   const modelPath = join(dir, "model.json");
   const json = await readJson(modelPath, "model");
   if (!isRecord(json) || !isRecord(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
