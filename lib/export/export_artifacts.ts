@@ -11,7 +11,8 @@ export type { TfjsArtifacts } from "./_to_tfjs.ts";
 export type ExportFormat = "tfjs" | "onnx" | "both";
 
 /**
- * What can be exported: a compiled program (`compile(...)`), a model loaded with
+ * What can be exported: an `Embedder` value (`embedder.embedderOf(program)`,
+ * `embedder.loadEmbedder(dir)`), a compiled program (`compile(...)`), a model loaded with
  * `train.loadModel`, or any tfjs `LayersModel` with one input and one rank-2 output.
  *
  * @example
@@ -30,6 +31,18 @@ export type ExportFormat = "tfjs" | "onnx" | "both";
  */
 export type EmbedderSource =
   | LayersModel
+  | {
+    /** An `Embedder` value's network (input item → embedding row). */
+    readonly network: LayersModel;
+    /** Its distance: the name goes into the metadata. */
+    readonly distance?: { readonly name: string };
+    /** `"l2"` or `"none"`. */
+    readonly normalisation?: string;
+    /** Its verification threshold. */
+    readonly threshold?: number;
+    /** Its class names. */
+    readonly classNames?: readonly string[];
+  }
   | {
     /** The embedding network (input item → embedding row). */
     readonly embedder: LayersModel;
@@ -208,9 +221,20 @@ export function resolveSource(source: unknown, what: string): {
       classNames: null,
     };
   }
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  if (isRecord(source) && isLayersModel(source.network)) {
+    // An Embedder value.
+    return {
+      embedder: source.network,
+      distance: isRecord(source.distance) ? str(source.distance.name) : null,
+      normalisation: str(source.normalisation),
+      threshold: typeof source.threshold === "number" ? source.threshold : null,
+      classNames: Array.isArray(source.classNames) ? source.classNames as string[] : null,
+    };
+  }
   if (!isRecord(source) || !isLayersModel(source.embedder)) {
     throw new Error(
-      `Cannot ${what} as source must be a compiled program, a loaded model, a tfjs LayersModel or a model folder path: got ${
+      `Cannot ${what} as source must be an Embedder, a compiled program, a loaded model, a tfjs LayersModel or a model folder path: got ${
         isRecord(source) ? `an object with keys ${show(Object.keys(source))}` : show(source)
       }`,
     );
@@ -220,7 +244,6 @@ export function resolveSource(source: unknown, what: string): {
   const lossDistance = isRecord(loss.distance) && typeof loss.distance.name === "string"
     ? loss.distance.name
     : null;
-  const str = (v: unknown) => (typeof v === "string" ? v : null);
   return {
     embedder: source.embedder,
     distance: str(meta.distance) ?? lossDistance,

@@ -126,9 +126,10 @@ async function inspectTarget(
  * (`"both"`). `export.json` beside them says how to use the embeddings (input shape,
  * normalisation, distance, threshold, class names); see {@linkcode ExportMetadata}.
  *
- * `source` is a compiled program, a model loaded with `train.loadModel`, a tfjs
- * `LayersModel`, or the path of a model folder written by `train.saveModel` (its
- * metadata.json's distance, threshold and class names are carried over). What the graph
+ * `source` is an `Embedder` value, a compiled program, a model loaded with
+ * `train.loadModel`, a tfjs `LayersModel`, or the path of a model folder written by
+ * `train.saveModel` or `saveEmbedder` (its metadata.json's distance, threshold and class
+ * names are carried over). What the graph
  * becomes is described at `exportArtifacts`: training-only layers left out, batch-norm
  * folded, L2 normalisation kept inside the model with standard layers; an unsupported layer
  * is refused with an error naming it and its class.

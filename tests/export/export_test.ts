@@ -21,6 +21,7 @@ import {
 import { compile } from "../../lib/compile/mod.ts";
 import { tripletMargin } from "../../lib/losses/mod.ts";
 import { saveModel } from "../../lib/train/mod.ts";
+import { embedderOf } from "../../lib/embedder/mod.ts";
 import { exportArtifacts, exportEmbedder, exportOnnx } from "../../lib/export/mod.ts";
 import type { Branch, LayersModel } from "../../lib/types.ts";
 import { embedWithOnnxRuntime, embedWithPlainTfjs, maxDifference, toNchw } from "./_check.ts";
@@ -302,8 +303,8 @@ Deno.test("bad source, dir and options are refused with the argument and the val
   const dir = `${await Deno.makeTempDir()}/x`;
   try {
     const bad: [unknown, unknown, unknown, RegExp][] = [
-      [null, dir, {}, /source must be a compiled program.*got null/],
-      [{ embedder: 3 }, dir, {}, /source must be .*an object with keys \["embedder"\]/],
+      [null, dir, {}, /source must be an Embedder, a compiled program.*got null/],
+      [{ embedder: 3 }, dir, {}, /source must be an Embedder.*an object with keys \["embedder"\]/],
       [embedder, "", {}, /dir must be a path ending in a folder name: got ""/],
       [embedder, "..", {}, /dir must be a path ending in a folder name: got "\.\."/],
       [
@@ -416,6 +417,26 @@ Deno.test("the lecture network with spatial dropout on (vgg(), 0.2) drops its 3 
     assert.ok(a.metadata.checkedDifference <= 1e-5);
     tf.dispose([x, e, y]);
     loaded.dispose();
+  } finally {
+    p.dispose();
+  }
+});
+
+Deno.test("an Embedder value exports with its distance, threshold and class names", async () => {
+  const model = triplet(pipe(mlp({ hidden: [8] }), embedding(4), l2Normalize()));
+  const p = compile({ model, loss: tripletMargin(), inputShape: [5], seed: 2 });
+  const e = { ...embedderOf(p, { model, seed: 2 }), threshold: 0.8, classNames: ["a", "b"] };
+  try {
+    const a = await exportArtifacts(e, { format: "onnx" });
+    assert.equal(a.metadata.distance, e.distance.name);
+    assert.equal(a.metadata.threshold, 0.8);
+    assert.deepEqual(a.metadata.classNames, ["a", "b"]);
+    assert.equal(a.metadata.normalisation, "l2");
+    const { x, data } = inputs([3, 5]);
+    const y = p.embed(x);
+    const onnx = await embedWithOnnxRuntime(a.onnx!, data, [3, 5]);
+    assert.ok(maxDifference(onnx.embeddings, y.dataSync() as Float32Array) <= 1e-4);
+    tf.dispose([x, y]);
   } finally {
     p.dispose();
   }
