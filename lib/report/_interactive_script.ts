@@ -60,11 +60,8 @@ table.config td:last-child { text-align: left; font-family: ui-monospace, "DejaV
 .confusion th.rot { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; max-height: 140px; }
 `;
 
-/** The page's script. */
-export const SCRIPT = String.raw`
-"use strict";
-(function () {
-  var D = JSON.parse(document.getElementById("likeness-data").textContent);
+/** Helpers shared by the pages' scripts (DOM, SVG, number formats, a plot with axes). */
+export const HELPERS = String.raw`
   var SVGNS = "http://www.w3.org/2000/svg";
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#e7969c", "#637939", "#ad494a", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"];
@@ -92,7 +89,6 @@ export const SCRIPT = String.raw`
     return Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(p || 3);
   }
   function pct(x) { return Number.isFinite(x) ? (100 * x).toFixed(x > 0 && x < 0.01 ? 2 : 1) + " %" : "—"; }
-  function className(label) { var n = D.classNames[label]; return n === undefined ? String(label) : n; }
 
   // ---- a small SVG plotting helper: linear or log axes, ticks, grid --------------------
   function plot(parent, o) {
@@ -141,6 +137,16 @@ export const SCRIPT = String.raw`
     }
     return { svg: svg, X: X, Y: Y, line: line, m: m, W: W, H: H };
   }
+
+`;
+
+/** The page's script. */
+export const SCRIPT = String.raw`
+"use strict";
+(function () {
+  var D = JSON.parse(document.getElementById("likeness-data").textContent);
+` + HELPERS + String.raw`
+  function className(label) { var n = D.classNames[label]; return n === undefined ? String(label) : n; }
 
   // ---- metrics ----------------------------------------------------------------------
   var cards = byId("metric-cards");
