@@ -250,3 +250,24 @@ Deno.test("an example names a bad option and its value", async () => {
     /--batch must be an integer ≥ 2: current value is zero/,
   );
 });
+
+Deno.test("examples name distances by their records, never by a string, and stay short", async () => {
+  const names = ["euclidean", "squaredEuclidean", "cosine", "manhattan", "dot"];
+  const lengths: Record<string, number> = {};
+  for await (const entry of Deno.readDir(`${root}examples`)) {
+    if (!entry.name.endsWith(".ts")) continue;
+    const text = await Deno.readTextFile(`${root}examples/${entry.name}`);
+    for (const name of names) {
+      assert.ok(!text.includes(`"${name}"`), `${entry.name} names the distance "${name}"`);
+    }
+    lengths[entry.name] = text.split("\n").length - 1;
+  }
+  // The library owns the pipeline: a single-model example is a short program. (enrol.ts trains
+  // and compares two models in the open-set protocol; embedding_size.ts is a five-run study.)
+  for (const name of ["triplet", "contrastive", "custom_loss", "classification", "siamese_bce"]) {
+    assert.ok(
+      lengths[`${name}.ts`] <= 82,
+      `examples/${name}.ts has ${lengths[`${name}.ts`]} lines`,
+    );
+  }
+});
