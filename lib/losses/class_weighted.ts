@@ -43,6 +43,7 @@ export function classWeighted(loss: Loss<Labelled>, weights: ArrayLike<number>):
     reduce: loss.reduce,
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.head ? { head: loss.head } : {}),
+    ...(loss.parameters ? { parameters: loss.parameters } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D => {
       const labels = input.labels.dataSync();
       const bad = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= w.length);

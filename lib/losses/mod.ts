@@ -89,3 +89,17 @@ export type {
   Tensor2D,
   Triplet,
 } from "../types.ts";
+export {
+  arcFace,
+  type ArcFaceOptions,
+  cosFace,
+  type CosFaceOptions,
+  proxyAnchor,
+  type ProxyAnchorOptions,
+  proxyNca,
+  type ProxyNcaOptions,
+  softTriple,
+  type SoftTripleOptions,
+  subCenterArcFace,
+  type SubCenterArcFaceOptions,
+} from "./learned/mod.ts";

@@ -71,6 +71,7 @@ export function perAnchor(loss: Loss<Labelled>, options: PerAnchorOptions = {}):
     reduce: reduce as (perItem: Tensor1D) => Scalar,
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.head ? { head: loss.head } : {}),
+    ...(loss.parameters ? { parameters: loss.parameters } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D =>
       tf.tidy(() => {
         const values = loss.perItem(input, context);

@@ -37,7 +37,20 @@ export function plus<I extends LossInput>(a: Loss<I>, b: Loss<I>): Loss<I> {
   const name = `${a.name} + ${b.name}`;
   const head = a.head ?? b.head;
   const distance = a.distance ?? b.distance;
-  const extra = { ...(head ? { head } : {}), ...(distance ? { distance } : {}) };
+  // learned parameters of both (a name declared twice would be one variable for two losses)
+  const parameters = [...(a.parameters ?? []), ...(b.parameters ?? [])];
+  const names = parameters.map((p) => p.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) {
+    throw new Error(
+      `Cannot add losses ${a.name} and ${b.name} as both declare the learned parameter '${twice}': give one of them another name`,
+    );
+  }
+  const extra = {
+    ...(head ? { head } : {}),
+    ...(distance ? { distance } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+  };
   if (a.reduce === b.reduce && LINEAR.has(a.reduce)) {
     return {
       name,

@@ -30,6 +30,7 @@ export function weighted<I extends LossInput>(loss: Loss<I>, weight: number): Lo
   const extra = {
     ...(loss.head ? { head: loss.head } : {}),
     ...(loss.distance ? { distance: loss.distance } : {}),
+    ...(loss.parameters ? { parameters: loss.parameters } : {}),
   };
   if (HOMOGENEOUS.has(loss.reduce)) {
     return {

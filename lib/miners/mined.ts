@@ -56,6 +56,7 @@ export function mined(
     reduce,
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.head ? { head: loss.head } : {}),
+    ...(loss.parameters ? { parameters: loss.parameters } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D => {
       const chosen = miner(input, loss.distance);
       const perItem = tf.tidy(() => {
