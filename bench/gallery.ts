@@ -212,7 +212,10 @@ export interface AnnBenchRow {
   readonly distance: string;
   readonly gallery: number;
   readonly dim: number;
-  /** Seconds to make the searchable form (exact: the in-memory copy; hnsw: the graph). */
+  /**
+   * Seconds to make the searchable form (exact: the in-memory copy; hnsw: build the graph
+   * for the first ef, read it back from its file for the others).
+   */
   readonly buildSeconds: number;
   /** Resident memory it added (MiB). */
   readonly memoryMiB: number;
@@ -248,126 +251,132 @@ export interface AnnBenchOptions {
 export async function benchAnn(options: AnnBenchOptions = {}): Promise<AnnBenchRow[]> {
   const dim = options.dim ?? 32;
   const distance = options.distance ?? euclidean;
+  const kinds = options.data ?? ["random", "near"];
   await useBackend("wasm");
   const rows: AnnBenchRow[] = [];
   const file = Deno.makeTempFileSync({ suffix: ".hnsw" });
   Deno.removeSync(file);
+  const gc = () => (globalThis as { gc?: () => void }).gc?.();
+  const load1 = () => +Deno.loadavg()[0].toFixed(1);
   for (const n of options.sizes ?? [100_000, 1_000_000]) {
-    for (const data of options.data ?? ["random", "near"]) {
-      const normal = normals((options.seed ?? 1) + n);
-      const unit = (out: Float32Array, at: number) => {
-        let sq = 0;
-        for (let t = 0; t < dim; t++) {
-          const v = normal();
-          out[at + t] = v;
-          sq += v * v;
-        }
-        for (let t = 0; t < dim; t++) out[at + t] /= Math.sqrt(sq);
-      };
-      const templates = new Float32Array(n * dim);
-      for (let i = 0; i < n; i++) unit(templates, i * dim);
-      const nq = 1000;
-      const queries = new Float32Array(nq * dim);
+    const normal = normals((options.seed ?? 1) + n);
+    const unit = (out: Float32Array, at: number) => {
+      let sq = 0;
+      for (let t = 0; t < dim; t++) {
+        const v = normal();
+        out[at + t] = v;
+        sq += v * v;
+      }
+      for (let t = 0; t < dim; t++) out[at + t] /= Math.sqrt(sq);
+    };
+    // Unit-length templates, one per identity; the same gallery for both query sets.
+    const templates = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) unit(templates, i * dim);
+    const nq = 1000;
+    const queries = {} as Record<"random" | "near", Float32Array>;
+    for (const data of kinds) {
+      const q = new Float32Array(nq * dim);
       for (let i = 0; i < nq; i++) {
-        if (data === "random") unit(queries, i * dim);
+        if (data === "random") unit(q, i * dim);
         else {
           const who = (i * 7919) % n;
-          for (let t = 0; t < dim; t++) {
-            queries[i * dim + t] = templates[who * dim + t] + 0.05 * normal();
-          }
+          for (let t = 0; t < dim; t++) q[i * dim + t] = templates[who * dim + t] + 0.05 * normal();
         }
       }
-      const store = memoryStore({ dim, fingerprint: "bench", distance });
-      store.add(
-        (function* () {
-          for (let i = 0; i < n; i++) {
-            yield { identity: `id${i}`, embeddings: templates.subarray(i * dim, (i + 1) * dim) };
-          }
-        })(),
-      );
-      // Exact: the ground truth. Single queries are slow at 1M: a sample of them.
-      const exact = openGallery(store, { distance });
-      const gc = () => (globalThis as { gc?: () => void }).gc?.();
-      gc();
-      let rss = Deno.memoryUsage().rss;
-      let t0 = performance.now();
-      exact.similar(queries.subarray(0, dim), 1);
-      const exactBuild = (performance.now() - t0) / 1000;
-      const exactMiB = mib(Deno.memoryUsage().rss - rss);
-      const sample = n >= 1_000_000 ? 200 : 1000;
+      queries[data] = q;
+    }
+    const store = memoryStore({ dim, fingerprint: "bench", distance });
+    store.add(
+      (function* () {
+        for (let i = 0; i < n; i++) {
+          yield { identity: `id${i}`, embeddings: templates.subarray(i * dim, (i + 1) * dim) };
+        }
+      })(),
+    );
+    const base = { distance: distance.name, gallery: n, dim };
+    // Exact: the ground truth. At 1M a sample of the queries (single ones are slow).
+    const exact = openGallery(store, { distance });
+    gc();
+    let rss = Deno.memoryUsage().rss;
+    let t0 = performance.now();
+    exact.similar(templates.subarray(0, dim), 1);
+    const exactBuild = +((performance.now() - t0) / 1000).toFixed(2);
+    const exactMiB = mib(Deno.memoryUsage().rss - rss);
+    const sample = n >= 1_000_000 ? 200 : 1000;
+    const singles = n >= 1_000_000 ? 10 : 40;
+    const truth = {} as Record<"random" | "near", ItemMatch[][]>;
+    for (const data of kinds) {
+      const q = queries[data];
       t0 = performance.now();
-      const truth = exact.similarBatch(queries.subarray(0, sample * dim), 10);
-      const exactBatch = sample / ((performance.now() - t0) / 1000);
-      const singles = n >= 1_000_000 ? 10 : 40;
+      truth[data] = exact.similarBatch(q.subarray(0, sample * dim), 10);
+      const batchQps = sample / ((performance.now() - t0) / 1000);
       t0 = performance.now();
-      for (let q = 0; q < singles; q++) exact.similar(queries.subarray(q * dim, (q + 1) * dim), 10);
-      const exactSingle = singles / ((performance.now() - t0) / 1000);
+      for (let i = 0; i < singles; i++) exact.similar(q.subarray(i * dim, (i + 1) * dim), 10);
+      const singleQps = singles / ((performance.now() - t0) / 1000);
       rows.push({
         method: "exact",
         data,
-        distance: distance.name,
-        gallery: n,
-        dim,
-        buildSeconds: +exactBuild.toFixed(2),
+        ...base,
+        buildSeconds: exactBuild,
         memoryMiB: exactMiB,
-        singleQps: Math.round(exactSingle),
-        batchQps: Math.round(exactBatch),
+        singleQps: Math.round(singleQps),
+        batchQps: Math.round(batchQps),
         recallAt1: 1,
         recallAt10: 1,
         recallQueries: sample,
-        load1: +Deno.loadavg()[0].toFixed(1),
+        load1: load1(),
       });
       console.error(JSON.stringify(rows.at(-1)));
-      exact.close = () => {}; // the store is shared with the indexed galleries
-      const recall = (found: ItemMatch[][]) => {
-        let at1 = 0, at10 = 0;
-        for (let q = 0; q < sample; q++) {
-          if (found[q][0]?.id === truth[q][0].id) at1++;
-          const ids = new Set(found[q].map((m) => m.id));
-          at10 += truth[q].filter((m) => ids.has(m.id)).length / truth[q].length;
-        }
-        return { recallAt1: +(at1 / sample).toFixed(4), recallAt10: +(at10 / sample).toFixed(4) };
-      };
-      // One graph (built once, written to a file), searched with each ef.
-      let first = true;
-      for (const ef of options.ef ?? [32, 64, 128]) {
-        gc();
-        rss = Deno.memoryUsage().rss;
-        const index = await hnswIndex({ path: file, expansionSearch: ef, threshold: 0 });
-        const gallery = openGallery(store, { distance, index });
+    }
+    const recall = (data: "random" | "near", found: ItemMatch[][]) => {
+      let at1 = 0, at10 = 0;
+      for (let q = 0; q < sample; q++) {
+        if (found[q][0]?.id === truth[data][q][0].id) at1++;
+        const ids = new Set(found[q].map((m) => m.id));
+        at10 += truth[data][q].filter((m) => ids.has(m.id)).length / 10;
+      }
+      return { recallAt1: +(at1 / sample).toFixed(4), recallAt10: +(at10 / sample).toFixed(4) };
+    };
+    // One graph, built once and written to a file; each ef reads it back.
+    let first = true;
+    for (const ef of options.ef ?? [32, 64, 128]) {
+      gc();
+      rss = Deno.memoryUsage().rss;
+      const index = await hnswIndex({ path: file, expansionSearch: ef, threshold: 0 });
+      const gallery = openGallery(store, { distance, index });
+      t0 = performance.now();
+      gallery.similar(templates.subarray(0, dim), 1);
+      const build = +((performance.now() - t0) / 1000).toFixed(2);
+      const memory = mib(Deno.memoryUsage().rss - rss);
+      for (const data of kinds) {
+        const q = queries[data];
         t0 = performance.now();
-        gallery.similar(queries.subarray(0, dim), 1);
-        const build = (performance.now() - t0) / 1000;
-        const memory = mib(Deno.memoryUsage().rss - rss);
-        t0 = performance.now();
-        const found = gallery.similarBatch(queries, 10);
+        const found = gallery.similarBatch(q, 10);
         const batchQps = nq / ((performance.now() - t0) / 1000);
         t0 = performance.now();
-        for (let q = 0; q < nq; q++) gallery.similar(queries.subarray(q * dim, (q + 1) * dim), 10);
+        for (let i = 0; i < nq; i++) gallery.similar(q.subarray(i * dim, (i + 1) * dim), 10);
         const singleQps = nq / ((performance.now() - t0) / 1000);
         rows.push({
           method: `hnsw ef=${ef}`,
           data,
-          distance: distance.name,
-          gallery: n,
-          dim,
-          // later efs read the graph from the file: the first row is the build
-          buildSeconds: first ? +build.toFixed(2) : NaN,
+          ...base,
+          // the first ef builds the graph; later ones read it from the file (load time)
+          buildSeconds: build,
           memoryMiB: first ? memory : NaN,
           singleQps: Math.round(singleQps),
           batchQps: Math.round(batchQps),
-          ...recall(found),
+          ...recall(data, found),
           recallQueries: sample,
-          load1: +Deno.loadavg()[0].toFixed(1),
+          load1: load1(),
         });
         console.error(JSON.stringify(rows.at(-1)));
-        first = false;
       }
-      try {
-        Deno.removeSync(file);
-      } catch {
-        // not written
-      }
+      first = false;
+    }
+    try {
+      Deno.removeSync(file);
+    } catch {
+      // not written
     }
   }
   return rows;

@@ -177,7 +177,13 @@ export function openGallery(store: GalleryStore, options: OpenGalleryOptions = {
   const write = <T>(change: () => T, follow: (state: AnnGallery, result: T) => boolean): T => {
     // A gallery at the threshold keeps its index (and its file) current from the first write.
     if (ann !== undefined && annState === undefined && store.count() >= ann.settings.threshold) {
-      freshAnn().ensureGraph();
+      try {
+        freshAnn().ensureGraph();
+      } catch {
+        // The store is the truth: the write goes ahead, and the index's trouble (a foreign
+        // or damaged file) is reported by the next search.
+        annState = undefined;
+      }
     }
     const state = annState;
     const before = state === undefined ? "" : store.revision();

@@ -222,6 +222,15 @@ Deno.test("a foreign or corrupt index file is refused with an error naming it, a
       e.message.includes('"my notes, not an"'),
   );
   assert.equal(Deno.readTextFileSync(file), "my notes, not an index");
+  // the store is the truth: enrolment goes ahead (also from a gallery that has not searched
+  // yet), searches keep saying what is wrong
+  const again = openGallery(gallery.store, {
+    index: await hnswIndex({ path: file, threshold: 100 }),
+  });
+  again.enrol("extra", [[1, 2, 3, 4]]);
+  assert.equal(again.count(), 301);
+  assert.throws(() => again.identify([1, 2, 3, 4], 1), /not a likeness HNSW index/);
+  assert.equal(Deno.readTextFileSync(file), "my notes, not an index");
   gallery.close();
 
   // our file, damaged: every byte flip in the body or header is caught before usearch sees it
