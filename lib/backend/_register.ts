@@ -24,6 +24,7 @@ import {
 import { registerFusedGradients } from "./_fused_gradients.ts";
 import { maxPoolGrad } from "./_pool_kernels.ts";
 import { adamWebgpu } from "./_webgpu_adam.ts";
+import { batchNormTrainGradWebgpu, batchNormTrainWebgpu } from "./_webgpu_batch_norm.ts";
 
 /** A kernel likeness registers: filled (the backend lacks it) or overridden (too slow / wrong). */
 export interface KernelPatch {
@@ -60,6 +61,9 @@ export const webgpuPatches: readonly KernelPatch[] = [
   { kernelName: "Conv2DBackpropFilter", make: conv2DBackpropFilter, mode: "override" },
   // Adam in 3 dispatches per weight instead of ~12 (webgpu is bound by host work per kernel).
   { kernelName: adamName, make: () => adamWebgpu, mode: "fill" },
+  // Batch norm without tfjs's Mean gradient, whose ones(x.shape) is filled on the host.
+  { kernelName: batchNormTrainName, make: () => batchNormTrainWebgpu, mode: "fill" },
+  { kernelName: batchNormTrainGradName, make: () => batchNormTrainGradWebgpu, mode: "fill" },
 ];
 
 const applied = new Map<string, readonly string[]>();

@@ -11,7 +11,7 @@ import { adamName } from "./_fused_kernels.ts";
 type Output = "m" | "v" | "value";
 
 /** tfjs-webgpu's dispatch helpers (`webgpu_util`), given once the package is loaded. */
-interface WebgpuUtil {
+export interface WebgpuUtil {
   flatDispatchLayout(shape: number[]): { x: number[] };
   computeDispatch(
     layout: { x: number[] },
@@ -25,6 +25,12 @@ let util: WebgpuUtil | undefined;
 /** Hands over tfjs-webgpu's `webgpu_util` (loaded on demand, only when webgpu is used). */
 export function setWebgpuUtil(webgpuUtil: unknown): void {
   util = webgpuUtil as WebgpuUtil;
+}
+
+/** tfjs-webgpu's `webgpu_util`, or an error naming `kernel` when webgpu is not loaded yet. */
+export function webgpuUtil(kernel: string): WebgpuUtil {
+  if (util === undefined) throw new Error(`Cannot run ${kernel} before webgpu is loaded`);
+  return util;
 }
 
 /** The part of tfjs-webgpu's backend this kernel uses. */
