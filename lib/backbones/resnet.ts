@@ -4,6 +4,7 @@ import { batchNorm } from "../branches/batch_norm.ts";
 import { conv2d } from "../branches/conv2d.ts";
 import { empty } from "../branches/empty.ts";
 import { globalAveragePool2d } from "../branches/global_average_pool_2d.ts";
+import { maxPool2d } from "../branches/max_pool_2d.ts";
 import { residual } from "../branches/residual.ts";
 import { noEmbeddingSize, positiveInteger, positiveIntegers } from "../branches/_validate.ts";
 import type { Branch } from "../types.ts";
@@ -26,6 +27,12 @@ export interface ResnetOptions {
   readonly filters?: readonly number[];
   /** Residual blocks per stage (default 1). */
   readonly blocksPerStage?: number;
+  /**
+   * How much the stem shrinks the image before the residual stages: 1 (default; a 3×3 conv,
+   * for small images such as 28 × 28), 2 (a stride-2 conv) or 4 (a stride-2 conv and a 2×2
+   * max-pool, as ImageNet ResNets do; for 128–224 px photos, 16× less work per block than 1).
+   */
+  readonly stemStride?: 1 | 2 | 4;
 }
 
 const block = (filters: number, strides: number, project: boolean) => (b: Branch): Branch => {
@@ -52,7 +59,8 @@ const MAX_BLOCKS_PER_STAGE = 64;
  * A small residual network: a 3×3 stem, then stages of basic residual blocks (two 3×3 convs
  * with batch-norm; a 1×1 projection shortcut when the shape changes) and global average
  * pooling; it ends at the pooled features (the last stage's channels). Append
- * `branches.embedding(size)` for the embedding.
+ * `branches.embedding(size)` for the embedding. Any channel count and image size works
+ * (grey 28 × 28 to RGB 224 × 224); for large photos shrink early with `stemStride: 4`.
  *
  * @example
  * ```ts
@@ -84,12 +92,21 @@ export function resnet(options: ResnetOptions = {}): Branch {
       `Cannot create resnet backbone as blocksPerStage must be at most ${MAX_BLOCKS_PER_STAGE}: current value is ${perStage}`,
     );
   }
+  const stem = options.stemStride ?? 1;
+  if (stem !== 1 && stem !== 2 && stem !== 4) {
+    throw new Error(
+      `Cannot create resnet backbone as stemStride must be 1, 2 or 4: current value is ${
+        String(stem)
+      }`,
+    );
+  }
   let branch = pipe(
     empty,
-    conv2d(filters[0], { useBias: false }),
+    conv2d(filters[0], { useBias: false, strides: stem === 1 ? 1 : 2 }),
     batchNorm(),
     activation("relu"),
   );
+  if (stem === 4) branch = maxPool2d(2)(branch);
   filters.forEach((f, stage) => {
     for (let i = 0; i < perStage; i++) {
       const strides = stage > 0 && i === 0 ? 2 : 1;
