@@ -43,3 +43,4 @@ export * as metrics from "./lib/metrics/mod.ts";
 export * as protocols from "./lib/protocols/mod.ts";
 export * as gallery from "./lib/gallery/mod.ts";
 export * as report from "./lib/report/mod.ts";
+export * as exporting from "./lib/export/mod.ts";
