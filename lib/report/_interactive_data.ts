@@ -83,14 +83,27 @@ export interface PageData {
   };
   readonly gallery: { readonly random: PageQuery[]; readonly worst: PageQuery[] };
   readonly confusion: {
+    /** Classes of the matrix (empty when there are too many classes for one). */
     readonly labels: number[];
+    /** `counts[true][predicted]`, when there are at most 40 classes. */
     readonly counts: number[][];
+    /** Otherwise the most frequent confusions: `[true, predicted, count]`. */
+    readonly top: number[][];
+    /** Probes identified right. */
+    readonly right: number;
     readonly probes: number;
     readonly galleryPerClass: number;
   };
   readonly config: [string, string][];
   readonly history: { readonly step: number[]; readonly loss: number[] } | null;
 }
+
+/** Most classes drawn as a confusion matrix; above, the most frequent confusions are listed. */
+const MAX_MATRIX = 40;
+/** Most confusions listed. */
+const MAX_PAIRS = 60;
+/** Most classes with a worst query. */
+const MAX_WORST = 24;
 
 const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : 0);
 
@@ -337,8 +350,10 @@ export function pageData(evaluation: EmbedderEvaluation, o: DataOptions): PageDa
     const was = worstOf.get(labels[row]);
     if (was === undefined || rank > was.rank) worstOf.set(labels[row], { row, rank });
   }
-  const worst = [...worstOf.entries()].filter(([, w]) => w.rank >= 0).sort((a, b) => a[0] - b[0])
-    .map(([, w]) => queryOf(w.row));
+  // at most MAX_WORST classes (the worst ones) when there are many
+  const worst = [...worstOf.entries()].filter(([, w]) => w.rank >= 0)
+    .sort((a, b) => b[1].rank - a[1].rank || a[0] - b[0]).slice(0, MAX_WORST)
+    .sort((a, b) => a[0] - b[0]).map(([, w]) => queryOf(w.row));
 
   // ---- identification confusion: rank-1 predictions of the evaluation's gallery split ----
   const split = galleryProbeSplit(set, {
@@ -351,15 +366,26 @@ export function pageData(evaluation: EmbedderEvaluation, o: DataOptions): PageDa
     galleryVectors.set(rows.subarray(row * dim, (row + 1) * dim), i * dim)
   );
   const index = new Map(classes.map((c, i) => [c, i]));
-  const counts = classes.map(() => classes.map(() => 0));
+  const dense = classes.length <= MAX_MATRIX;
+  const counts = dense ? classes.map(() => classes.map(() => 0)) : [];
+  const sparse = new Map<string, number>();
+  let probesRight = 0;
   const gd = new Float64Array(g);
   for (const probe of split.probeIndices) {
     hostRow(host, rows.subarray(probe * dim, (probe + 1) * dim), galleryVectors, g, dim, gd);
     let best = -1;
     for (let j = 0; j < g; j++) if (best < 0 || gd[j] < gd[best]) best = j;
     if (best < 0) continue;
-    counts[index.get(labels[probe])!][index.get(labels[split.galleryIndices[best]])!]++;
+    const [truth, guess] = [labels[probe], labels[split.galleryIndices[best]]];
+    if (truth === guess) probesRight++;
+    if (dense) counts[index.get(truth)!][index.get(guess)!]++;
+    else if (truth !== guess) {
+      sparse.set(`${truth},${guess}`, (sparse.get(`${truth},${guess}`) ?? 0) + 1);
+    }
   }
+  // with many classes: the most frequent confusions instead of the matrix
+  const top = [...sparse.entries()].map(([key, count]) => [...key.split(",").map(Number), count])
+    .sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]).slice(0, MAX_PAIRS);
 
   // ---- ROC for a log-FAR axis: keep points that move in log FAR or in TAR ----
   const roc = curves.roc;
@@ -503,8 +529,10 @@ export function pageData(evaluation: EmbedderEvaluation, o: DataOptions): PageDa
     },
     gallery: { random, worst },
     confusion: {
-      labels: classes,
+      labels: dense ? classes : [],
       counts,
+      top,
+      right: probesRight,
       probes: split.probeIndices.length,
       galleryPerClass: o.galleryPerClass,
     },

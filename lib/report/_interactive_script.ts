@@ -44,7 +44,7 @@ svg .grid line { stroke: #eceff4; }
 .readout { font-size: 12px; color: var(--muted); min-height: 1.4em; font-variant-numeric: tabular-nums; }
 .rates { font-size: 13px; margin: 6px 0; font-variant-numeric: tabular-nums; }
 input[type=range] { width: 100%; }
-#gallery-random, #gallery-worst { display: grid; grid-template-columns: repeat(auto-fill, minmax(660px, 1fr)); column-gap: 18px; }
+#gallery-random, #gallery-worst { display: grid; grid-template-columns: repeat(auto-fill, minmax(600px, 1fr)); column-gap: 18px; }
 .gallery .row { display: flex; align-items: flex-start; gap: 6px; margin: 6px 0; padding: 4px 0; border-bottom: 1px solid #f0f2f5; flex-wrap: wrap; }
 .gallery figure { margin: 0; width: 62px; text-align: center; font-size: 10px; color: var(--muted); overflow: hidden; }
 .gallery figure img { width: 56px; height: 56px; image-rendering: pixelated; border: 3px solid transparent; display: block; margin: 0 auto; }
@@ -403,28 +403,33 @@ export const SCRIPT = String.raw`
   D.gallery.worst.forEach(function (q) { byId("gallery-worst").append(galleryRow(q)); });
 
   // ---- identification confusion -----------------------------------------------------------
-  var cf = D.confusion, table = h("table", { class: "confusion", id: "confusion-table" });
-  var head = h("tr", {}, h("th", { text: "true ↓ / predicted →" }));
-  cf.labels.forEach(function (l) { head.append(h("th", { class: "rot", text: className(l) })); });
-  head.append(h("th", { text: "rank-1" }));
-  table.append(head);
-  var right = 0, all = 0;
-  cf.counts.forEach(function (rowCounts, i) {
-    var total = rowCounts.reduce(function (a, b) { return a + b; }, 0);
-    var tr = h("tr", {}, h("th", { text: className(cf.labels[i]) }));
-    rowCounts.forEach(function (v, j) {
-      var share = total > 0 ? v / total : 0;
-      var td = h("td", { text: String(v), title: className(cf.labels[i]) + " → " + className(cf.labels[j]) + ": " + pct(share) });
-      td.style.background = i === j ? "rgba(46,125,50," + (0.1 + 0.7 * share).toFixed(3) + ")" : (v > 0 ? "rgba(198,40,40," + (0.08 + 0.8 * share).toFixed(3) + ")" : "");
-      tr.append(td);
+  var cf = D.confusion;
+  if (cf.labels.length > 0) {
+    var table = h("table", { class: "confusion", id: "confusion-table" });
+    var head = h("tr", {}, h("th", { text: "true ↓ / predicted →" }));
+    cf.labels.forEach(function (l) { head.append(h("th", { class: "rot", text: className(l) })); });
+    head.append(h("th", { text: "rank-1" }));
+    table.append(head);
+    cf.counts.forEach(function (rowCounts, i) {
+      var total = rowCounts.reduce(function (a, b) { return a + b; }, 0);
+      var tr = h("tr", {}, h("th", { text: className(cf.labels[i]) }));
+      rowCounts.forEach(function (v, j) {
+        var share = total > 0 ? v / total : 0;
+        var td = h("td", { text: String(v), title: className(cf.labels[i]) + " → " + className(cf.labels[j]) + ": " + pct(share) });
+        td.style.background = i === j ? "rgba(46,125,50," + (0.1 + 0.7 * share).toFixed(3) + ")" : (v > 0 ? "rgba(198,40,40," + (0.08 + 0.8 * share).toFixed(3) + ")" : "");
+        tr.append(td);
+      });
+      tr.append(h("td", { text: total > 0 ? pct(rowCounts[i] / total) : "—" }));
+      table.append(tr);
     });
-    right += rowCounts[i]; all += total;
-    tr.append(h("td", { text: total > 0 ? pct(rowCounts[i] / total) : "—" }));
-    table.append(tr);
-  });
-  byId("confusion-view").append(table);
+    byId("confusion-view").append(table);
+  } else {
+    var list = h("table", { class: "confusion", id: "confusion-top" }, h("tr", {}, h("th", { text: "true class" }), h("th", { text: "taken for" }), h("th", { text: "probes" })));
+    cf.top.forEach(function (t) { list.append(h("tr", {}, h("td", { text: className(t[0]) }), h("td", { text: className(t[1]) }), h("td", { text: String(t[2]) }))); });
+    byId("confusion-view").append(h("p", { class: "means", text: "Too many classes for a matrix: the " + cf.top.length + " most frequent confusions." }), list);
+  }
   byId("confusion-note").textContent = "Each of " + cf.probes.toLocaleString("en") + " probes is assigned the class of its nearest gallery item (" + cf.galleryPerClass +
-    " per class, the evaluation's seeded split); rows are true classes, columns predicted ones. Overall " + pct(all > 0 ? right / all : NaN) + " correct.";
+    " per class, the evaluation's seeded split); rows are true classes, columns predicted ones. Overall " + pct(cf.probes > 0 ? cf.right / cf.probes : NaN) + " correct.";
 
   // ---- configuration --------------------------------------------------------------------------
   var ct = h("table", { class: "config", id: "config-table" });

@@ -15,9 +15,9 @@ await tf.setBackend("cpu");
 
 const HOSTILE = `</script><img src=x onerror="window.pwned=1">"&'`;
 
-/** `perClass` 8×8 images of each of 8 classes (a bright block per class, seeded noise). */
-function dataset(perClass: number): Dataset {
-  const classes = 8, side = 8;
+/** `perClass` 8×8 images of each of `classes` classes (a bright block per class, seeded noise). */
+function dataset(perClass: number, classes = 8): Dataset {
+  const side = 8;
   let state = 12345;
   const rand = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   const n = classes * perClass;
@@ -28,7 +28,7 @@ function dataset(perClass: number): Dataset {
     labels.push(c);
     for (let p = 0; p < side * side; p++) {
       const [y, x] = [Math.floor(p / side), p % side];
-      const on = Math.floor(y / 4) * 4 + Math.floor(x / 2) === c;
+      const on = (Math.floor(y / 4) * 4 + Math.floor(x / 2)) === c % 8 || (c >= 8 && p === c % 64);
       images[i * side * side + p] = Math.min(1, (on ? 0.8 : 0.05) + 0.35 * rand());
     }
   }
@@ -42,6 +42,7 @@ function dataset(perClass: number): Dataset {
     "Shirt",
     HOSTILE,
   ];
+  for (let c = 8; c < classes; c++) classNames.push(`class ${c}`);
   return makeDataset({ images, labels, shape: [side, side, 1], classNames });
 }
 
@@ -75,9 +76,9 @@ function embedderFor() {
   };
 }
 
-async function evaluated(perClass: number) {
+async function evaluated(perClass: number, classes = 8) {
   const embedder = embedderFor();
-  const evaluation = await evaluate(embedder, dataset(perClass), { seed: 3 });
+  const evaluation = await evaluate(embedder, dataset(perClass, classes), { seed: 3 });
   return { embedder, evaluation };
 }
 
@@ -127,6 +128,25 @@ Deno.test("interactive: a stated sample of at most maxPoints items, each with it
   assert.equal(data.gallery.worst.length, 8);
   // the hostile class name never appears as markup
   assert.ok(!report.html.includes("<img src=x"));
+  embedder.network.dispose();
+});
+
+Deno.test("interactive: with 60 classes the confusion view lists the most frequent confusions and at most 24 worst queries are shown", async () => {
+  const { embedder, evaluation } = await evaluated(4, 60);
+  const report = await interactive(evaluation, { map: "pca" });
+  const json =
+    report.html.match(/<script type="application\/json" id="likeness-data">(.*?)<\/script>/s)![1];
+  const data = JSON.parse(json);
+  assert.deepEqual(data.confusion.labels, []);
+  assert.deepEqual(data.confusion.counts, []);
+  assert.ok(data.confusion.top.length > 0 && data.confusion.top.length <= 60);
+  const wrong = data.confusion.top.reduce((s: number, t: number[]) => s + t[2], 0);
+  assert.ok(wrong <= data.confusion.probes - data.confusion.right);
+  assert.equal(data.confusion.probes, 240 - 60);
+  assert.ok(
+    Math.abs(data.confusion.right / data.confusion.probes - evaluation.identification.rank1) < 1e-9,
+  );
+  assert.equal(data.gallery.worst.length, 24);
   embedder.network.dispose();
 });
 
@@ -413,6 +433,23 @@ Deno.test({
         assert.ok(stats.variance > 50, `${id} has content: pixel variance ${stats.variance}`);
         assert.ok(stats.colours >= minColours, `${id}: ${stats.colours} colours`);
       }
+      assert.deepEqual(problems, []);
+
+      // 60 classes: the confusion view is a list of the most frequent confusions
+      const many = await evaluated(4, 60);
+      const manyPath = await (await interactive(many.evaluation, { map: "pca" })).write(
+        `${dir}/many.html`,
+      );
+      many.embedder.network.dispose();
+      await page.goto(new URL(`file://${manyPath}`).href, { waitUntil: "load" });
+      await page.waitForFunction(
+        () =>
+          (globalThis as { likenessReport?: { ready: boolean } }).likenessReport?.ready === true,
+        { timeout: 10_000 },
+      );
+      assert.equal(await page.$("#confusion-table"), null);
+      assert.ok((await page.$$eval("#confusion-top tr", (r) => r.length)) > 1);
+      assert.equal(await page.$eval("#map", (c) => c.getAttribute("data-points")), "240");
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();
