@@ -6,6 +6,7 @@
  *
  *     deno run -A bench/gallery.ts
  *     deno run -A bench/gallery.ts --ann [--sizes 100000,1000000] [--ef 32,64,128]
+ *     deno run -A bench/gallery.ts --metrics [--rows 100000]
  *
  * @module
  */
@@ -382,6 +383,60 @@ export async function benchAnn(options: AnnBenchOptions = {}): Promise<AnnBenchR
   return rows;
 }
 
+/** One `metrics.retrievalMetrics` run (see {@linkcode benchRetrieval}). */
+export interface RetrievalBenchRow {
+  /** `exact` or `hnsw`. */
+  readonly method: string;
+  readonly rows: number;
+  readonly dim: number;
+  readonly seconds: number;
+  readonly precisionAt1: number;
+  readonly mapAtR: number;
+  readonly knnAccuracy: number;
+  /** The index's stated recall@10 (exact: 1). */
+  readonly recallAt10: number;
+  readonly load1: number;
+}
+
+/**
+ * `retrievalMetrics` exact and through the HNSW index over `n` rows: `n / 5` classes of 5
+ * noisy copies of a random vector (an identification-style set).
+ */
+export async function benchRetrieval(n = 100_000, dim = 32): Promise<RetrievalBenchRow[]> {
+  const { retrievalMetrics } = await import("../lib/metrics/retrieval_metrics.ts");
+  const normal = normals(5);
+  const classes = Math.floor(n / 5);
+  const centres = new Float32Array(classes * dim).map(() => normal() / Math.sqrt(dim));
+  const embeddings = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const c = r % classes;
+    labels[r] = c;
+    for (let t = 0; t < dim; t++) {
+      embeddings[r * dim + t] = centres[c * dim + t] + (0.5 * normal()) / Math.sqrt(dim);
+    }
+  }
+  const set = { embeddings, labels, dim };
+  const out: RetrievalBenchRow[] = [];
+  for (const method of ["hnsw", "exact"]) {
+    const t0 = performance.now();
+    const m = retrievalMetrics(set, method === "hnsw" ? { index: await hnswIndex() } : {});
+    out.push({
+      method,
+      rows: n,
+      dim,
+      seconds: +((performance.now() - t0) / 1000).toFixed(1),
+      precisionAt1: +m.precisionAt1.toFixed(4),
+      mapAtR: +m.mapAtR.toFixed(4),
+      knnAccuracy: +m.knnAccuracy.toFixed(4),
+      recallAt10: m.indexRecall?.recall ?? 1,
+      load1: +Deno.loadavg()[0].toFixed(1),
+    });
+    console.error(JSON.stringify(out.at(-1)));
+  }
+  return out;
+}
+
 function printTable<T extends object>(rows: readonly T[]): void {
   const keys = Object.keys(rows[0]) as (keyof T)[];
   console.log(`| ${keys.join(" | ")} |`);
@@ -389,7 +444,10 @@ function printTable<T extends object>(rows: readonly T[]): void {
   for (const row of rows) console.log(`| ${keys.map((k) => row[k]).join(" | ")} |`);
 }
 
-if (import.meta.main && Deno.args.includes("--ann")) {
+if (import.meta.main && Deno.args.includes("--metrics")) {
+  const i = Deno.args.indexOf("--rows");
+  printTable(await benchRetrieval(i < 0 ? undefined : Number(Deno.args[i + 1])));
+} else if (import.meta.main && Deno.args.includes("--ann")) {
   const arg = (name: string) => {
     const i = Deno.args.indexOf(name);
     return i < 0 ? undefined : Deno.args[i + 1].split(",").map(Number);
