@@ -39,6 +39,7 @@ export * as compiler from "./lib/compile/mod.ts";
 export { compile } from "./lib/compile/mod.ts";
 export type { CompileOptions, OptimizerName } from "./lib/compile/mod.ts";
 export * as train from "./lib/train/mod.ts";
+export * as embedders from "./lib/embedder/mod.ts";
 export * as metrics from "./lib/metrics/mod.ts";
 export * as protocols from "./lib/protocols/mod.ts";
 export * as gallery from "./lib/gallery/mod.ts";

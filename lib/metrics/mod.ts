@@ -61,4 +61,13 @@ export {
   retrievalMetrics,
   type RetrievalOptions,
 } from "./retrieval_metrics.ts";
-export { evaluate, type EvaluateOptions, type Evaluation } from "./evaluate.ts";
+export {
+  evaluate,
+  type EvaluateOptions,
+  evaluateWithCurves,
+  type EvaluateWithCurvesOptions,
+  type Evaluation,
+  type EvaluationCurves,
+  type EvaluationWithCurves,
+  type NeighbourList,
+} from "./evaluate.ts";
