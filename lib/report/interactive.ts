@@ -52,7 +52,10 @@ export interface InteractiveReportOptions {
   readonly galleryQueries?: number;
   /** Neighbours per gallery query, among all test items (default 8). */
   readonly galleryNeighbours?: number;
-  /** Gallery rows per class of the identification split (default 1, as in `evaluate`). */
+  /**
+   * Gallery rows per class of the identification split: the one `evaluate` used, which
+   * is found from the evaluation's probe count (give it only to be explicit).
+   */
   readonly galleryPerClass?: number;
   /**
    * The saved verification threshold to mark (accept when distance ≤ threshold). Default:
@@ -178,7 +181,13 @@ export async function interactive(
   const neighbours = checkInt("neighbours", options.neighbours, 5, 1);
   const galleryQueries = checkInt("galleryQueries", options.galleryQueries, 12, 0);
   const galleryNeighbours = checkInt("galleryNeighbours", options.galleryNeighbours, 8, 1);
-  const galleryPerClass = checkInt("galleryPerClass", options.galleryPerClass, 1, 1);
+  const inferred = galleryPerClassOf(evaluation);
+  const galleryPerClass = checkInt("galleryPerClass", options.galleryPerClass, inferred ?? 1, 1);
+  if (inferred !== undefined && galleryPerClass !== inferred) {
+    throw new RangeError(
+      `Cannot draw the interactive report as options.galleryPerClass must be the evaluation's (${inferred}, from its CMC's probe count): current value is ${galleryPerClass}`,
+    );
+  }
   const thumbnailSize = checkInt("thumbnailSize", options.thumbnailSize, 64, 1);
   const seed = checkInt("seed", options.seed, evaluation.seed, -(2 ** 31));
   const map = options.map ?? "tsne";
@@ -260,6 +269,25 @@ export async function interactive(
     total: set.labels.length,
     write: (path: string) => writeOwnPage("the interactive report", path, html, writeAtomic),
   };
+}
+
+/**
+ * The `galleryPerClass` that `evaluate` split with: the smallest g whose split leaves as
+ * many probes as the evaluation's CMC counted (undefined when none does).
+ */
+function galleryPerClassOf(evaluation: EmbedderEvaluation): number | undefined {
+  const sizes = new Map<number, number>();
+  for (const y of evaluation.set.labels) sizes.set(y, (sizes.get(y) ?? 0) + 1);
+  const { probes, probesWithoutMatch } = evaluation.curves.cmc;
+  const target = probes + probesWithoutMatch;
+  const largest = Math.max(0, ...sizes.values());
+  for (let g = 1; g <= largest; g++) {
+    let left = 0;
+    for (const count of sizes.values()) left += count - Math.min(g, count);
+    if (left === target) return g;
+    if (left < target) break;
+  }
+  return undefined;
 }
 
 /** JSON inside a `<script>` element: nothing in it can close the element. */

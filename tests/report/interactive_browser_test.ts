@@ -150,6 +150,28 @@ Deno.test("interactive: with 60 classes the confusion view lists the most freque
   embedder.network.dispose();
 });
 
+Deno.test("interactive: the identification split is the evaluation's (galleryPerClass found from its probe count)", async () => {
+  const embedder = embedderFor();
+  const evaluation = await evaluate(embedder, dataset(10), { seed: 3, galleryPerClass: 2 });
+  const report = await interactive(evaluation, { map: "pca" });
+  const json =
+    report.html.match(/<script type="application\/json" id="likeness-data">(.*?)<\/script>/s)![1];
+  const data = JSON.parse(json);
+  assert.equal(data.confusion.galleryPerClass, 2);
+  assert.equal(data.confusion.probes, 80 - 16);
+  assert.equal(data.cmc.galleryRows, 16);
+  const right = data.confusion.counts.reduce(
+    (s: number, row: number[], i: number) => s + row[i],
+    0,
+  );
+  assert.ok(Math.abs(right / data.confusion.probes - evaluation.identification.rank1) < 1e-9);
+  await assert.rejects(
+    interactive(evaluation, { map: "pca", galleryPerClass: 1 }),
+    /options\.galleryPerClass must be the evaluation's \(2, from its CMC's probe count\): current value is 1/,
+  );
+  embedder.network.dispose();
+});
+
 Deno.test("interactive: bad options are errors naming the option; write refuses a file that is not a report", async () => {
   const { embedder, evaluation } = await evaluated(5);
   await assert.rejects(
