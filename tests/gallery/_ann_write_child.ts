@@ -11,7 +11,7 @@ const say = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(tex
 for (let round = 0;; round++) {
   const gallery = openGallery(sqliteStore(db, { dim, fingerprint: "m" }), { index });
   if (gallery.count() === 0) {
-    gallery.enrolMany(Array.from({ length: 3000 }, (_, i) => ({
+    gallery.enrolMany(Array.from({ length: 1500 }, (_, i) => ({
       identity: `id${i}`,
       embeddings: [row(i)],
     })));
