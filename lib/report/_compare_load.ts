@@ -20,7 +20,7 @@ export interface LoadedRun {
 export function flattenNumbers(
   value: unknown,
   prefix = "",
-  out: Record<string, number> = {},
+  out: Record<string, number> = Object.create(null),
 ): Record<string, number> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return out;
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
@@ -43,7 +43,9 @@ const TRAINING_NUMBERS = new Set(["imagesPerSecond", "trainSeconds", "finalLoss"
 export function splitMetricsJson(
   json: unknown,
 ): { metrics: Record<string, number>; config: Record<string, string> } {
-  const metrics: Record<string, number> = {}, config: Record<string, string> = {};
+  // null-prototype records: a key such as "__proto__" is kept like any other
+  const metrics: Record<string, number> = Object.create(null);
+  const config: Record<string, string> = Object.create(null);
   if (json === null || typeof json !== "object" || Array.isArray(json)) return { metrics, config };
   for (const [key, v] of Object.entries(json as Record<string, unknown>)) {
     if (METRIC_GROUPS.has(key)) flattenNumbers(v, key, metrics);
@@ -111,9 +113,10 @@ export async function loadRun(path: string): Promise<LoadedRun> {
     );
   }
   const history = hasHistory ? await readHistory(historyPath) : undefined;
-  const { metrics, config } = hasMetrics
-    ? splitMetricsJson(await readJson(metricsPath))
-    : { metrics: {} as Record<string, number>, config: {} as Record<string, string> };
+  const { metrics, config } = hasMetrics ? splitMetricsJson(await readJson(metricsPath)) : {
+    metrics: Object.create(null) as Record<string, number>,
+    config: Object.create(null) as Record<string, string>,
+  };
   const metadataPath = `${dir}/model/metadata.json`;
   if (kind === "dir" && (await kindOf(metadataPath)) === "file") {
     const meta = await readJson(metadataPath) as Record<string, unknown> | null;

@@ -34,7 +34,7 @@ const COMPARE_SCRIPT = String.raw`
 (function () {
   var D = JSON.parse(document.getElementById("likeness-data").textContent);
 ` + HELPERS + String.raw`
-  var hidden = {};
+  var hidden = Object.create(null);
   var LOWER = /(^|\.)(eer|loss|lastLoss|finalLoss|trainSeconds)$|loss$/i;
   var HIGHER = /(auc|tar|rank|precision|map|accuracy|imagesPerSecond|score|recall)/i;
 
@@ -91,7 +91,7 @@ const COMPARE_SCRIPT = String.raw`
     var series = [];
     D.runs.forEach(function (r, i) { if (!hidden[i] && r.steps.step.length > 0) series.push({ run: i, x: r.steps.step, y: smooth(r.steps.loss, a) }); });
     curvePlot(byId("loss-plot"), "loss", "training loss", series, logLoss.checked);
-    var names = {};
+    var names = Object.create(null);
     D.runs.forEach(function (r) { Object.keys(r.validation).forEach(function (k) { names[k] = true; }); });
     var box = byId("validation-plots");
     box.replaceChildren();
@@ -112,7 +112,7 @@ const COMPARE_SCRIPT = String.raw`
 
   // ---- final metrics ----------------------------------------------------------------------
   function drawMetrics() {
-    var names = {};
+    var names = Object.create(null);
     D.runs.forEach(function (r) { Object.keys(r.metrics).forEach(function (k) { names[k] = true; }); });
     var table = h("table", { class: "metrics", id: "metrics-table" });
     var head = h("tr", {}, h("th", { text: "metric" }));
@@ -136,7 +136,7 @@ const COMPARE_SCRIPT = String.raw`
 
   // ---- configuration diff ------------------------------------------------------------------
   function drawConfig() {
-    var keys = {};
+    var keys = Object.create(null);
     D.runs.forEach(function (r) { Object.keys(r.config).forEach(function (k) { keys[k] = true; }); });
     var differs = [], same = [];
     Object.keys(keys).sort().forEach(function (k) {
@@ -165,7 +165,7 @@ const COMPARE_SCRIPT = String.raw`
   // ---- live view: re-read history.jsonl when the page is served ------------------------
   function parseHistory(text) {
     var lines = text.split("\n"); lines.pop(); // a torn last line (no newline) is ignored
-    var steps = { step: [], loss: [] }, validation = {};
+    var steps = { step: [], loss: [] }, validation = Object.create(null);
     for (var i = 1; i < lines.length; i++) {
       var r; try { r = JSON.parse(lines[i]); } catch (e) { continue; }
       if (r.kind === "step") {
@@ -227,6 +227,7 @@ export function comparePage(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <meta name="generator" content="${GENERATOR.replace("interactive-report", "compare")}">
 <title>${t}</title>
 <style>${STYLE}${COMPARE_STYLE}</style>

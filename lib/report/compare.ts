@@ -62,7 +62,7 @@ function thin(step: number[], loss: number[]): { step: number[]; loss: number[] 
 
 function pageRun(run: LoadedRun, href: string | null): PageRun {
   const h = run.history;
-  const validation: Record<string, { step: number[]; value: number[] }> = {};
+  const validation: Record<string, { step: number[]; value: number[] }> = Object.create(null);
   for (const v of h?.validation ?? []) {
     for (const [k, value] of Object.entries(v.metrics)) {
       const series = validation[k] ??= { step: [], value: [] };
@@ -95,7 +95,7 @@ function fromValues(run: ComparedRun, index: number): LoadedRun {
       }`,
     );
   }
-  const config: Record<string, string> = {};
+  const config: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(run.config ?? {})) {
     if (v !== undefined) config[k] = shownValue(v);
   }

@@ -302,6 +302,7 @@ function page(title: string, note: string, json: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <meta name="generator" content="${GENERATOR}">
 <title>${t}</title>
 <style>${STYLE}</style>

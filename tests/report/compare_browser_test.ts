@@ -326,6 +326,34 @@ Deno.test({
         await live.$eval("#live", (p) => p.textContent ?? ""),
         /live: history re-read at/,
       );
+      assert.deepEqual(liveProblems, []);
+
+      // a metric and a setting named __proto__ are rows like any other (browsers have the accessor)
+      const protoPath = await compare(
+        [{
+          name: "p",
+          metrics: JSON.parse('{"__proto__": 0.5}'),
+          config: JSON.parse('{"__proto__": "x"}'),
+        }],
+        `${dir}/proto.html`,
+      );
+      await page.goto(new URL(`file://${protoPath}`).href, { waitUntil: "load" });
+      await page.waitForFunction(
+        () =>
+          (globalThis as { likenessCompare?: { ready: boolean } }).likenessCompare?.ready === true,
+        { timeout: 10_000 },
+      );
+      assert.deepEqual(
+        await page.$$eval(
+          '#metrics-table tr[data-metric="__proto__"] td',
+          (tds) => tds.map((t) => t.textContent),
+        ),
+        ["__proto__", "0.5000"],
+      );
+      assert.ok(
+        (await page.$$eval("#config-same td:first-child", (tds) => tds.map((t) => t.textContent)))
+          .includes("__proto__"),
+      );
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();
