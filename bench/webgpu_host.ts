@@ -15,7 +15,8 @@
  *   tfjs-backend-webgpu, Deno's WebGPU bindings, likeness, GC), with each one's main callers.
  *
  * Run: `deno run -A bench/webgpu_host.ts [--triplets 8,32,128] [--steps 3] [--warmup 2]
- * [--top 25] [--keep DIR]`. Needs a WebGPU adapter (Mesa's llvmpipe/lavapipe does: Debian's
+ * [--top 25] [--keep DIR] [--stock-batch-norm]`; `--stock-batch-norm` unregisters likeness's
+ * webgpu batch-norm kernels first (the step then uses `tf.moments`, as before they existed). Needs a WebGPU adapter (Mesa's llvmpipe/lavapipe does: Debian's
  * `mesa-vulkan-drivers`). Prints markdown; progress goes to stderr.
  *
  * @module
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "2" },
     top: { type: "string", default: "25" },
     keep: { type: "string" },
+    "stock-batch-norm": { type: "boolean", default: false },
     child: { type: "boolean", default: false },
   },
 });
@@ -72,6 +74,10 @@ async function child(triplets: number): Promise<void> {
   const { embedding, l2Normalize, triplet } = await import("../lib/branches/mod.ts");
   const { tripletMargin } = await import("../lib/losses/mod.ts");
   const info = await useBackend("webgpu");
+  if (values["stock-batch-norm"]) {
+    const { batchNormTrainName } = await import("../lib/backend/_fused_kernels.ts");
+    tf.unregisterKernel(batchNormTrainName, "webgpu");
+  }
   const inputs = [1, 2, 3].map((seed) =>
     tf.randomUniform(
       [triplets, 28, 28, 1],
@@ -242,6 +248,7 @@ async function profileAt(triplets: number, top: number, keep?: string): Promise<
       String(steps),
       "--warmup",
       String(warmup),
+      ...(values["stock-batch-norm"] ? ["--stock-batch-norm"] : []),
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -273,6 +280,15 @@ async function profileAt(triplets: number, top: number, keep?: string): Promise<
       fmt(per(s.busyMs))
     } ms (${fmt(per(s.busyMs) / images)} ms per image), idle ${fmt(per(s.idleMs))} ms\n`,
   );
+  // On a software adapter (llvmpipe) the driver runs the shaders inside queue.submit on this
+  // thread: that is GPU work, the rest is host work.
+  const submit = s.self.get("submit")?.ms ?? 0;
+  const host = s.busyMs - submit;
+  console.log(
+    `host work outside the driver's submit: ${fmt(per(host))} ms per step, ${
+      fmt(per(host) / images)
+    } ms per image (submit: ${fmt(per(submit))} ms per step)\n`,
+  );
   console.log("| group | self ms/step | share of busy |\n|---|---:|---:|");
   for (const [g, ms] of [...s.groups].sort((a, b) => b[1] - a[1])) {
     console.log(`| ${g} | ${fmt(per(ms))} | ${(100 * ms / s.busyMs).toFixed(1)} % |`);
@@ -291,7 +307,8 @@ async function profileAt(triplets: number, top: number, keep?: string): Promise<
 const list = values.triplets.split(",").filter((t) => t !== "").map((t) => positive("triplets", t));
 const top = positive("top", values.top);
 console.log(
-  `## webgpu host profile: DSL triplet step, ${steps} steps after ${warmup} warm-up, ` +
+  `## webgpu host profile: DSL triplet step, ${steps} steps after ${warmup} warm-up` +
+    (values["stock-batch-norm"] ? ", tfjs's batch norm (--stock-batch-norm)" : "") + ", " +
     `load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" / ")}\n`,
 );
 for (const t of list) await profileAt(t, top, values.keep);
