@@ -31,6 +31,7 @@ export type { Tensor, Tensor2D } from "../types.ts";
 export * from "./types.ts";
 export * from "./memory_store.ts";
 export * from "./sqlite_store.ts";
+export * from "./postgres_store.ts";
 export * from "./open_gallery.ts";
 export * from "./calibrate_threshold.ts";
 export * from "./fingerprint_weights.ts";

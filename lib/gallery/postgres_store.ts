@@ -153,6 +153,11 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** Seconds to wait for a connection before failing (default 30). */
   readonly connectTimeoutS?: number;
+  /**
+   * Rows per INSERT statement of an `add` (default 2,000); an `add` of more rows sends several
+   * statements, all in its one transaction.
+   */
+  readonly insertRows?: number;
 }
 
 /** Options of one search of a {@linkcode PostgresGalleryStore}. */
@@ -277,6 +282,7 @@ export async function postgresStore(
     action,
   );
 
+  const batch = checkPositiveInteger(options.insertRows ?? 2000, "options.insertRows", action);
   const { default: postgres } = await import("postgres");
   const sql: Sql = postgres(url, {
     max: maxConnections,
@@ -427,8 +433,8 @@ export async function postgresStore(
         const ids: number[] = [];
         await sql.begin(async (tx) => {
           if (replaced.size > 0) await deleteIdentities(tx, ITEMS, [...replaced.values()]);
-          for (let at = 0; at < texts.length; at += BATCH) {
-            const end = Math.min(at + BATCH, texts.length);
+          for (let at = 0; at < texts.length; at += batch) {
+            const end = Math.min(at + batch, texts.length);
             const rows = await tx.unsafe(
               `INSERT INTO ${ITEMS} (identity, identity_units, embedding) ` +
                 `SELECT t, decode(u, 'hex'), v::vector FROM unnest($1::text[], $2::text[], $3::text[]) ` +
@@ -608,9 +614,6 @@ export async function postgresStore(
     }
   }
 }
-
-/** Rows per INSERT statement of one `add` (all in the same transaction). */
-const BATCH = 2000;
 
 const FORMAT = "likeness-gallery-postgres/1";
 
