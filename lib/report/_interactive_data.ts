@@ -178,9 +178,16 @@ function describeBranch(spec: unknown): string | undefined {
   const stages = model?.branch?.stages;
   if (!Array.isArray(stages)) return undefined;
   const names = stages.map((s) => {
-    const st = s as { kind?: string; units?: number; filters?: number };
-    const size = st.units ?? st.filters;
-    return `${st.kind ?? "?"}${size === undefined ? "" : ` ${size}`}`;
+    const st = s as {
+      kind?: string;
+      units?: number;
+      filters?: number;
+      rate?: number;
+      activation?: string;
+      poolSize?: number;
+    };
+    const detail = st.units ?? st.filters ?? st.activation ?? st.rate ?? st.poolSize;
+    return `${st.kind ?? "?"}${detail === undefined ? "" : ` ${detail}`}`;
   });
   const out: string[] = [];
   for (let i = 0; i < names.length;) {

@@ -7,6 +7,16 @@ import { interactive } from "../../lib/report/interactive.ts";
 import { evaluate } from "../../lib/embedder/mod.ts";
 import { makeDataset } from "../../lib/data/make_dataset.ts";
 import { euclidean } from "../../lib/distances/mod.ts";
+import { pipe } from "../../lib/pipe.ts";
+import {
+  activation,
+  conv2d,
+  dense,
+  dropout,
+  empty,
+  flatten,
+  triplet,
+} from "../../lib/branches/mod.ts";
 import type { Dataset } from "../../lib/types.ts";
 import { missing } from "../_require.ts";
 import { chromiumMissing, launchChromium } from "../browser/_chromium.ts";
@@ -71,7 +81,12 @@ function embedderFor() {
       loss: "tripletMargin",
       seed: 3,
       steps: 120,
-      spec: { model: null, loss: { name: "tripletMargin", margin: 1 } },
+      spec: {
+        model: triplet(
+          pipe(empty, conv2d(4), conv2d(4), activation("relu"), dropout(0.1), flatten(), dense(6)),
+        ),
+        loss: { name: "tripletMargin", margin: 1 },
+      },
     },
   };
 }
@@ -105,6 +120,8 @@ Deno.test("interactive: a stated sample of at most maxPoints items, each with it
   assert.equal(config.loss, "tripletMargin");
   assert.equal(config.margin, "1");
   assert.equal(config.weights, "384");
+  // the backbone as its stages, repeats folded
+  assert.equal(config.backbone, "conv2d 4 ×2 → activation relu → dropout 0.1 → flatten → dense 6");
   assert.equal(config.batch, "32");
   assert.equal(config["learning rate"], "0.001");
   assert.equal(config.backend, "cpu");
