@@ -2,7 +2,9 @@
  * Backbone specs: inert branches (lists of stages) that `compile` turns into tfjs layers.
  * Each ends at its features; append `branches.embedding(size)` for the embedding.
  * `vgg` is the lecture's network, `mlp` and `resnet` are small alternatives, and
- * `fromLayersModel` wraps any tfjs model (with freezing for fine-tuning).
+ * `fromLayersModel` wraps any tfjs layers model (loaded from a path or URL, cut at a named
+ * layer, frozen, fine-tuned at a smaller learning rate; `setFrozen` unfreezes it) and
+ * `fromGraphModel` a tfjs graph model as a frozen feature extractor.
  *
  * @example
  * ```ts
@@ -20,6 +22,7 @@
  *
  * @module
  */
+export { fromGraphModel, type FromGraphModelOptions } from "./from_graph_model.ts";
 export { fromLayersModel, type FromLayersModelOptions } from "./from_layers_model.ts";
 export { mlp, type MlpOptions } from "./mlp.ts";
 export { resnet, type ResnetOptions } from "./resnet.ts";
