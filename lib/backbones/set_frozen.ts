@@ -21,6 +21,10 @@ function layersModelStages(stages: readonly Stage[]): Extract<Stage, { kind: "la
  * new layers). Optimiser state is kept per weight, so unfreezing mid-run is safe. Returns the
  * branch.
  *
+ * Caveat: tfjs lists a model's weights trainable first, so freezing changes the order of
+ * `embedder.getWeights()`; restore a checkpoint or snapshot into a program in the same frozen
+ * state it was taken in (call `setFrozen` after `loadCheckpoint`/`fit`'s resume, not before).
+ *
  * @param branch A branch holding `fromLayersModel` stages (a backbone, or a pipe of one).
  * @param frozen `true`, `false`, or how many leading layers of each model to freeze.
  * @returns `branch` itself.
