@@ -5,7 +5,8 @@
  * backend) with pgvector 0.8, served on 127.0.0.1: a lower bound for a native Postgres.
  *
  *   deno run -A bench/postgres_store.ts [--n 20000] [--dim 32] [--queries 200] [--ef 100]
- *     [--url postgres://…]   (a real server instead of PGlite; the table is dropped after)
+ *     [--data folder]  (keep PGlite's cluster there: a second run skips the enrolment)
+ *     [--url postgres://…]   (a real server instead of PGlite)
  */
 import { parseArgs } from "node:util";
 import { postgresStore } from "../lib/gallery/postgres_store.ts";
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     exactQueries: { type: "string", default: "50" },
     ef: { type: "string", default: "100" },
     url: { type: "string" },
+    data: { type: "string" },
   },
 });
 const n = Number(values.n), dim = Number(values.dim), nq = Number(values.queries);
@@ -33,7 +35,7 @@ const gauss = () => {
 };
 const rows = (count: number) => Float32Array.from({ length: count * dim }, gauss);
 
-const server = values.url === undefined ? await startPgServer() : undefined;
+const server = values.url === undefined ? await startPgServer(64, "sync", values.data) : undefined;
 const url = values.url ?? server!.url;
 const table = `bench_${n}_${dim}`;
 const store = await postgresStore(url, { dim, fingerprint: "bench", table, efSearch: ef });

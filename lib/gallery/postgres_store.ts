@@ -31,6 +31,8 @@ import {
   vectorLiteral,
 } from "./_pg_sql.ts";
 
+/** The Postgres client package (see `postgresStore`). */
+const POSTGRES: string = "npm:postgres@3.4.9";
 /**
  * A {@linkcode GalleryStore} whose every call returns a promise: the shape of a store on a
  * database server, reached over the network (`postgresStore`). `asyncStore` gives a memory or
@@ -283,7 +285,9 @@ export async function postgresStore(
   );
 
   const batch = checkPositiveInteger(options.insertRows ?? 2000, "options.insertRows", action);
-  const { default: postgres } = await import("postgres");
+  // The specifier is a value, not a literal: a bundler then leaves the client (and its
+  // node:net / node:tls imports) out of a browser bundle of likeness's core.
+  const { default: postgres } = (await import(POSTGRES)) as { default: typeof import("postgres") };
   const sql: Sql = postgres(url, {
     max: maxConnections,
     connect_timeout: connectTimeoutS,
@@ -339,7 +343,7 @@ export async function postgresStore(
     });
   } catch (error) {
     await sql.end({ timeout: 5 }).catch(() => {});
-    throw fail("open", error);
+    throw dbError(action, error);
   }
 
   let closed = false;
@@ -402,6 +406,14 @@ export async function postgresStore(
     // exact float64 order; ties by id (enrolment order)
     scored.sort((a, b) => a.distance - b.distance || a.id - b.id);
     return scored;
+  };
+
+  const emptyError = (action: string) =>
+    new Error(`Cannot ${action} as the gallery is empty: enrol an identity first`);
+  const nonEmptyCount = async (action: string) => {
+    const n = await countNow();
+    if (n === 0) throw emptyError(action);
+    return n;
   };
 
   const countNow = async () =>
@@ -518,20 +530,22 @@ export async function postgresStore(
       checkK(k, action);
       const row = queryRow(query, action);
       return await run(action, async () => {
-        const total = await countNow();
-        if (total === 0) {
-          throw new Error(`Cannot ${action} as the gallery is empty: enrol an identity first`);
-        }
-        // Candidates until k distinct identities are among them (or everything was read).
-        let limit = Math.min(total, Math.max(4 * Math.min(k, total), 40));
+        // Candidates until k distinct identities are among them, or every item was read. No
+        // count(*) first: it would scan the table on every query.
+        let limit = k === Infinity ? await nonEmptyCount(action) : Math.max(4 * k, 40);
+        let exact = opts?.exact === true;
         for (;;) {
-          const scored = await nearest(row, limit, opts);
+          const scored = await nearest(row, limit, { ...opts, exact });
+          if (scored.length === 0) throw emptyError(action);
           const best = new Map<string, number>();
           for (const s of scored) if (!best.has(s.identity)) best.set(s.identity, s.distance);
-          if (best.size >= k || limit >= total || scored.length < limit) {
+          if (best.size >= k || (exact && scored.length < limit)) {
             return [...best].slice(0, k).map(([identity, distance]) => ({ identity, distance }));
           }
-          limit = Math.min(total, limit * 4);
+          // fewer rows than asked: the index scan stopped early, or the table ends; a scan
+          // of the table decides
+          if (scored.length < limit) exact = true;
+          else limit *= 4;
         }
       });
     },
@@ -541,11 +555,13 @@ export async function postgresStore(
       checkK(k, action);
       const row = queryRow(query, action);
       return await run(action, async () => {
-        const total = await countNow();
-        if (total === 0) {
-          throw new Error(`Cannot ${action} as the gallery is empty: enrol an identity first`);
+        const limit = k === Infinity ? await nonEmptyCount(action) : k;
+        let scored = await nearest(row, limit, opts);
+        if (scored.length === 0) throw emptyError(action);
+        // the index scan may stop early: a scan of the table decides
+        if (scored.length < limit && opts?.exact !== true) {
+          scored = await nearest(row, limit, { ...opts, exact: true });
         }
-        const scored = await nearest(row, Math.min(k, total), opts);
         return scored.map(({ id, identity, distance }) => ({ id, identity, distance }));
       });
     },

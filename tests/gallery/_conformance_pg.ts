@@ -26,6 +26,11 @@ export interface PgServer {
   close(): Promise<void>;
 }
 
+/** PGlite in-process with pgvector created, from the cached cluster (see startPgServer). */
+export async function openPglite(): Promise<PGlite> {
+  return await PGlite.create({ loadDataDir: await cluster(), extensions: { vector } });
+}
+
 /**
  * Starts PGlite on a copy of a freshly initialised cluster with pgvector created, served on a
  * free port. `initdb` is slow here (4 to 24 s measured on this 2-core machine, under load), so
@@ -37,8 +42,14 @@ export interface PgServer {
 export async function startPgServer(
   maxConnections = 64,
   mode: PgServerMode = "sync",
+  dataDir?: string,
 ): Promise<PgServer> {
-  const db = await PGlite.create({ loadDataDir: await cluster(), extensions: { vector } });
+  // `dataDir` (benchmarks): a cluster kept on disk between runs, made on first use
+  const kept = dataDir !== undefined &&
+    (await Deno.stat(`${dataDir}/PG_VERSION`).then(() => true, () => false));
+  const db = kept
+    ? await PGlite.create({ dataDir, extensions: { vector } })
+    : await PGlite.create({ dataDir, loadDataDir: await cluster(), extensions: { vector } });
   if (mode === "sync") return serveBySync(db);
   const server = new PGLiteSocketServer({ db, port: 0, host: "127.0.0.1", maxConnections });
   await server.start();

@@ -30,7 +30,9 @@ const entries = Array.from({ length: 60 }, (_, i) => ({
 const queries = Array.from({ length: 12 }, () => Float32Array.from({ length: DIM }, rand));
 
 Deno.test("postgres: search in the database agrees with openGallery's exact search", async (t) => {
-  const server = await startPgServer();
+  // pglite-socket's own server: this file's calls come one at a time, which it serves well
+  // (the concurrent tests use the "sync" server: see PgServerMode)
+  const server = await startPgServer(64, "socket");
   try {
     for (const d of [euclidean, cosine, dot, manhattan, squaredEuclidean]) {
       await t.step(d.name, async () => {
