@@ -67,9 +67,16 @@ export function handleOf(index: unknown): AnnHandle | undefined {
 
 let loaded: Promise<NativeModule> | undefined;
 
+/**
+ * usearch's specifier, as a value rather than a literal in `import(...)`: a bundler then
+ * leaves the native package (and its static `node:fs`/`node:path` imports) out of a browser
+ * bundle of likeness's core, where it would stop the page from loading.
+ */
+const USEARCH: string = "npm:usearch@2.26.2";
+
 /** Loads usearch's prebuilt binary once (needs --allow-ffi, --allow-read, --allow-env, --allow-sys). */
 export function loadNative(): Promise<NativeModule> {
-  loaded ??= import("usearch").then(
+  loaded ??= import(USEARCH).then(
     (m) => ((m as { default?: NativeModule }).default ?? m) as NativeModule,
   ).catch((e) => {
     loaded = undefined;
