@@ -13,6 +13,7 @@ import { compile } from "../../lib/compile/mod.ts";
 import { tripletMargin } from "../../lib/losses/mod.ts";
 import { pipe } from "../../lib/pipe.ts";
 import { captureState, disposeState, restoreState } from "../../lib/train/_state.ts";
+import { fitToEnd, loadCheckpoint, saveCheckpoint } from "../../lib/train/mod.ts";
 import type { Branch, LayersModel, Program, Tensor2D, Triplet } from "../../lib/types.ts";
 
 await tf.setBackend("cpu");
@@ -209,6 +210,30 @@ Deno.test("frozen → unfrozen: the backbone is unchanged while frozen, then fin
   p.dispose();
 });
 
+Deno.test("fit: a frozen phase then an unfrozen one at a tenth of the rate, from a saved model", async () => {
+  const spec = await fromLayersModel(dir, {
+    cutAt: "pool",
+    frozen: true,
+    learningRateMultiplier: 0.1,
+  });
+  const backbone = stageOf(spec).model;
+  const p = program(spec);
+  const batches = (from: number) =>
+    (function* () {
+      for (let i = from; i < from + 3; i++) yield batchOf(10 * i);
+    })();
+  const start = values(backbone);
+  const frozen = await fitToEnd(p, batches(0), { steps: 3, learningRate: 0.01 });
+  assert.equal(frozen.steps, 3);
+  assert.deepEqual(values(backbone), start, "unchanged while frozen");
+  setFrozen(spec, false);
+  const unfrozen = await fitToEnd(p, batches(3), { steps: 3, learningRate: 0.01 });
+  assert.equal(unfrozen.steps, 3);
+  assert.ok(unfrozen.loss.every(Number.isFinite), `${unfrozen.loss}`);
+  assert.ok(changed(values(backbone), start).some(Boolean), "fine-tuned once unfrozen");
+  p.dispose();
+});
+
 Deno.test("learningRateMultiplier scales the backbone's SGD step and leaves the rest alone", async () => {
   const run = async (multiplier: number) => {
     const spec = await fromLayersModel(dir, { cutAt: "pool", learningRateMultiplier: multiplier });
@@ -252,6 +277,24 @@ Deno.test("the learning-rate ratio holds through setLearningRate, and a snapshot
   const slots = await p.optimizer.getWeights();
   assert.ok(slots.some((w) => w.name.startsWith("likeness.group.0.")), "the backbone's slots");
   p.dispose();
+});
+
+Deno.test("a checkpoint of a program with a backbone multiplier resumes bit for bit", async () => {
+  const make = async () =>
+    program(await fromLayersModel(dir, { cutAt: "pool", learningRateMultiplier: 0.1 }));
+  const a = await make();
+  step(a, 1);
+  step(a, 2);
+  const folder = await Deno.makeTempDir();
+  const path = await saveCheckpoint(a, folder, { step: 2 });
+  step(a, 3);
+  const b = await make();
+  await loadCheckpoint(b, path);
+  step(b, 3);
+  assert.deepEqual(values(b.embedder), values(a.embedder));
+  a.dispose();
+  b.dispose();
+  await Deno.remove(folder, { recursive: true });
 });
 
 Deno.test("a learningRateMultiplier with a tfjs optimizer object is refused", async () => {
