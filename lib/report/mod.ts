@@ -32,3 +32,5 @@ export * from "./pair_gallery.ts";
 export * from "./write_plot.ts";
 export * from "./write_report.ts";
 export * from "./standard.ts";
+export * from "./interactive.ts";
+export * from "./compare.ts";

@@ -36,3 +36,4 @@ export * from "./save_checkpoint.ts";
 export * from "./save_model.ts";
 export * from "./trainable_program.ts";
 export type { LayersModel, Optimizer, Scalar, Tensor, Tensor2D } from "../types.ts";
+export * from "./history_log.ts";
