@@ -44,7 +44,8 @@ export interface PairGalleryOptions {
  * carries the model's decision, a green ✓ or red ✗ frame around the pair. Images are
  * embedded as PNG data URIs, so the SVG stands alone.
  *
- * @param source The images (e.g. a Fashion-MNIST `Dataset`), values in [0, 1].
+ * @param source The images (e.g. a Fashion-MNIST `Dataset`), values in [0, 1]; drawn in colour
+ *   when they have 3 or more channels (an RGB `data.imageFolder`), else in grey.
  * @param pairs The pairs to show.
  * @param options Title, image size, pairs per row and score name.
  * @returns An SVG document.

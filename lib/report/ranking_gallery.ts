@@ -42,7 +42,8 @@ export interface RankingGalleryOptions {
  * Images are embedded as PNG data URIs, so the SVG stands alone (and `renderPng` rasterises
  * it).
  *
- * @param source The images (e.g. a Fashion-MNIST `Dataset`), values in [0, 1].
+ * @param source The images (e.g. a Fashion-MNIST `Dataset`), values in [0, 1]; drawn in colour
+ *   when they have 3 or more channels (an RGB `data.imageFolder`), else in grey.
  * @param queries Queries with their neighbours, closest first.
  * @param options Title, image size and neighbours per row.
  * @returns An SVG document.
