@@ -144,7 +144,7 @@ interface CpuProfile {
 }
 
 /** Where a function lives, from its script url. */
-export function groupOf(frame: CallFrame): string {
+function groupOf(frame: CallFrame): string {
   const u = frame.url;
   const f = frame.functionName;
   if (f === "(idle)" || f === "(program)" || f === "(garbage collector)" || f === "(root)") {
@@ -171,7 +171,7 @@ const label = (frame: CallFrame): string => {
 };
 
 /** Self ms per function (and per its caller) over the samples between the two markers. */
-export function summarise(profile: CpuProfile): {
+function summarise(profile: CpuProfile): {
   windowMs: number;
   busyMs: number;
   idleMs: number;
