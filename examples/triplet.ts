@@ -28,9 +28,9 @@ import { compile } from "../lib/compile/mod.ts";
 import { tensorBatches } from "../lib/data/mod.ts";
 import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { tripletMargin } from "../lib/losses/mod.ts";
-import { standard } from "../lib/report/mod.ts";
+import { interactive, standard } from "../lib/report/mod.ts";
 import { batch, repeat, seeded, triplets } from "../lib/samplers/mod.ts";
-import { fitToEnd } from "../lib/train/mod.ts";
+import { fit, historyLog } from "../lib/train/mod.ts";
 import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
 
 const args = parseExampleArgs({
@@ -49,13 +49,26 @@ if (args) {
   const program = compile({ model, loss, inputShape: train.shape, learningRate, seed });
   console.error(`triplet: ${description.train} → ${args.out} (backend ${backend})`);
   const batches = pipe(triplets(train), batch(args.batch), repeat(), seeded(seed));
-  const history = await fitToEnd(program, tensorBatches(train)(batches), fitOptions(args, data));
+  // every step and validation goes to history.jsonl (appended on --resume)
+  const config = { seed, batch: args.batch, learningRate, margin, loss: loss.name, backend };
+  const log = historyLog(`${args.out}/history.jsonl`, {
+    config,
+    append: args.resume,
+    overwrite: !args.resume,
+  });
+  const steps = log(fit(program, tensorBatches(train)(batches), fitOptions(args, data)));
+  let step = await steps.next();
+  while (!step.done) step = await steps.next();
+  const history = step.value;
 
   const classNames = train.classNames;
   const embedder = embedderOf(program, { model, loss: { margin }, seed, history, classNames });
   const evaluation = await evaluate(embedder, test, { seed });
   const threshold = evaluation.verification.eerThreshold, extra = { example: "triplet" };
   await saveEmbedder(embedder, `${args.out}/model`, { overwrite: true, threshold, extra });
+  const map = args.quick ? "pca" : "tsne";
+  const page = await interactive(evaluation, { name: "triplet", history, config, map });
+  await page.write(`${args.out}/interactive.html`);
   const run = standard(evaluation, history, reportOptions(args, backend, data));
   await run.write(args.out);
   console.log(`triplet → ${args.out}\n${run.summary}`);

@@ -320,6 +320,8 @@ export function standard(
         const [text, href] of [
           ["model (tfjs)", "model/model.json"],
           ["model metadata", "model/metadata.json"],
+          ["interactive report", "interactive.html"],
+          ["training log", "history.jsonl"],
         ]
       ) {
         const found = await Deno.stat(`${dir}/${href}`).then(() => true, () => false);

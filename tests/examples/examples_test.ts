@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
+import { readHistory } from "../../lib/train/history_log.ts";
 import { loadModel } from "../../lib/train/mod.ts";
 import { fashionMnist, stratifiedSplit } from "../../lib/data/mod.ts";
 import * as metrics from "../../lib/metrics/mod.ts";
@@ -182,6 +183,16 @@ for (const name of examples) {
         const checkpoints = [];
         for await (const e of Deno.readDir(`${out}/checkpoints`)) checkpoints.push(e.name);
         assert.deepEqual(checkpoints.sort(), ["step-000000002", "step-000000003"]);
+        // the training log continues across the resume: steps 1, 2, then 3, none repeated
+        const log = await readHistory(`${out}/history.jsonl`);
+        assert.deepEqual(log.steps.map((s) => s.step), [1, 2, 3]);
+        assert.ok(log.steps.every((s) => Number.isFinite(s.loss)));
+        const page = await Deno.readTextFile(`${out}/interactive.html`);
+        assert.ok(page.includes("data-points"), "the interactive report is written");
+        const report = await Deno.readTextFile(`${out}/report.html`);
+        assert.ok(
+          report.includes('href="interactive.html"') && report.includes('href="history.jsonl"'),
+        );
       }
     } finally {
       await Deno.remove(out, { recursive: true });
