@@ -9,7 +9,7 @@ import type { EmbedderEvaluation } from "../embedder/evaluate.ts";
 import type { Projection } from "./types.ts";
 import { hostRow } from "../distances/host.ts";
 import { galleryProbeSplit } from "../metrics/gallery_probe_split.ts";
-import { encodeGrayPng } from "./_png.ts";
+import { thumbnailPng } from "./_png.ts";
 import { base64 } from "./_markup.ts";
 import { seededRandom } from "./_rng.ts";
 
@@ -108,8 +108,8 @@ const MAX_WORST = 24;
 const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : 0);
 
 /**
- * A grey thumbnail PNG data URI of dataset row `index`: channels averaged, shrunk by whole
- * blocks so that its longer side is at most `maxSide`.
+ * A thumbnail PNG data URI of dataset row `index`, shrunk by whole blocks so that its longer
+ * side is at most `maxSide`: in colour for RGB(A) images, grey (channels averaged) otherwise.
  */
 export function thumbnail(
   images: Float32Array,
@@ -117,29 +117,7 @@ export function thumbnail(
   index: number,
   maxSide: number,
 ): string {
-  const [h, w] = shape;
-  const c = shape[2] ?? 1;
-  const stride = h * w * c;
-  const f = Math.max(1, Math.ceil(Math.max(h, w) / maxSide));
-  const th = Math.floor(h / f), tw = Math.floor(w / f);
-  const pixels = new Uint8Array(th * tw);
-  const base = index * stride;
-  for (let y = 0; y < th; y++) {
-    for (let x = 0; x < tw; x++) {
-      let s = 0;
-      for (let dy = 0; dy < f; dy++) {
-        for (let dx = 0; dx < f; dx++) {
-          const p = base + ((y * f + dy) * w + (x * f + dx)) * c;
-          for (let ch = 0; ch < c; ch++) {
-            const v = images[p + ch];
-            s += Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
-          }
-        }
-      }
-      pixels[y * tw + x] = Math.round((255 * s) / (f * f * c));
-    }
-  }
-  return `data:image/png;base64,${base64(encodeGrayPng(pixels, tw, th))}`;
+  return `data:image/png;base64,${base64(thumbnailPng(images, shape, index, maxSide))}`;
 }
 
 /** Indices of the `k` smallest of `d` (excluding `skip`), closest first, ties by index. */

@@ -6,6 +6,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { rankingGallery } from "../../lib/report/ranking_gallery.ts";
 import { pairGallery } from "../../lib/report/pair_gallery.ts";
 import { thumbnailPng } from "../../lib/report/_png.ts";
+import { thumbnail } from "../../lib/report/_interactive_data.ts";
 import { type DecodedPng, decodePng } from "./_inspect.ts";
 
 /** The PNGs of an SVG's images (each `href`, not its `xlink:href` twin) or of a data URI. */
@@ -100,4 +101,12 @@ Deno.test("thumbnailPng (for the interactive report's neighbours) draws RGB rows
   // a grey source keeps the grey thumbnail (channels averaged)
   const grey = decodePng(thumbnailPng(new Float32Array(4).fill(0.5), [2, 2], 0, 2));
   assertEquals([grey.colourType, pixel(grey, 0, 0)[0]], [0, 128]);
+});
+
+Deno.test("the interactive page's thumbnails (projector, neighbours) of RGB rows are in colour", () => {
+  const source = primaries(3);
+  for (let i = 0; i < 3; i++) {
+    const png = pngs(thumbnail(source.images, source.shape, i, 8))[0];
+    assertEquals([png.colourType, pixel(png, 0, 0)], [2, RGB[i]]);
+  }
 });
