@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { composite, type KernelRunner } from "./_composite.ts";
+import { im2colWebgpu } from "./_webgpu_im2col.ts";
 
 type Pad = Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
 type Rounding = "floor" | "round" | "ceil" | undefined;
@@ -197,48 +198,34 @@ function overBatch(
   return addAll(runner, parts);
 }
 
-/** Patches of `x` (NHWC): [N·OH·OW, KH·KW·Ci], column (kh·KW + kw)·Ci + ci. */
-function patches(runner: KernelRunner, x: TensorInfo, { filterShape, info }: FilterGeometry) {
-  const [n, h, w, ci] = x.shape;
-  const [kh, kw] = [filterShape[0], filterShape[1]];
-  const [sh, sw] = [info.strideHeight, info.strideWidth];
-  const [dh, dw] = [info.dilationHeight, info.dilationWidth];
-  const { outHeight: oh, outWidth: ow } = info;
-  const { top, left } = info.padInfo;
-  const rowsNeeded = (kh - 1) * dh + (oh - 1) * sh + 1;
-  const colsNeeded = (kw - 1) * dw + (ow - 1) * sw + 1;
-  const padded = runner.pad(x, [
-    [0, 0],
-    [top, Math.max(0, rowsNeeded - h - top)],
-    [left, Math.max(0, colsNeeded - w - left)],
-    [0, 0],
-  ]);
-  const shifted: TensorInfo[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const begin = [0, i * dh, j * dw, 0];
-      shifted.push(
-        sh === 1 && sw === 1 ? runner.slice(padded, begin, [n, oh, ow, ci]) : runner.run(
-          "StridedSlice",
-          { x: padded },
-          {
-            begin,
-            end: [n, i * dh + (oh - 1) * sh + 1, j * dw + (ow - 1) * sw + 1, ci],
-            strides: [1, sh, sw, 1],
-            beginMask: 0,
-            endMask: 0,
-            ellipsisMask: 0,
-            newAxisMask: 0,
-            shrinkAxisMask: 0,
-          },
-        ),
-      );
-    }
-  }
-  const joined = shifted.length === 1
-    ? shifted[0]
-    : runner.run("Concat", shifted as unknown as Record<string, TensorInfo>, { axis: 3 });
-  return runner.reshape(joined, [n * oh * ow, kh * kw * ci]);
+/**
+ * Patches of `x` (NHWC): [`outRows` ≥ N·OH·OW, KH·KW·Ci], column (kh·KW + kw)·Ci + ci, rows
+ * past N·OH·OW zero; one WGSL program (`_webgpu_im2col.ts`) in place of a pad, KH·KW slices
+ * and a concat.
+ */
+function patches(
+  runner: KernelRunner,
+  x: TensorInfo,
+  { filterShape, info }: FilterGeometry,
+  outRows: number,
+) {
+  const out = im2colWebgpu(runner.backend, x, {
+    kh: filterShape[0],
+    kw: filterShape[1],
+    oh: info.outHeight,
+    ow: info.outWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  }, outRows);
+  // The runner frees what it tracks: a reshape shares the data (one more reference), then
+  // the program's own reference is dropped.
+  const tracked = runner.reshape(out, out.shape);
+  runner.backend.disposeData(out.dataId);
+  return tracked;
 }
 
 /** patchesᵀ·dy over batch slices small enough for one buffer; `batched` cuts rows into blocks. */
@@ -258,10 +245,10 @@ function im2colFilter(
     "Reshape",
     {
       x: overBatch(runner, x, dy, per, (xs, dys) => {
-        const p = patches(runner, xs, geometry); // [rows, K]
-        const rows = p.shape[0];
+        const rows = xs.shape[0] * oh * ow;
         const d = runner.reshape(dys, [rows, co]);
         if (mode !== "batched") {
+          const p = patches(runner, xs, geometry, rows); // [rows, K]
           const a = runner.reshape(p, [1, rows, k]);
           const b = runner.reshape(d, [1, rows, co]);
           const matmul = () =>
@@ -271,7 +258,7 @@ function im2colFilter(
         const blocks = Math.ceil(rows / webgpuChunkRows);
         const per = Math.ceil(rows / blocks);
         const extra = blocks * per - rows;
-        const pp = runner.pad(p, [[0, extra], [0, 0]]);
+        const pp = patches(runner, xs, geometry, blocks * per); // zero rows past `rows`
         const dp = runner.pad(d, [[0, extra], [0, 0]]);
         const a = runner.reshape(pp, [blocks, per, k]);
         const b = runner.reshape(dp, [blocks, per, co]);
