@@ -56,7 +56,7 @@ export const wasmPatches: readonly KernelPatch[] = [
   },
 ];
 
-/** Kernels for webgpu: the stock filter gradient is wrong for large batch·height·width; Adam. */
+/** Kernels for webgpu: the stock filter gradient is wrong for large batch·height·width; Adam; batch norm. */
 export const webgpuPatches: readonly KernelPatch[] = [
   { kernelName: "Conv2DBackpropFilter", make: conv2DBackpropFilter, mode: "override" },
   // Adam in 3 dispatches per weight instead of ~12 (webgpu is bound by host work per kernel).
