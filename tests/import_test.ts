@@ -35,7 +35,7 @@ Deno.test("importing every entry point needs no permission and changes no tfjs g
   }
 });
 
-Deno.test("the child imports every entry point (mod.ts and each lib folder's mod.ts)", async () => {
+Deno.test("the child imports every entry point (mod.ts, each lib folder's mod.ts, each published entry)", async () => {
   const found: string[] = ["mod.ts"];
   const walk = async (dir: string) => {
     for await (const entry of Deno.readDir(join(root, dir))) {
@@ -45,6 +45,12 @@ Deno.test("the child imports every entry point (mod.ts and each lib folder's mod
     }
   };
   await walk("lib");
+  // and every entry of the published package (deno.json "exports")
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  for (const path of Object.values(config.exports as Record<string, string>)) {
+    const plain = path.replace(/^\.\//, "");
+    if (!found.includes(plain)) found.push(plain);
+  }
   const source = await Deno.readTextFile(join(root, "tests/_import/entry_points.ts"));
   const imported = [...source.matchAll(/^import "\.\.\/\.\.\/(.+)";$/gm)].map((m) => m[1]);
   assert.deepEqual([...imported].sort(), found.sort());
