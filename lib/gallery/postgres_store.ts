@@ -384,7 +384,9 @@ export async function postgresStore(
     // made of checked finite numbers, the limit is an integer.
     const settings = opts?.exact === true
       ? "SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;"
-      : `SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = relaxed_order;`;
+      // the planner may prefer a scan for larger limits: the index is what was asked for
+      : `SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = relaxed_order; ` +
+        "SET LOCAL enable_seqscan = off;";
     const results = await sql.unsafe(
       `${settings} SELECT id, identity AS text, encode(identity_units, 'hex') AS units, ` +
         `vector_send(embedding) AS e FROM ${ITEMS} ORDER BY embedding ${pg.operator} '${
@@ -532,7 +534,7 @@ export async function postgresStore(
       return await run(action, async () => {
         // Candidates until k distinct identities are among them, or every item was read. No
         // count(*) first: it would scan the table on every query.
-        let limit = k === Infinity ? await nonEmptyCount(action) : Math.max(4 * k, 40);
+        let limit = k === Infinity ? await nonEmptyCount(action) : Math.max(2 * k, 10);
         let exact = opts?.exact === true;
         for (;;) {
           const scored = await nearest(row, limit, { ...opts, exact });
