@@ -40,7 +40,7 @@ Deno.test("a missing --allow-read is a permission error naming the flag, not a c
     assert.equal(folderOnly.length, 2);
     for (const r of folderOnly) {
       assert.equal(r.name, "DataFileError", JSON.stringify(r));
-      assert.equal(r.reason, "permission", r.message);
+      assert.equal(r.reason, "permission", r.message ?? "");
       assert.match(r.message!, /codec.*--allow-read/);
     }
     const all = await child(dir, ["--allow-read"]);
