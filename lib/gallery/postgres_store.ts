@@ -212,9 +212,11 @@ export interface PostgresGalleryStore extends AsyncGalleryStore {
  * surrogates included); embeddings come back bit for bit.
  *
  * Creates the `vector` extension when missing (which needs the right to; otherwise ask the
- * database owner to run `CREATE EXTENSION vector`). Needs `--allow-net` (and `--allow-env`,
- * `--allow-read` as the `postgres` client asks). The returned store is asynchronous: see
- * {@linkcode PostgresGalleryStore} for search.
+ * database owner to run `CREATE EXTENSION vector`). Needs `--allow-net` for the server and
+ * `--allow-env` (the `postgres` client reads `PGHOST`, `PGPASSWORD` and the like; measured:
+ * nothing else is asked). The `postgres` client is loaded on the first call only. The
+ * returned store is asynchronous: see {@linkcode PostgresGalleryStore} for search; errors
+ * name the gallery and the server's URL without its password.
  *
  * @example
  * ```ts
