@@ -29,6 +29,12 @@ export interface CheckpointFile {
     readonly manifest: Record<string, WeightEntry[]>;
   };
   readonly optimizerNames: string[];
+  /**
+   * `"layers"`: the embedder's and head's weights are stored layer by layer, whatever is
+   * trainable; absent in older checkpoints, which stored tfjs's `getWeights` order (trainable
+   * first) and load as before.
+   */
+  readonly weightOrder?: "layers";
   /** Positions of the per-step random streams (dropout masks); absent in older checkpoints. */
   readonly random?: RandomState;
   /**

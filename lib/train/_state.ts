@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { readInLayerOrder, writeInLayerOrder } from "./_layer_weights.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, LossState, Optimizer, Scalar, Tensor } from "../types.ts";
 import { hasRandomState, type RandomStateLayer } from "../compile/_dropout.ts";
@@ -148,8 +149,9 @@ export async function captureState(program: TrainableProgram<unknown>): Promise<
     lossOptimizers.push(p.optimizer ? await optimizerSnapshot(p.optimizer) : []);
   }
   return {
-    embedder: program.embedder.getWeights().map((w) => tf.clone(w)),
-    head: program.head?.getWeights().map((w) => tf.clone(w)) ?? [],
+    // layer by layer, so a snapshot restores right whatever is frozen in between
+    embedder: readInLayerOrder(program.embedder).map((w) => tf.clone(w)),
+    head: program.head ? readInLayerOrder(program.head).map((w) => tf.clone(w)) : [],
     optimizer,
     random: getRandomState(program),
     loss: parameters.map((p) => tf.clone(p.variable)),
@@ -162,8 +164,8 @@ export async function restoreState(
   program: TrainableProgram<unknown>,
   state: TrainingState,
 ): Promise<void> {
-  program.embedder.setWeights(state.embedder);
-  program.head?.setWeights(state.head);
+  writeInLayerOrder(program.embedder, state.embedder);
+  if (program.head) writeInLayerOrder(program.head, state.head);
   await setOptimizerWeights(program.optimizer, state.optimizer);
   setRandomState(program, state.random);
   await setLossState(program, state.loss, state.lossOptimizers);

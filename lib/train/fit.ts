@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { readInLayerOrder, writeInLayerOrder } from "./_layer_weights.ts";
 import type { Tensor } from "../types.ts";
 import { cleanCheckpointDir, listCheckpointDirs, readCheckpoint } from "./_checkpoint.ts";
 import { disposeBatch, imagesIn } from "./_batch.ts";
@@ -750,8 +751,8 @@ export async function* fit<B>(
   const takeSnapshot = () => {
     if (snapshot) tf.dispose(snapshot);
     snapshot = [
-      ...program.embedder.getWeights().map((w) => w.clone()),
-      ...(program.head?.getWeights().map((w) => w.clone()) ?? []),
+      ...readInLayerOrder(program.embedder).map((w) => w.clone()),
+      ...(program.head ? readInLayerOrder(program.head).map((w) => w.clone()) : []),
       ...(lossStateOf(program as TrainableProgram<unknown>)?.parameters.map((p) =>
         p.variable.clone()
       ) ?? []),
@@ -1029,8 +1030,8 @@ export async function* fit<B>(
       const weights = snapshot as Tensor[];
       const n = program.embedder.weights.length;
       const h = n + (program.head?.weights.length ?? 0);
-      program.embedder.setWeights(weights.slice(0, n));
-      program.head?.setWeights(weights.slice(n, h));
+      writeInLayerOrder(program.embedder, weights.slice(0, n));
+      if (program.head) writeInLayerOrder(program.head, weights.slice(n, h));
       lossStateOf(program as TrainableProgram<unknown>)?.parameters.forEach((p, i) =>
         p.variable.assign(weights[h + i])
       );

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { variablesInLayerOrder, writeInLayerOrder } from "./_layer_weights.ts";
 import type { LayersModel, Tensor } from "../types.ts";
 import { type CheckpointFile, readCheckpoint } from "./_checkpoint.ts";
 import {
@@ -31,8 +32,9 @@ const checkShapes = (
   what: string,
   model: LayersModel,
   entries: readonly WeightEntry[] | undefined,
+  layerOrder: boolean,
 ): void => {
-  const weights = model.weights;
+  const weights = layerOrder ? variablesInLayerOrder(model) : model.weights;
   if (!entries) throw new Error(`Cannot load checkpoint ${path} as it holds no ${what} weights`);
   if (entries.length !== weights.length) {
     throw new Error(
@@ -176,8 +178,17 @@ export async function loadCheckpoint<B>(
 ): Promise<CheckpointState> {
   const { file, data } = await readCheckpoint(path);
   const manifest = file.weights.manifest;
-  checkShapes(path, "embedder", program.embedder, manifest.embedder);
-  if (program.head) checkShapes(path, "head", program.head, manifest.head);
+  const order: unknown = file.weightOrder;
+  if (order !== undefined && order !== "layers") {
+    throw new Error(
+      `Cannot load checkpoint ${path} as its weightOrder must be "layers" (or absent, in older checkpoints): current value is ${
+        JSON.stringify(order)
+      }`,
+    );
+  }
+  const layerOrder = order === "layers";
+  checkShapes(path, "embedder", program.embedder, manifest.embedder, layerOrder);
+  if (program.head) checkShapes(path, "head", program.head, manifest.head, layerOrder);
   else if (manifest.head && manifest.head.length > 0) {
     throw new Error(
       `Cannot load checkpoint ${path} as it holds head weights but the program has no head`,
@@ -198,8 +209,13 @@ export async function loadCheckpoint<B>(
   const groups = decodeGroups(data, manifest);
   const decoded: Tensor[] = Object.values(groups).flat();
   try {
-    program.embedder.setWeights(groups.embedder);
-    if (program.head) program.head.setWeights(groups.head);
+    if (layerOrder) {
+      writeInLayerOrder(program.embedder, groups.embedder);
+      if (program.head) writeInLayerOrder(program.head, groups.head);
+    } else {
+      program.embedder.setWeights(groups.embedder);
+      if (program.head) program.head.setWeights(groups.head);
+    }
     if (optimizerEntries.length > 0) {
       await setOptimizerWeights(
         program.optimizer,

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { readInLayerOrder } from "./_layer_weights.ts";
 import type { Tensor } from "../types.ts";
 import {
   CHECKPOINT_FORMAT,
@@ -103,10 +104,11 @@ export async function saveCheckpoint<B>(
   }
   const optimizerWeights = await program.optimizer.getWeights();
   const groups: Record<string, Tensor[]> = {
-    embedder: program.embedder.getWeights(),
+    // layer by layer (state.json says so): right whatever is frozen when it is loaded
+    embedder: readInLayerOrder(program.embedder),
     optimizer: optimizerWeights.map((w) => w.tensor),
   };
-  if (program.head) groups.head = program.head.getWeights();
+  if (program.head) groups.head = readInLayerOrder(program.head);
   const lossParameters = lossStateOf(program as TrainableProgram<unknown>)?.parameters;
   const lossOptimizerWeights: { name: string; tensor: Tensor }[][] = [];
   if (lossParameters !== undefined) {
@@ -147,6 +149,7 @@ export async function saveCheckpoint<B>(
       manifest: encoded.manifest,
     },
     optimizerNames: optimizerWeights.map((w) => w.name),
+    weightOrder: "layers",
     random: getRandomState(program as TrainableProgram<unknown>),
     ...(lossParameters === undefined ? {} : {
       loss: {

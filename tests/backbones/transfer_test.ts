@@ -314,6 +314,33 @@ Deno.test("a learningRateMultiplier with a tfjs optimizer object is refused", as
   stageOf(spec).model.dispose();
 });
 
+Deno.test("a snapshot and a checkpoint restore into the right variables whatever is frozen in between", async () => {
+  const spec = await fromLayersModel(dir, { cutAt: "pool", frozen: true });
+  const p = program(spec);
+  for (let i = 0; i < 2; i++) step(p, 10 * i);
+  // the values of every variable, keyed by the variable itself
+  const byVariable = () => new Map(p.embedder.weights.map((w) => [w, [...w.read().dataSync()]]));
+  const saved = byVariable();
+  const state = await captureState(p);
+  const ckDir = await Deno.makeTempDir({ prefix: "likeness_frozen_order_" });
+  await saveCheckpoint(p, ckDir, { step: 2 });
+  // unfreeze (tfjs's getWeights order changes: trainable weights first), train on
+  setFrozen(spec, false);
+  for (let i = 2; i < 4; i++) step(p, 10 * i);
+  await restoreState(p, state);
+  for (const [w, values] of byVariable()) {
+    assert.deepEqual(values, saved.get(w), `snapshot: ${w.name} restored into its own variable`);
+  }
+  for (let i = 4; i < 6; i++) step(p, 10 * i);
+  await loadCheckpoint(p, `${ckDir}/step-000000002`);
+  for (const [w, values] of byVariable()) {
+    assert.deepEqual(values, saved.get(w), `checkpoint: ${w.name} restored into its own variable`);
+  }
+  disposeState(state);
+  await Deno.remove(ckDir, { recursive: true });
+  p.dispose();
+});
+
 Deno.test("cleanup", async () => {
   source.dispose();
   await Deno.remove(dir, { recursive: true });
