@@ -1,7 +1,7 @@
 /**
  * Ops on likeness's fused training kernels, for likeness's own layers and optimiser. The
  * kernels exist only where {@linkcode useBackend} (or `registerNative`) registered them
- * (`wasm`, `native`; Adam also on `webgpu`): elsewhere `fusedRelu` is exactly `tf.relu` and
+ * (`wasm`, `native`; batch norm and Adam also on `webgpu`): elsewhere `fusedRelu` is exactly `tf.relu` and
  * the others return `undefined` so that the caller runs the stock code. They run under
  * likeness's own kernel names, so their gradients never change `tf.relu`'s or
  * `tf.batchNorm`'s for anyone else.
@@ -82,8 +82,8 @@ export interface BatchNormTrainResult {
 
 /**
  * Batch normalisation with the batch's own statistics per channel of the last axis, forward
- * and backward each in one kernel, where the backend has them (`wasm`, `native` after
- * {@linkcode useBackend}) and `x`, `scale`, `offset` are float32; otherwise `undefined`
+ * and backward each in one kernel, where the backend has them (`wasm`, `native`, `webgpu`
+ * after {@linkcode useBackend}) and `x`, `scale`, `offset` are float32; otherwise `undefined`
  * (compute with `tf.moments` and `tf.batchNorm` instead). Throws, naming the argument, when
  * `x` has rank < 2, `scale` or `offset` is not of shape `[channels]`, or `epsilon` is not a
  * finite number ≥ 1e-12 (smaller ones overflow float32 on a constant channel). Gradients

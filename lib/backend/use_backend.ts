@@ -118,7 +118,8 @@ async function loadTensorflow(): Promise<void> {
  *   `Tile` with composites of fast wasm kernels.
  * - `cpu`: pure JavaScript, every kernel, slow; fine for tiny tensors.
  * - `webgpu`: Deno's `navigator.gpu` where an adapter exists (likeness replaces its
- *   `Conv2DBackpropFilter`, which is wrong for large inputs). Read results with
+ *   `Conv2DBackpropFilter`, which is wrong for large inputs, and adds fused batch-norm and
+ *   Adam kernels, so a step uploads nothing that grows with the batch). Read results with
  *   `await t.data()`, not `dataSync()`.
  * - `tensorflow`: native libtensorflow through `@tensorflow/tfjs-node-gpu` or
  *   `@tensorflow/tfjs-node`, loaded only when installed.
