@@ -564,21 +564,29 @@ export class AnnGallery {
   index(from: number): void {
     if (this.graph === undefined || from >= this.slots) return;
     const dim = this.dim;
-    const keys: bigint[] = [];
-    const rows = new Float32Array((this.slots - from) * dim);
-    let n = 0;
-    for (let s = from; s < this.slots; s++) {
-      if (this.groups[s] < 0) continue;
-      keys.push(BigInt(this.ids[s]));
-      rows.set(this.vectors.subarray(s * dim, (s + 1) * dim), n * dim);
-      n++;
+    // Added a block at a time, straight from the slots when they are all live (no copy).
+    const block = 65536;
+    for (let b0 = from; b0 < this.slots; b0 += block) {
+      const b1 = Math.min(this.slots, b0 + block);
+      let live = 0;
+      for (let s = b0; s < b1; s++) if (this.groups[s] >= 0) live++;
+      if (live === 0) continue;
+      const keys = new BigUint64Array(live);
+      let rows = this.vectors.subarray(b0 * dim, b1 * dim);
+      if (live === b1 - b0) {
+        for (let s = b0; s < b1; s++) keys[s - b0] = BigInt(this.ids[s]);
+      } else {
+        rows = new Float32Array(live * dim);
+        let n = 0;
+        for (let s = b0; s < b1; s++) {
+          if (this.groups[s] < 0) continue;
+          keys[n] = BigInt(this.ids[s]);
+          rows.set(this.vectors.subarray(s * dim, (s + 1) * dim), n * dim);
+          n++;
+        }
+      }
+      this.graph.add(keys, rows, this.handle.settings.threads);
     }
-    if (n === 0) return;
-    this.graph.add(
-      BigUint64Array.from(keys),
-      rows.subarray(0, n * dim),
-      this.handle.settings.threads,
-    );
     this.dirty = true;
   }
 
