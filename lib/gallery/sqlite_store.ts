@@ -140,7 +140,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
         );
         const put = db.prepare("INSERT INTO likeness_gallery_meta (key, value) VALUES (?, ?)");
         put.run("format", FORMAT);
-        put.run("fingerprint", fingerprint);
+        put.run("fingerprint", encodeIdentity(fingerprint)); // any string comes back exactly
         put.run("dim", String(dim));
         put.run("distance", distance);
       }, busyTimeoutMs);
@@ -163,8 +163,24 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
   );
   const dataVersion = prepare("PRAGMA data_version");
   const scanSql = `SELECT id, ${IDENTITY}, embedding FROM likeness_gallery_items ORDER BY id`;
-  // A scan holds its statement until it ends; scans in progress at once each get their own.
-  const idleScans: StatementSync[] = [];
+  // A scan reads through a connection of its own in a read transaction: one snapshot, which
+  // writes made meanwhile — by other processes or through this very store — do not change
+  // (a connection sees its own writes at once, so the store's connection cannot give that).
+  // Scans in progress at once each get their own; finished ones are kept for the next.
+  // A ":memory:" or unnamed database has no second connection: it scans on its own.
+  const separate = path !== ":memory:" && !path.startsWith("file::memory:");
+  const idleScans: { db: DatabaseSync; statement: StatementSync }[] = [];
+  const scanConnection = () => {
+    if (!separate) return { db, statement: prepare(scanSql) };
+    const reader = new (builtin("node:sqlite", action).DatabaseSync)(path);
+    try {
+      reader.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      return { db: reader, statement: reader.prepare(scanSql) };
+    } catch (error) {
+      reader.close();
+      throw error;
+    }
+  };
   let changes = 0;
   let closed = false;
 
@@ -257,16 +273,24 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
       });
     },
     close() {
-      if (!closed) db.close();
+      if (!closed) {
+        for (const scan of idleScans.splice(0)) if (scan.db !== db) scan.db.close();
+        db.close();
+      }
       closed = true;
     },
   };
 
   function* scanChunks(size: number): Generator<StoreChunk> {
-    const statement = idleScans.pop() ?? guard("scan the store", () => prepare(scanSql));
-    // One statement reads one consistent snapshot, even while others write.
+    const scan = idleScans.pop() ?? guard("scan the store", scanConnection);
+    const { statement } = scan;
     let rows: Iterator<unknown> | undefined;
+    let begun = false, failed = false;
     try {
+      if (scan.db !== db) {
+        guard("scan the store", () => scan.db.exec("BEGIN"));
+        begun = true;
+      }
       rows = guard("scan the store", () => statement.iterate()) as Iterator<unknown>;
       let ids: number[] = [], owners: string[] = [];
       let data = new Float32Array(size * dim);
@@ -294,11 +318,23 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
       if (ids.length > 0) {
         yield { ids, identities: owners, embeddings: data.slice(0, ids.length * dim) };
       }
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      // Ends the statement early (a scan left before its end) so that it holds no snapshot.
-      if (!closed) {
-        rows?.return?.();
-        idleScans.push(statement);
+      // Ends the statement early (a scan left before its end) and the read transaction, so
+      // that it holds no snapshot.
+      // An error here (a damaged file reports it again on reset) is named, and never hides
+      // the scan's own error.
+      try {
+        if (!closed) {
+          rows?.return?.();
+          if (begun && scan.db.isTransaction) scan.db.exec("COMMIT");
+          idleScans.push(scan);
+        } else if (scan.db !== db) scan.db.close();
+      } catch (error) {
+        if (scan.db !== db) scan.db.close();
+        if (!failed) throw fileError(`scan the store of ${file}`, error, busyTimeoutMs);
       }
     }
   }
@@ -457,11 +493,12 @@ function checkMeta(
   dim: number,
   distance: string,
 ): boolean {
-  const rows = db.prepare("SELECT key, value FROM likeness_gallery_meta").all() as {
-    key: string;
-    value: string;
-  }[];
-  const meta = new Map(rows.map((r) => [r.key, r.value]));
+  // values are read as identities are (text, or UTF-16 units when text cannot hold them)
+  const rows = db.prepare(
+    `SELECT key, ${IDENTITY.replaceAll("identity", "value")} FROM likeness_gallery_meta`,
+  ).all() as unknown as (IdentityRow & { key: string })[];
+  const where = action.replace(/^open /, "");
+  const meta = new Map(rows.map((r) => [r.key, decodeIdentity(r, where)]));
   if (meta.get("format") !== FORMAT) {
     throw new Error(
       `Cannot ${action} as its format must be '${FORMAT}': current format is ${
