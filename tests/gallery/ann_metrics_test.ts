@@ -38,7 +38,7 @@ function clusters(classes: number, per: number, dim: number, spread: number, see
 const keys = ["precisionAt1", "rPrecision", "mapAtR", "knnAccuracy"] as const;
 
 for (const distance of [euclidean, cosine, dot] as Distance[]) {
-  Deno.test(`${distance.name}: over a small set the index gives the exact metrics and states recall 1`, async () => {
+  Deno.test(`${distance.name}: over a small set the index gives the metrics up to its stated recall`, async () => {
     const set = clusters(150, 6, 8, 0.6, 11);
     const exact = retrievalMetrics(set, { distance, k: 5 });
     const approx = retrievalMetrics(set, {
@@ -47,8 +47,13 @@ for (const distance of [euclidean, cosine, dot] as Distance[]) {
       index: await hnswIndex({ expansionSearch: 256 }),
     });
     assert.equal(exact.indexRecall, undefined);
-    assert.deepEqual(approx.indexRecall, { at: 5, recall: 1, queries: 200 });
-    for (const key of keys) assert.ok(Math.abs(approx[key] - exact[key]) < 1e-12, key);
+    // HNSW is approximate and its multi-threaded build not reproducible: on 900 rows it
+    // finds (nearly) every neighbour, and the metrics follow what it found
+    assert.equal(approx.indexRecall?.at, 5);
+    assert.equal(approx.indexRecall?.queries, 200);
+    assert.ok(approx.indexRecall!.recall >= 0.98, JSON.stringify(approx.indexRecall));
+    const slack = 1 - approx.indexRecall!.recall + 1e-12;
+    for (const key of keys) assert.ok(Math.abs(approx[key] - exact[key]) <= slack, key);
     // beyond the first K neighbours nothing is seen: lower bounds of the full-ranking metrics
     assert.ok(approx.meanAveragePrecision <= exact.meanAveragePrecision + 1e-12);
     assert.ok(approx.meanReciprocalRank <= exact.meanReciprocalRank + 1e-12);
