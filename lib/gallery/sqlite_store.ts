@@ -285,7 +285,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     const scan = idleScans.pop() ?? guard("scan the store", scanConnection);
     const { statement } = scan;
     let rows: Iterator<unknown> | undefined;
-    let begun = false, failed = false;
+    let begun = false, failed = false, cleanup: unknown;
     try {
       if (scan.db !== db) {
         guard("scan the store", () => scan.db.exec("BEGIN"));
@@ -324,8 +324,8 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
     } finally {
       // Ends the statement early (a scan left before its end) and the read transaction, so
       // that it holds no snapshot.
-      // An error here (a damaged file reports it again on reset) is named, and never hides
-      // the scan's own error.
+      // An error here (a damaged file reports it again on reset) is named below, and never
+      // hides the scan's own error.
       try {
         if (!closed) {
           rows?.return?.();
@@ -334,9 +334,11 @@ export function sqliteStore(path: string, options: SqliteStoreOptions): GalleryS
         } else if (scan.db !== db) scan.db.close();
       } catch (error) {
         if (scan.db !== db) scan.db.close();
-        if (!failed) throw fileError(`scan the store of ${file}`, error, busyTimeoutMs);
+        if (!failed) cleanup = error;
       }
     }
+    // (thrown here, not in `finally`, so that it never replaces the scan's own error)
+    if (cleanup !== undefined) throw fileError(`scan the store of ${file}`, cleanup, busyTimeoutMs);
   }
 }
 
