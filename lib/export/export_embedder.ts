@@ -1,15 +1,12 @@
 import {
-  discardDir,
+  isFileAt,
   isLikenessModelDir,
   join,
-  recoverDir,
-  replaceDir,
-  type ReplaceMode,
+  readFormatMarker,
   splitPath,
-  stripTrailingSeparators,
-  tempPathFor,
   writeFileAtomic,
 } from "../train/_fs.ts";
+import { type FolderKind, publishFolder } from "../train/_replace_target.ts";
 import { loadModel } from "../train/load_model.ts";
 import {
   checkExportOptions,
@@ -41,82 +38,30 @@ const EXPORT_ENTRIES: readonly string[] = [
   "model.onnx",
 ];
 
-async function fileAt(path: string): Promise<boolean> {
-  try {
-    return (await Deno.lstat(path)).isFile;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
-      return false;
-    }
-    throw error;
-  }
-}
-
 /** Whether `dir` is a complete export: export.json (written last) and the files it lists. */
 async function isExportDir(dir: string): Promise<boolean> {
-  const marker = join(dir, "export.json");
-  if (!(await fileAt(marker))) return false;
-  let json: unknown;
-  try {
-    json = JSON.parse(await Deno.readTextFile(marker));
-  } catch (error) {
-    if (error instanceof SyntaxError || error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-  const record = json as { format?: unknown; files?: unknown };
-  if (record?.format !== EXPORT_FORMAT || !Array.isArray(record.files)) return false;
+  const record = await readFormatMarker(dir, "export.json", EXPORT_FORMAT);
+  if (!record || !Array.isArray(record.files)) return false;
   for (const file of record.files) {
     if (typeof file !== "string" || !EXPORT_ENTRIES.includes(file)) return false;
-    if (!(await fileAt(join(dir, file)))) return false;
+    if (!(await isFileAt(join(dir, file)))) return false;
   }
   return true;
 }
 
-/** Checks what is at `target`; says how it may be replaced or throws naming `dir`. */
-async function inspectTarget(
-  target: string,
-  dir: string,
-  overwrite: boolean,
-): Promise<ReplaceMode> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.lstat(target);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "absent";
-    throw error;
-  }
-  const refuse = (what: string) =>
-    new Error(
-      `Cannot export embedder as ${dir} ${what}: exportEmbedder only replaces a likeness export folder; choose a new path or move it away`,
-    );
-  if (info.isSymlink) throw refuse("is a symbolic link");
-  if (!info.isDirectory) throw refuse("exists and is a file, not a likeness export folder");
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(target)) names.push(entry.name);
-  if (names.length === 0) return "empty";
-  if (await isLikenessModelDir(target)) {
-    throw refuse("holds a likeness model saved by saveModel, not an export");
-  }
-  if (!(await isExportDir(target))) {
-    throw refuse(
-      `exists and is not a likeness export folder (no complete export with an export.json of format "${EXPORT_FORMAT}")`,
-    );
-  }
-  const foreign = names.filter((name) => !EXPORT_ENTRIES.includes(name));
-  if (foreign.length > 0) {
-    throw refuse(
-      `holds a likeness export and files exportEmbedder did not write (${
-        foreign.slice(0, 5).join(", ")
-      }${foreign.length > 5 ? ", …" : ""})`,
-    );
-  }
-  if (!overwrite) {
-    throw new Error(
-      `Cannot export embedder as ${dir} already holds a likeness export: pass { overwrite: true } to replace it`,
-    );
-  }
-  return "replace";
-}
+/** An export folder, as {@linkcode publishFolder} checks and names it. */
+const EXPORT_FOLDER: FolderKind = {
+  action: "export embedder",
+  writer: "exportEmbedder",
+  noun: "likeness export",
+  notRecognised: `no complete export with an export.json of format "${EXPORT_FORMAT}"`,
+  isComplete: isExportDir,
+  entries: EXPORT_ENTRIES,
+  refuseOther: {
+    isComplete: isLikenessModelDir,
+    reason: "holds a likeness model saved by saveModel, not an export",
+  },
+};
 
 /**
  * Exports a trained embedder into the folder `dir` for use without likeness: in the browser
@@ -187,13 +132,7 @@ export async function exportEmbedder(
     }
   }
   const { metadata, tfjs, onnx } = await exportArtifacts(source, checked);
-  const target = stripTrailingSeparators(dir);
-  await Deno.mkdir(splitPath(target).parent, { recursive: true });
-  await recoverDir(target, isExportDir, { removeTemps: true, waitMs: 20 });
-  const mode = await inspectTarget(target, dir, checked.overwrite === true);
-  const temp = tempPathFor(target);
-  await Deno.mkdir(temp);
-  try {
+  await publishFolder(dir, EXPORT_FOLDER, checked.overwrite === true, async (temp) => {
     if (tfjs) {
       await writeFileAtomic(join(temp, "weights.bin"), tfjs.weights);
       await writeFileAtomic(join(temp, "model.json"), JSON.stringify(tfjs.modelJson));
@@ -201,11 +140,7 @@ export async function exportEmbedder(
     if (onnx) await writeFileAtomic(join(temp, "model.onnx"), onnx);
     // Written last: its presence marks the temp folder complete.
     await writeFileAtomic(join(temp, "export.json"), JSON.stringify(metadata, null, 2) + "\n");
-    await replaceDir(temp, target, mode);
-  } catch (error) {
-    await discardDir(temp, target).catch(() => {});
-    throw error;
-  }
+  });
   return metadata;
 }
 

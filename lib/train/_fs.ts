@@ -307,7 +307,8 @@ export const MODEL_DIR_ENTRIES: readonly string[] = [
   "head",
 ];
 
-async function isFileAt(path: string): Promise<boolean> {
+/** Whether `path` is a regular file (not a link); false when it or a parent is missing. */
+export async function isFileAt(path: string): Promise<boolean> {
   try {
     return (await Deno.lstat(path)).isFile;
   } catch (error) {
@@ -318,17 +319,22 @@ async function isFileAt(path: string): Promise<boolean> {
   }
 }
 
-/** Parsed metadata.json of `dir` if it carries the likeness model marker, else undefined. */
-export async function readModelMarker(
+/**
+ * The parsed JSON file `dir/file` if it is a regular file holding an object whose `format` is
+ * `format`; undefined when missing, unparsable or of another format.
+ */
+export async function readFormatMarker(
   dir: string,
-): Promise<{ hasHead?: unknown } | undefined> {
-  const path = join(dir, "metadata.json");
+  file: string,
+  format: string,
+): Promise<Record<string, unknown> | undefined> {
+  const path = join(dir, file);
   if (!(await isFileAt(path))) return undefined;
   try {
     const json = JSON.parse(await Deno.readTextFile(path));
-    return json && typeof json === "object" && json.format === MODEL_FORMAT ? json : undefined;
+    return json && typeof json === "object" && json.format === format ? json : undefined;
   } catch (error) {
-    // Unparsable, or removed since the check: not a model folder (now).
+    // Unparsable, or removed since the check: not such a folder (now).
     if (error instanceof SyntaxError || error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
@@ -341,7 +347,7 @@ export async function readModelMarker(
  * means complete.
  */
 export async function isLikenessModelDir(dir: string): Promise<boolean> {
-  const marker = await readModelMarker(dir);
+  const marker = await readFormatMarker(dir, "metadata.json", MODEL_FORMAT);
   if (!marker) return false;
   const files = ["model.json", "weights.bin"];
   if (marker.hasHead === true) files.push("head/model.json", "head/weights.bin");

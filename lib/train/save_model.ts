@@ -2,19 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import type { Distance, LayersModel } from "../types.ts";
 import { checkDistance } from "../distances/host.ts";
 import {
-  discardDir,
   isLikenessModelDir,
   join,
   MODEL_DIR_ENTRIES,
   MODEL_FORMAT,
-  recoverDir,
-  replaceDir,
-  type ReplaceMode,
   splitPath,
-  stripTrailingSeparators,
-  tempPathFor,
   writeFileAtomic,
 } from "./_fs.ts";
+import { type FolderKind, publishFolder } from "./_replace_target.ts";
 
 /**
  * `metadata.json` beside a saved model: what a later process needs to use the embedding
@@ -201,53 +196,16 @@ const outputSize = (embedder: LayersModel): number => {
   return shape[1];
 };
 
-/** Checks what is at `target` and says how it may be replaced, or throws naming `dir`. */
-async function inspectTarget(
-  target: string,
-  dir: string,
-  overwrite: boolean,
-): Promise<ReplaceMode> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.lstat(target);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "absent";
-    throw error;
-  }
-  const refuse = (what: string) =>
-    new Error(
-      `Cannot save model as ${dir} ${what}: saveModel only replaces a likeness model folder; choose a new path or move it away`,
-    );
-  if (info.isSymlink) throw refuse("is a symbolic link");
-  if (!info.isDirectory) throw refuse("exists and is a file, not a likeness model folder");
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(target)) names.push(entry.name);
-  if (names.length === 0) return "empty";
-  if (!(await isLikenessModelDir(target))) {
-    throw refuse(
-      `exists and is not a likeness model folder (no complete model with a metadata.json of format "${MODEL_FORMAT}")`,
-    );
-  }
-  const foreign = names.filter((name) => !MODEL_DIR_ENTRIES.includes(name));
-  if (names.includes("head")) {
-    for await (const entry of Deno.readDir(join(target, "head"))) {
-      if (!["model.json", "weights.bin"].includes(entry.name)) foreign.push(`head/${entry.name}`);
-    }
-  }
-  if (foreign.length > 0) {
-    throw refuse(
-      `holds a likeness model and files saveModel did not write (${foreign.slice(0, 5).join(", ")}${
-        foreign.length > 5 ? ", …" : ""
-      })`,
-    );
-  }
-  if (!overwrite) {
-    throw new Error(
-      `Cannot save model as ${dir} already holds a likeness model: pass { overwrite: true } to replace it`,
-    );
-  }
-  return "replace";
-}
+/** A model folder, as {@linkcode publishFolder} checks and names it. */
+const MODEL_FOLDER: FolderKind = {
+  action: "save model",
+  writer: "saveModel",
+  noun: "likeness model",
+  notRecognised: `no complete model with a metadata.json of format "${MODEL_FORMAT}"`,
+  isComplete: isLikenessModelDir,
+  entries: MODEL_DIR_ENTRIES,
+  subEntries: { head: ["model.json", "weights.bin"] },
+};
 
 /** Throws unless `value` is undefined or passes `ok`, naming the option and the value. */
 function checkOption(name: string, value: unknown, ok: (v: unknown) => boolean, want: string) {
@@ -380,14 +338,9 @@ export async function saveModel(
       `Cannot save model as options.spec or options.extra is not JSON: ${(error as Error).message}`,
     );
   }
-  const target = stripTrailingSeparators(dir);
-  await Deno.mkdir(splitPath(target).parent, { recursive: true });
-  // Finish or undo what an interrupted save left, then decide whether we may write here.
-  await recoverDir(target, isLikenessModelDir, { removeTemps: true, waitMs: 20 });
-  const mode = await inspectTarget(target, dir, options.overwrite === true);
-  const temp = tempPathFor(target);
-  await Deno.mkdir(temp);
-  try {
+  // Finish or undo what an interrupted save left, decide whether we may write here, then
+  // write into a temp folder and publish it.
+  await publishFolder(dir, MODEL_FOLDER, options.overwrite === true, async (temp) => {
     await writeLayersModel(model.embedder, temp, "embedder");
     if (model.head) {
       await Deno.mkdir(join(temp, "head"));
@@ -395,10 +348,6 @@ export async function saveModel(
     }
     // Written last: its presence marks the temp folder complete (see recoverDir).
     await writeFileAtomic(join(temp, "metadata.json"), metadataJson);
-    await replaceDir(temp, target, mode);
-  } catch (error) {
-    await discardDir(temp, target).catch(() => {});
-    throw error;
-  }
+  });
   return metadata;
 }
