@@ -1,8 +1,19 @@
 // Shared checks and maths of the losses with learned parameters (private).
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, LossContext, Tensor, Tensor1D, Tensor2D } from "../../types.ts";
+import type {
+  Labelled,
+  Loss,
+  LossContext,
+  ParameterInit,
+  Reducer,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor3D,
+} from "../../types.ts";
 import { checkEmbeddings, checkLabels } from "../_validate.ts";
+import { mean } from "../mean.ts";
 
 /** Throws unless `classes` is an integer ≥ 2; returns it. */
 export function checkClasses(what: string, classes: number): number {
@@ -49,6 +60,69 @@ export const checkPositive = (what: string, argument: string, value: number): nu
 /** The learning-rate multiplier of a loss's parameters (default 1). */
 export const checkMultiplier = (what: string, value: number | undefined): number =>
   checkPositive(what, "learningRateMultiplier", value ?? 1);
+
+/** ArcFace's `options.margin`: degrees in [0, 180) (default 28.6, pml's); returns radians. */
+export function checkAngularMargin(what: string, degrees: number | undefined): number {
+  const checked = checkNumber(
+    what,
+    "margin",
+    degrees ?? 28.6,
+    (v) => v >= 0 && v < 180,
+    "in [0, 180) degrees",
+  );
+  return (checked * Math.PI) / 180;
+}
+
+/** N(0, 1), pml's `normal_`: how class weights and ProxyNCA's proxies start. */
+export const standardNormal: ParameterInit = { kind: "normal", mean: 0, stddev: 1 };
+
+/** A loss over labelled rows with one learned `[classes·rowsPerClass, embeddingSize]` parameter. */
+export interface LearnedLossSpec {
+  /** The loss's name (`"arc-face"`); its errors say `"arc-face loss"`. */
+  readonly name: string;
+  /** Number of classes; labels must be integers in `[0, classes)`. */
+  readonly classes: number;
+  /** The parameter's name (`classWeights`, `proxies`, `centers`). */
+  readonly parameter: string;
+  /** Rows of the parameter per class (default 1); row `c·k + j` is class c's j-th. */
+  readonly rowsPerClass?: number;
+  /** How `compile` fills the parameter. */
+  readonly init: ParameterInit;
+  /** Learning rate of the parameter as a multiple of the program's. */
+  readonly learningRateMultiplier: number;
+  /** The reducer (default {@linkcode mean}). */
+  readonly reduce?: Reducer;
+  /** The per-item values from checked embeddings, the parameter and the one-hot labels. */
+  readonly perItem: (embeddings: Tensor2D, rows: Tensor2D, oneHot: Tensor2D) => Tensor1D;
+}
+
+/**
+ * The {@linkcode Loss} of a spec: cosine distance, the parameter declared with shape
+ * `[classes·rowsPerClass, "embeddingSize"]`, and a `perItem` that checks the labels against
+ * `classes` and the parameter's shape (in that order) before `spec.perItem`, inside a tidy.
+ */
+export function learnedLoss(spec: LearnedLossSpec): Loss<Labelled> {
+  const { name, classes, parameter } = spec;
+  const rows = classes * (spec.rowsPerClass ?? 1);
+  const what = `${name} loss`;
+  return {
+    name,
+    distance: cosine,
+    reduce: spec.reduce ?? mean,
+    parameters: [{
+      name: parameter,
+      shape: [rows, "embeddingSize"],
+      init: spec.init,
+      learningRateMultiplier: spec.learningRateMultiplier,
+    }],
+    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
+      tf.tidy(() => {
+        const { oneHot } = checkedLabels(what, input, classes);
+        const e = input.embeddings;
+        return spec.perItem(e, parameterOf(what, context, parameter, rows, e.shape[1]), oneHot);
+      }),
+  };
+}
 
 /** Validates a labelled input against `classes`; returns the labels as int32 and one-hot. */
 export function checkedLabels(
@@ -97,6 +171,22 @@ export function parameterOf(
 /** `[n, rows]` cosine similarities of embeddings to parameter rows (zero rows give 0). */
 export const similarityTo = (e: Tensor2D, rows: Tensor2D): Tensor2D =>
   tf.sub(1, cosine.matrix(e, rows)) as Tensor2D;
+
+/** `[n, classes, k]` cosine similarities of embeddings to `k` rows per class. */
+export const similarityPerClass = (
+  e: Tensor2D,
+  rows: Tensor2D,
+  classes: number,
+  k: number,
+): Tensor3D => tf.reshape(similarityTo(e, rows), [e.shape[0], classes, k]);
+
+/** Logits `scale·(similarity − margin·[c = y])`: an additive margin on the target class. */
+export const additiveMarginLogits = (
+  similarity: Tensor2D,
+  oneHot: Tensor2D,
+  margin: number,
+  scale: number,
+): Tensor2D => tf.mul(tf.sub(similarity, tf.mul(oneHot, margin)), scale);
 
 /** Per-row softmax cross-entropy of `logits` with one-hot targets. */
 export const crossEntropy = (logits: Tensor2D, oneHot: Tensor2D): Tensor1D =>

@@ -1,17 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
-import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, Loss, LossContext, Tensor1D } from "../../types.ts";
-import { mean } from "../mean.ts";
+import type { Labelled, Loss } from "../../types.ts";
 import {
   arcFaceLogits,
+  checkAngularMargin,
   checkClasses,
-  checkedLabels,
   checkMultiplier,
-  checkNumber,
   checkPositive,
   crossEntropy,
-  parameterOf,
+  learnedLoss,
   similarityTo,
+  standardNormal,
 } from "./_common.ts";
 
 /** Options of {@linkcode arcFace}. */
@@ -54,33 +51,15 @@ export interface ArcFaceOptions {
 export function arcFace(options: ArcFaceOptions): Loss<Labelled> {
   const what = "arcFace";
   const classes = checkClasses(what, options?.classes);
-  const degrees = checkNumber(
-    what,
-    "margin",
-    options.margin ?? 28.6,
-    (v) => v >= 0 && v < 180,
-    "in [0, 180) degrees",
-  );
+  const margin = checkAngularMargin(what, options.margin);
   const scale = checkPositive(what, "scale", options.scale ?? 64);
-  const learningRateMultiplier = checkMultiplier(what, options.learningRateMultiplier);
-  const margin = (degrees * Math.PI) / 180;
-  return {
+  return learnedLoss({
     name: "arc-face",
-    distance: cosine,
-    reduce: mean,
-    parameters: [{
-      name: "classWeights",
-      shape: [classes, "embeddingSize"],
-      init: { kind: "normal", mean: 0, stddev: 1 },
-      learningRateMultiplier,
-    }],
-    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
-      tf.tidy(() => {
-        const name = "arc-face loss";
-        const { oneHot } = checkedLabels(name, input, classes);
-        const e = input.embeddings;
-        const w = parameterOf(name, context, "classWeights", classes, e.shape[1]);
-        return crossEntropy(arcFaceLogits(similarityTo(e, w), oneHot, margin, scale), oneHot);
-      }),
-  };
+    classes,
+    parameter: "classWeights",
+    init: standardNormal,
+    learningRateMultiplier: checkMultiplier(what, options.learningRateMultiplier),
+    perItem: (e, w, oneHot) =>
+      crossEntropy(arcFaceLogits(similarityTo(e, w), oneHot, margin, scale), oneHot),
+  });
 }

@@ -1,16 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
-import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, Loss, LossContext, Tensor1D, Tensor2D } from "../../types.ts";
-import { mean } from "../mean.ts";
+import type { Labelled, Loss } from "../../types.ts";
 import {
+  additiveMarginLogits,
   checkClasses,
-  checkedLabels,
   checkMultiplier,
   checkNumber,
   checkPositive,
   crossEntropy,
-  parameterOf,
+  learnedLoss,
   similarityTo,
+  standardNormal,
 } from "./_common.ts";
 
 /** Options of {@linkcode cosFace}. */
@@ -51,25 +49,13 @@ export function cosFace(options: CosFaceOptions): Loss<Labelled> {
   const classes = checkClasses(what, options?.classes);
   const margin = checkNumber(what, "margin", options.margin ?? 0.35, (v) => v >= 0, "≥ 0");
   const scale = checkPositive(what, "scale", options.scale ?? 64);
-  const learningRateMultiplier = checkMultiplier(what, options.learningRateMultiplier);
-  return {
+  return learnedLoss({
     name: "cos-face",
-    distance: cosine,
-    reduce: mean,
-    parameters: [{
-      name: "classWeights",
-      shape: [classes, "embeddingSize"],
-      init: { kind: "normal", mean: 0, stddev: 1 },
-      learningRateMultiplier,
-    }],
-    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
-      tf.tidy(() => {
-        const name = "cos-face loss";
-        const { oneHot } = checkedLabels(name, input, classes);
-        const e = input.embeddings;
-        const w = parameterOf(name, context, "classWeights", classes, e.shape[1]);
-        const logits = tf.mul(tf.sub(similarityTo(e, w), tf.mul(oneHot, margin)), scale);
-        return crossEntropy(logits as Tensor2D, oneHot);
-      }),
-  };
+    classes,
+    parameter: "classWeights",
+    init: standardNormal,
+    learningRateMultiplier: checkMultiplier(what, options.learningRateMultiplier),
+    perItem: (e, w, oneHot) =>
+      crossEntropy(additiveMarginLogits(similarityTo(e, w), oneHot, margin, scale), oneHot),
+  });
 }

@@ -1,15 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, Loss, LossContext, Tensor1D } from "../../types.ts";
+import type { Labelled, Loss, Tensor1D } from "../../types.ts";
 import { maskedLogSumExp } from "../_similarity.ts";
 import { sum } from "../sum.ts";
 import {
   checkClasses,
-  checkedLabels,
   checkMultiplier,
   checkNumber,
   checkPositive,
-  parameterOf,
+  learnedLoss,
   similarityTo,
 } from "./_common.ts";
 
@@ -58,34 +56,22 @@ export function proxyAnchor(options: ProxyAnchorOptions): Loss<Labelled> {
   const classes = checkClasses(what, options?.classes);
   const margin = checkNumber(what, "margin", options.margin ?? 0.1);
   const alpha = checkPositive(what, "alpha", options.alpha ?? 32);
-  const learningRateMultiplier = checkMultiplier(what, options.learningRateMultiplier);
-  return {
+  return learnedLoss({
     name: "proxy-anchor",
-    distance: cosine,
+    classes,
+    parameter: "proxies",
+    init: { kind: "normal", mean: 0, stddev: Math.sqrt(2 / classes) },
+    learningRateMultiplier: checkMultiplier(what, options.learningRateMultiplier),
     reduce: sum,
-    parameters: [{
-      name: "proxies",
-      shape: [classes, "embeddingSize"],
-      init: { kind: "normal", mean: 0, stddev: Math.sqrt(2 / classes) },
-      learningRateMultiplier,
-    }],
-    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
-      tf.tidy(() => {
-        const name = "proxy-anchor loss";
-        const { oneHot } = checkedLabels(name, input, classes);
-        const e = input.embeddings;
-        const p = parameterOf(name, context, "proxies", classes, e.shape[1]);
-        // Proxies as rows: [classes, n].
-        const s = tf.transpose(similarityTo(e, p));
-        const pos = tf.transpose(oneHot);
-        const neg = tf.sub(1, pos);
-        const posTerm = maskedLogSumExp(tf.mul(tf.sub(s, margin), -alpha), pos, true);
-        const negTerm = maskedLogSumExp(tf.mul(tf.add(s, margin), alpha), neg, true);
-        const present = tf.sum(tf.sign(tf.sum(pos, 1)));
-        return tf.add(
-          tf.div(posTerm, tf.maximum(present, 1)),
-          tf.div(negTerm, classes),
-        ) as Tensor1D;
-      }),
-  };
+    perItem: (e, p, oneHot) => {
+      // Proxies as rows: [classes, n].
+      const s = tf.transpose(similarityTo(e, p));
+      const pos = tf.transpose(oneHot);
+      const neg = tf.sub(1, pos);
+      const posTerm = maskedLogSumExp(tf.mul(tf.sub(s, margin), -alpha), pos, true);
+      const negTerm = maskedLogSumExp(tf.mul(tf.add(s, margin), alpha), neg, true);
+      const present = tf.sum(tf.sign(tf.sum(pos, 1)));
+      return tf.add(tf.div(posTerm, tf.maximum(present, 1)), tf.div(negTerm, classes)) as Tensor1D;
+    },
+  });
 }

@@ -1,14 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, Loss, LossContext, Tensor1D, Tensor2D } from "../../types.ts";
-import { mean } from "../mean.ts";
+import type { Labelled, Loss, Tensor1D, Tensor2D } from "../../types.ts";
 import {
   checkClasses,
-  checkedLabels,
   checkMultiplier,
   checkPositive,
-  parameterOf,
+  learnedLoss,
   similarityTo,
+  standardNormal,
 } from "./_common.ts";
 
 /** Options of {@linkcode proxyNca}. */
@@ -52,32 +51,22 @@ export function proxyNca(options: ProxyNcaOptions): Loss<Labelled> {
   const what = "proxyNca";
   const classes = checkClasses(what, options?.classes);
   const softmaxScale = checkPositive(what, "softmaxScale", options.softmaxScale ?? 1);
-  const learningRateMultiplier = checkMultiplier(what, options.learningRateMultiplier);
-  return {
+  return learnedLoss({
     name: "proxy-nca",
-    distance: cosine,
-    reduce: mean,
-    parameters: [{
-      name: "proxies",
-      shape: [classes, "embeddingSize"],
-      init: { kind: "normal", mean: 0, stddev: 1 },
-      learningRateMultiplier,
-    }],
-    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
-      tf.tidy(() => {
-        const name = "proxy-nca loss";
-        const { oneHot } = checkedLabels(name, input, classes);
-        const e = input.embeddings;
-        const p = parameterOf(name, context, "proxies", classes, e.shape[1]);
-        // ‖ê − p̂‖² = ‖ê‖² + ‖p̂‖² − 2·cos, where a zero row's normalised form is 0 (as pml's
-        // F.normalize), so its squared norm is 0, not 1.
-        const squaredNorm = (x: Tensor2D) => tf.sub(1, cosine.rows(x, x));
-        const d = tf.sub(
-          tf.add(tf.expandDims(squaredNorm(e), 1), tf.expandDims(squaredNorm(p), 0)),
-          tf.mul(similarityTo(e, p), 2),
-        );
-        const logP = tf.logSoftmax(tf.mul(d, -softmaxScale));
-        return tf.neg(tf.sum(tf.mul(logP, oneHot), 1)) as Tensor1D;
-      }),
-  };
+    classes,
+    parameter: "proxies",
+    init: standardNormal,
+    learningRateMultiplier: checkMultiplier(what, options.learningRateMultiplier),
+    perItem: (e, p, oneHot) => {
+      // ‖ê − p̂‖² = ‖ê‖² + ‖p̂‖² − 2·cos, where a zero row's normalised form is 0 (as pml's
+      // F.normalize), so its squared norm is 0, not 1.
+      const squaredNorm = (x: Tensor2D) => tf.sub(1, cosine.rows(x, x));
+      const d = tf.sub(
+        tf.add(tf.expandDims(squaredNorm(e), 1), tf.expandDims(squaredNorm(p), 0)),
+        tf.mul(similarityTo(e, p), 2),
+      );
+      const logP = tf.logSoftmax(tf.mul(d, -softmaxScale));
+      return tf.neg(tf.sum(tf.mul(logP, oneHot), 1)) as Tensor1D;
+    },
+  });
 }

@@ -1,17 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
-import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, Loss, LossContext, Tensor1D, Tensor2D } from "../../types.ts";
-import { mean } from "../mean.ts";
+import type { Labelled, Loss, Tensor2D } from "../../types.ts";
 import {
+  additiveMarginLogits,
   checkClasses,
   checkCount,
-  checkedLabels,
   checkMultiplier,
   checkNumber,
   checkPositive,
   crossEntropy,
-  parameterOf,
-  similarityTo,
+  learnedLoss,
+  similarityPerClass,
 } from "./_common.ts";
 
 /** Options of {@linkcode softTriple}. */
@@ -62,28 +60,17 @@ export function softTriple(options: SoftTripleOptions): Loss<Labelled> {
   const margin = checkNumber(what, "margin", options.margin ?? 0.01);
   const learningRateMultiplier = checkMultiplier(what, options.learningRateMultiplier);
   const bound = 1 / Math.sqrt(classes * k);
-  return {
+  return learnedLoss({
     name: "soft-triple",
-    distance: cosine,
-    reduce: mean,
-    parameters: [{
-      name: "centers",
-      shape: [classes * k, "embeddingSize"],
-      init: { kind: "uniform", min: -bound, max: bound },
-      learningRateMultiplier,
-    }],
-    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
-      tf.tidy(() => {
-        const name = "soft-triple loss";
-        const { oneHot } = checkedLabels(name, input, classes);
-        const e = input.embeddings;
-        const w = parameterOf(name, context, "centers", classes * k, e.shape[1]);
-        const n = e.shape[0];
-        const s = tf.reshape(similarityTo(e, w), [n, classes, k]);
-        const weights = tf.softmax(tf.div(s, gamma));
-        const perClass = tf.sum(tf.mul(weights, s), 2);
-        const logits = tf.mul(tf.sub(perClass, tf.mul(oneHot, margin)), la) as Tensor2D;
-        return crossEntropy(logits, oneHot);
-      }),
-  };
+    classes,
+    parameter: "centers",
+    rowsPerClass: k,
+    init: { kind: "uniform", min: -bound, max: bound },
+    learningRateMultiplier,
+    perItem: (e, w, oneHot) => {
+      const s = similarityPerClass(e, w, classes, k);
+      const perClass = tf.sum(tf.mul(tf.softmax(tf.div(s, gamma)), s), 2) as Tensor2D;
+      return crossEntropy(additiveMarginLogits(perClass, oneHot, margin, la), oneHot);
+    },
+  });
 }

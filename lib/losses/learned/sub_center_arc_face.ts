@@ -1,18 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
-import { cosine } from "../../distances/cosine.ts";
-import type { Labelled, Loss, LossContext, Tensor1D, Tensor2D } from "../../types.ts";
-import { mean } from "../mean.ts";
+import type { Labelled, Loss, Tensor2D } from "../../types.ts";
 import {
   arcFaceLogits,
+  checkAngularMargin,
   checkClasses,
   checkCount,
-  checkedLabels,
   checkMultiplier,
-  checkNumber,
   checkPositive,
   crossEntropy,
-  parameterOf,
-  similarityTo,
+  learnedLoss,
+  similarityPerClass,
+  standardNormal,
 } from "./_common.ts";
 
 /** Options of {@linkcode subCenterArcFace}. */
@@ -55,35 +53,18 @@ export function subCenterArcFace(options: SubCenterArcFaceOptions): Loss<Labelle
   const what = "subCenterArcFace";
   const classes = checkClasses(what, options?.classes);
   const k = checkCount(what, "subCenters", options.subCenters ?? 3);
-  const degrees = checkNumber(
-    what,
-    "margin",
-    options.margin ?? 28.6,
-    (v) => v >= 0 && v < 180,
-    "in [0, 180) degrees",
-  );
+  const margin = checkAngularMargin(what, options.margin);
   const scale = checkPositive(what, "scale", options.scale ?? 64);
-  const learningRateMultiplier = checkMultiplier(what, options.learningRateMultiplier);
-  const margin = (degrees * Math.PI) / 180;
-  return {
+  return learnedLoss({
     name: "sub-center-arc-face",
-    distance: cosine,
-    reduce: mean,
-    parameters: [{
-      name: "classWeights",
-      shape: [classes * k, "embeddingSize"],
-      init: { kind: "normal", mean: 0, stddev: 1 },
-      learningRateMultiplier,
-    }],
-    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
-      tf.tidy(() => {
-        const name = "sub-center-arc-face loss";
-        const { oneHot } = checkedLabels(name, input, classes);
-        const e = input.embeddings;
-        const w = parameterOf(name, context, "classWeights", classes * k, e.shape[1]);
-        const n = e.shape[0];
-        const cos = tf.max(tf.reshape(similarityTo(e, w), [n, classes, k]), 2) as Tensor2D;
-        return crossEntropy(arcFaceLogits(cos, oneHot, margin, scale), oneHot);
-      }),
-  };
+    classes,
+    parameter: "classWeights",
+    rowsPerClass: k,
+    init: standardNormal,
+    learningRateMultiplier: checkMultiplier(what, options.learningRateMultiplier),
+    perItem: (e, w, oneHot) => {
+      const cos = tf.max(similarityPerClass(e, w, classes, k), 2) as Tensor2D;
+      return crossEntropy(arcFaceLogits(cos, oneHot, margin, scale), oneHot);
+    },
+  });
 }
