@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { useBackend } from "../../lib/backend/mod.ts";
 import {
   circle,
   contrastive,
@@ -21,58 +20,18 @@ import {
 } from "../../lib/losses/mod.ts";
 import { batchAll, batchHard, mined, semiHard } from "../../lib/miners/mod.ts";
 import { cos, logSumExp, partners } from "../losses/_oracle.ts";
-import type { Labelled, Loss, LossInput, Tensor2D } from "../../lib/types.ts";
-import { skipReason, useNative } from "../backend/_native.ts";
-
-const backends = ["cpu", "wasm", ...(skipReason === undefined ? ["native"] : [])];
-
-async function activate(backend: string): Promise<void> {
-  if (backend === "native") await useNative();
-  else await useBackend(backend as "cpu" | "wasm");
-}
+import type { Loss, LossInput, Tensor2D } from "../../lib/types.ts";
+import {
+  activate,
+  backends,
+  type Batch,
+  degenerateBatches,
+  labelledOf as labelled,
+} from "./_degenerate.ts";
 
 type Rows = number[][];
 
-interface Batch {
-  rows: Rows;
-  labels: number[];
-  dim: number;
-}
-
-/** A seeded generator of values in [-1, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
-
-const batchArb = fc.record({
-  n: fc.integer({ min: 0, max: 6 }),
-  dim: fc.integer({ min: 1, max: 4 }),
-  labels: fc.constantFrom("same", "distinct", "mixed"),
-  values: fc.constantFrom("zero", "duplicate", "random", "huge"),
-  seed: fc.integer(),
-}).map(({ n, dim, labels, values, seed }): Batch => {
-  const next = rng(seed);
-  const row = () => Array.from({ length: dim }, () => Math.fround(3 * next()));
-  const first = row();
-  const rows = Array.from({ length: n }, () => {
-    if (values === "zero") return Array(dim).fill(0);
-    if (values === "duplicate") return [...first];
-    if (values === "huge") return row().map((v) => Math.fround(v * 1e12));
-    return row();
-  });
-  const ids = Array.from({ length: n }, (_, i) => {
-    if (labels === "same") return 7;
-    if (labels === "distinct") return i;
-    return Math.floor((next() + 1) * 1.5);
-  });
-  return { rows, labels: ids, dim };
-});
+const batchArb = degenerateBatches({ sameLabel: 7 });
 
 const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, k) => s + (v - b[k]) ** 2, 0));
 const relu = (x: number) => Math.max(x, 0);
@@ -91,11 +50,6 @@ interface Case<I extends LossInput> {
   oracle: (b: Batch) => number;
 }
 
-const labelled = (b: Batch): Labelled => ({
-  kind: "labelled",
-  embeddings: tf.tensor2d(b.rows.flat(), [b.rows.length, b.dim]) as Tensor2D,
-  labels: tf.tensor1d(b.labels, "int32"),
-});
 const matrix = (rows: Rows, n: number, dim: number) =>
   tf.tensor2d(rows.flat(), [n, dim]) as Tensor2D;
 

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import { useBackend } from "../../lib/backend/mod.ts";
 import {
   angular,
   classWeighted,
@@ -27,7 +26,7 @@ import {
   pairMarginMiner,
   tripletMarginMiner,
 } from "../../lib/miners/mod.ts";
-import { cos, logSumExp, partners, rng } from "../losses/_oracle.ts";
+import { cos, logSumExp, partners } from "../losses/_oracle.ts";
 import {
   angularOracle,
   fastAPOracle,
@@ -37,55 +36,15 @@ import {
   triplets,
 } from "../losses/_pml_oracles.ts";
 import type { Labelled, Loss, Tensor2D } from "../../lib/types.ts";
-import { skipReason, useNative } from "../backend/_native.ts";
+import {
+  activate,
+  backends,
+  type Batch,
+  degenerateBatches,
+  labelledOf as input,
+} from "./_degenerate.ts";
 
-const backends = ["cpu", "wasm", ...(skipReason === undefined ? ["native"] : [])];
-
-async function activate(backend: string): Promise<void> {
-  if (backend === "native") await useNative();
-  else await useBackend(backend as "cpu" | "wasm");
-}
-
-interface Batch {
-  rows: number[][];
-  labels: number[];
-  dim: number;
-}
-
-const batchArb = fc.record({
-  n: fc.integer({ min: 0, max: 6 }),
-  dim: fc.integer({ min: 1, max: 4 }),
-  labels: fc.constantFrom("same", "distinct", "mixed"),
-  values: fc.constantFrom("zero", "duplicate", "random", "huge", "unit"),
-  seed: fc.integer(),
-}).map(({ n, dim, labels, values, seed }): Batch => {
-  const next = rng(seed);
-  const row = () => Array.from({ length: dim }, () => Math.fround(3 * next()));
-  const first = row();
-  const rows = Array.from({ length: n }, () => {
-    if (values === "zero") return Array(dim).fill(0);
-    if (values === "duplicate") return [...first];
-    if (values === "huge") return row().map((v) => Math.fround(v * 1e12));
-    const r = row();
-    if (values === "unit") {
-      const norm = Math.hypot(...r);
-      return r.map((v) => (norm > 0 ? Math.fround(v / norm) : 0));
-    }
-    return r;
-  });
-  const ids = Array.from({ length: n }, (_, i) => {
-    if (labels === "same") return 2;
-    if (labels === "distinct") return i;
-    return Math.floor((next() + 1) * 1.5);
-  });
-  return { rows, labels: ids, dim };
-});
-
-const input = (b: Batch): Labelled => ({
-  kind: "labelled",
-  embeddings: tf.tensor2d(b.rows.flat(), [b.rows.length, b.dim]) as Tensor2D,
-  labels: tf.tensor1d(b.labels, "int32"),
-});
+const batchArb = degenerateBatches({ sameLabel: 2, unit: true });
 const avg = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, c) => a + c, 0) / xs.length);
 const magnitude = (b: Batch) => 1 + Math.max(0, ...b.rows.flat().map(Math.abs));
 
