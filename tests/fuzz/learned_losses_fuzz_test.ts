@@ -4,14 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs";
-import {
-  arcFace,
-  cosFace,
-  proxyAnchor,
-  proxyNca,
-  softTriple,
-  subCenterArcFace,
-} from "../../lib/losses/learned/mod.ts";
+import * as learned from "../../lib/losses/learned/mod.ts";
 import type { Labelled, Loss, Tensor2D } from "../../lib/types.ts";
 import { rng, type Rows } from "../losses/_oracle.ts";
 import {
@@ -38,44 +31,34 @@ interface Case {
   readonly options: readonly string[];
 }
 
+/** The case of `loss`, whose parameter has one row per class. */
+const oneRowPerClass = (
+  loss: keyof typeof learned,
+  parameter: string,
+  oracle: Case["oracle"],
+  ...options: string[]
+): Case => ({
+  make: (o) => learned[loss](o as never),
+  parameter,
+  rowsPerClass: () => 1,
+  oracle,
+  options,
+});
+
 const CASES: Record<string, Case> = {
-  arcFace: {
-    make: (o) => arcFace(o as never),
-    parameter: "classWeights",
-    rowsPerClass: () => 1,
-    oracle: arcFaceOracle,
-    options: ["margin", "scale"],
-  },
-  cosFace: {
-    make: (o) => cosFace(o as never),
-    parameter: "classWeights",
-    rowsPerClass: () => 1,
-    oracle: cosFaceOracle,
-    options: ["margin", "scale"],
-  },
+  arcFace: oneRowPerClass("arcFace", "classWeights", arcFaceOracle, "margin", "scale"),
+  cosFace: oneRowPerClass("cosFace", "classWeights", cosFaceOracle, "margin", "scale"),
   subCenterArcFace: {
-    make: (o) => subCenterArcFace(o as never),
+    make: (o) => learned.subCenterArcFace(o as never),
     parameter: "classWeights",
     rowsPerClass: (o) => (o.subCenters as number | undefined) ?? 3,
     oracle: (b, w, o) => arcFaceOracle(b, w, { ...o, k: o.subCenters ?? 3 }),
     options: ["margin", "scale", "subCenters"],
   },
-  proxyAnchor: {
-    make: (o) => proxyAnchor(o as never),
-    parameter: "proxies",
-    rowsPerClass: () => 1,
-    oracle: proxyAnchorOracle,
-    options: ["margin", "alpha"],
-  },
-  proxyNca: {
-    make: (o) => proxyNca(o as never),
-    parameter: "proxies",
-    rowsPerClass: () => 1,
-    oracle: proxyNcaOracle,
-    options: ["softmaxScale"],
-  },
+  proxyAnchor: oneRowPerClass("proxyAnchor", "proxies", proxyAnchorOracle, "margin", "alpha"),
+  proxyNca: oneRowPerClass("proxyNca", "proxies", proxyNcaOracle, "softmaxScale"),
   softTriple: {
-    make: (o) => softTriple(o as never),
+    make: (o) => learned.softTriple(o as never),
     parameter: "centers",
     rowsPerClass: (o) => (o.centersPerClass as number | undefined) ?? 10,
     oracle: (b, w, o) => softTripleOracle(b, w, { ...o, k: o.centersPerClass ?? 10 }),
