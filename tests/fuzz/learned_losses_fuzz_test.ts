@@ -192,7 +192,14 @@ Deno.test("learned losses: arbitrary batches and parameters give the oracle's fi
         assert.ok(!bad, `a bad label (${g.labels}) was not refused`);
         assert.ok(Number.isFinite(v), `${v}`);
         const expected = c.oracle({ rows, labels }, w, options);
-        assert.ok(Math.abs(v - expected) <= 1e-4 * (1 + Math.abs(expected)), `${v} vs ${expected}`);
+        // ArcFace's angle: a float32 cosine of parallel rows is 1 − 6e-8, and acos there is
+        // 3.5e-4 rad (float64: 0), which moves the margin's logit by up to scale · sin(m) · 3.5e-4
+        // (≈ 7e-4 at scale 4): a float32 property of the formula, not an error of the loss
+        const angular = g.loss === "arcFace" || g.loss === "subCenterArcFace" ? 2e-3 : 0;
+        assert.ok(
+          Math.abs(v - expected) <= 1e-4 * (1 + Math.abs(expected)) + angular,
+          `${v} vs ${expected}`,
+        );
       } catch (error) {
         if (!bad) throw error;
         assert.match(
