@@ -68,6 +68,12 @@ async function inspectTarget(
   const foreign = names.filter((name) => !kind.entries.includes(name));
   for (const [sub, allowed] of Object.entries(kind.subEntries ?? {})) {
     if (!names.includes(sub)) continue;
+    // a file (or link) where the sub-folder belongs is not ours either
+    const info = await Deno.lstat(join(target, sub));
+    if (!info.isDirectory) {
+      foreign.push(`${sub} (not a folder)`);
+      continue;
+    }
     for await (const entry of Deno.readDir(join(target, sub))) {
       if (!allowed.includes(entry.name)) foreign.push(`${sub}/${entry.name}`);
     }

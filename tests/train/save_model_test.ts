@@ -216,6 +216,23 @@ Deno.test("saveModel refuses a folder of the user's files and leaves every file 
   await Deno.remove(parent, { recursive: true });
 });
 
+Deno.test("saveModel refuses a model folder whose head/ is a file, naming the folder, and keeps it", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/model`;
+  const embedder = tinyEmbedder(1);
+  await saveModel({ embedder }, dir);
+  await Deno.writeTextFile(`${dir}/head`, "the user's file");
+  await assert.rejects(
+    saveModel({ embedder }, dir, { overwrite: true }),
+    (e: Error) =>
+      e.message.startsWith(`Cannot save model as ${dir} holds a likeness model and files`) &&
+      e.message.includes("head (not a folder)"),
+  );
+  assert.equal(await Deno.readTextFile(`${dir}/head`), "the user's file");
+  embedder.dispose();
+  await Deno.remove(parent, { recursive: true });
+});
+
 Deno.test("saveModel refuses a plain file and a symbolic link at the path", async () => {
   const parent = await Deno.makeTempDir();
   const embedder = tinyEmbedder(1);
