@@ -661,6 +661,16 @@ export class AnnGallery {
     this.dirty = false;
   }
 
+  /** The keys (item ids) of every live item. */
+  liveKeys(): BigUint64Array {
+    const keys = new BigUint64Array(this.live);
+    let n = 0;
+    for (let slot = 0; slot < this.slots && n < keys.length; slot++) {
+      if (this.groups[slot] >= 0) keys[n++] = BigInt(this.ids[slot]);
+    }
+    return keys.subarray(0, n);
+  }
+
   /** The slot of item `id` (ids are increasing over the slots), or -1. */
   slotOf(id: number): number {
     let lo = 0, hi = this.slots - 1;
@@ -694,7 +704,12 @@ export class AnnGallery {
       for (let i = 0; i < nb; i++) {
         const query = queries.subarray((q0 + i) * dim, (q0 + i + 1) * dim);
         const count = found.counts === undefined ? found.keys.length : Number(found.counts[i]);
-        let hits = this.rank(query, found.keys.subarray(i * first, i * first + count), k, distinct);
+        // Asked for every item and the graph reached fewer (a part of it unconnected to the
+        // entry point): rank them all, exactly, rather than miss some.
+        const keys = count < first && first === this.live
+          ? this.liveKeys()
+          : found.keys.subarray(i * first, i * first + count);
+        let hits = this.rank(query, keys, k, distinct);
         // Too few distinct identities among the candidates: ask for more.
         let kk = first;
         while (distinct && hits.length < k && kk < this.live) {

@@ -52,7 +52,7 @@ for (const distance of [euclidean, squaredEuclidean, cosine, dot] as Distance[])
     const data = uniform(1, n * dim);
     const queries = uniform(2, 60 * dim);
     const exact = openGallery(memoryStore({ dim, fingerprint: "m", distance }));
-    const index = await hnswIndex({ threshold: 0, expansionSearch: 256 });
+    const index = await hnswIndex({ threshold: 0, expansionSearch: 256, threads: 1 });
     const fast = openGallery(memoryStore({ dim, fingerprint: "m", distance }), { index });
     exact.enrolMany(entries(data, dim, 500));
     fast.enrolMany(entries(data, dim, 500));
