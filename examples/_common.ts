@@ -14,7 +14,7 @@ import {
   stratifiedSplit,
 } from "../lib/data/mod.ts";
 import type { StandardReportOptions } from "../lib/report/mod.ts";
-import type { FitOptions } from "../lib/train/mod.ts";
+import type { FitToEndOptions } from "../lib/train/mod.ts";
 import type { Dataset } from "../lib/types.ts";
 
 /** Options every example takes. */
@@ -192,7 +192,7 @@ export function parseExampleArgs(
 export function fitOptions(
   args: ExampleArgs,
   data: { readonly train: Dataset },
-): FitOptions & { readonly stepsPerEpoch: number } {
+): FitToEndOptions & { readonly stepsPerEpoch: number } {
   const trainSize = data.train.size;
   return {
     learningRate: args.lr,
@@ -202,6 +202,13 @@ export function fitOptions(
     signal: args.signal,
     checkpoint: { dir: `${args.out}/checkpoints`, every: args.checkpointEvery },
     resume: args.resume,
+    // every run logs its steps (continued on --resume)
+    history: {
+      path: `${args.out}/history.jsonl`,
+      append: args.resume,
+      overwrite: !args.resume,
+      config: { seed: args.seed, batch: args.batch, learningRate: args.lr, epochs: args.epochs },
+    },
   };
 }
 

@@ -1,9 +1,29 @@
 import { type Batches, fit, type FitOptions, type History } from "./fit.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
+import { historyLog, type HistoryLogOptions } from "./history_log.ts";
+
+/**
+ * Options of {@linkcode fitToEnd}: {@linkcode FitOptions}, and where to log the run.
+ *
+ * @example
+ * ```ts
+ * import type { FitToEndOptions } from "./fit_to_end.ts";
+ * const options: FitToEndOptions = { epochs: 2, history: { path: "runs/a/history.jsonl", append: true } };
+ * if (options.history?.path !== "runs/a/history.jsonl") throw new Error("history");
+ * ```
+ */
+export interface FitToEndOptions extends FitOptions {
+  /**
+   * Write every step and validation to a `history.jsonl` at `path` as {@linkcode historyLog}
+   * does (`append` to continue a resumed run's log, `overwrite` to replace one).
+   */
+  readonly history?: { readonly path: string } & HistoryLogOptions;
+}
 
 /**
  * Runs {@linkcode fit} to its end and returns the {@linkcode History}: for when the step
- * reports are not needed (the progress display still shows them).
+ * reports are not needed (the progress display still shows them). With `options.history`
+ * the run is also logged to a `history.jsonl`.
  *
  * @example
  * ```ts
@@ -36,9 +56,12 @@ import type { TrainableProgram } from "./trainable_program.ts";
 export async function fitToEnd<B>(
   program: TrainableProgram<B>,
   batches: Batches<B>,
-  options: FitOptions = {},
+  options: FitToEndOptions = {},
 ): Promise<History> {
-  const run = fit(program, batches, options);
+  const { history, ...fitOptions } = options;
+  const run = history === undefined
+    ? fit(program, batches, fitOptions)
+    : historyLog(history.path, history)(fit(program, batches, fitOptions));
   let result = await run.next();
   while (!result.done) result = await run.next();
   return result.value;

@@ -140,6 +140,9 @@ async function checkRun(out: string, name: string, embeddingSize: number) {
 
   const html = await Deno.readTextFile(`${out}/report.html`);
   assert.ok(html.includes("<img"), "the report has figures");
+  // every run logs each step to history.jsonl
+  const log = await readHistory(`${out}/history.jsonl`);
+  assert.equal(log.steps.length, m.steps, "one history line per step");
 
   const model = await loadModel(`${out}/model`);
   assert.equal(model.metadata.embeddingSize, embeddingSize);
