@@ -141,7 +141,9 @@ async function checkRun(out: string, name: string, embeddingSize: number) {
   const html = await Deno.readTextFile(`${out}/report.html`);
   assert.ok(html.includes("<img"), "the report has figures");
   // every run logs each step to history.jsonl
-  const log = await readHistory(`${out}/history.jsonl`);
+  // (the embedding-size study logs each size's run in its own folder)
+  const logDir = name === "embedding_size" ? `${out}/size-${embeddingSize}` : out;
+  const log = await readHistory(`${logDir}/history.jsonl`);
   assert.equal(log.steps.length, m.steps, "one history line per step");
 
   const model = await loadModel(`${out}/model`);
