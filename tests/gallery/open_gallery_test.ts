@@ -532,7 +532,9 @@ Deno.test("the search keeps at most what it finds, whatever k (even past a clamp
     assert.deepEqual(groups.map((r) => r.slice(0, 5)), five);
   }
   const grown = (Deno.memoryUsage().rss - before) / 2 ** 20;
-  assert.ok(grown < 200, `a search with k = 1e12 grew RSS by ${grown.toFixed(0)} MiB`);
+  // storage that grew with k would need terabytes here; what the search itself holds, plus
+  // V8's heap growing before a collection, stays far below a GiB (211 MiB seen once in CI)
+  assert.ok(grown < 1024, `a search with k = 1e12 grew RSS by ${grown.toFixed(0)} MiB`);
 });
 
 Deno.test("rows too large for float32 search are refused (they used to drop out of rankings)", () => {
