@@ -6,7 +6,8 @@
  * 1. everything but the files below, with `deno test --parallel` (one worker per CPU);
  * 2. the files below, one at a time: they measure this process's memory (RSS), hold SQLite or
  *    Postgres locks against child processes on a clock, kill children mid-write, or drive a
- *    browser with timeouts — run beside other test files they would measure or race the others.
+ *    browser with timeouts, or set an environment variable (process-wide) — run beside other
+ *    test files they would measure, race or mislead the others.
  *
  * Both passes always run (a failure in the first does not hide the second); the exit status is
  * non-zero if either failed. Extra arguments are passed to both `deno test` calls.
@@ -24,6 +25,7 @@ const SERIAL = [
   "tests/gallery/open_gallery_test.ts",
   "tests/gallery/verify_memory_test.ts",
   "tests/data/image_stream_memory_test.ts",
+  "tests/data/fashion_mnist_test.ts", // sets LIKENESS_DATA, which is process-wide
   "tests/train/checkpoint_kill_test.ts",
   "tests/train/save_model_kill_test.ts",
   "tests/export/kill_test.ts",
