@@ -29,6 +29,12 @@ const sections: readonly Section[] = [
     args: ["native.ts"],
   },
   {
+    name: "fit",
+    title:
+      "Training throughput end to end: compile + fit on sampled Fashion-MNIST triplets, beside PyTorch's loop",
+    args: ["fit_throughput.ts"],
+  },
+  {
     name: "data",
     title: "Data pipeline: decode Fashion-MNIST, index batches to tensors",
     args: ["data_pipeline.ts", "wasm"],
