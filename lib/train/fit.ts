@@ -1,25 +1,15 @@
-import * as tf from "@tensorflow/tfjs";
-import { readInLayerOrder, writeInLayerOrder } from "./_layer_weights.ts";
-import type { Tensor } from "../types.ts";
-import { cleanCheckpointDir, listCheckpointDirs, readCheckpoint } from "./_checkpoint.ts";
-import { disposeBatch, imagesIn } from "./_batch.ts";
-import { createProgress, stderrIsTerminal } from "./_progress.ts";
-import { latestCheckpoint } from "./latest_checkpoint.ts";
-import { loadCheckpoint } from "./load_checkpoint.ts";
-import { saveCheckpoint } from "./save_checkpoint.ts";
-import {
-  captureState,
-  disposeState,
-  finiteProbe,
-  finiteProbes,
-  firstNonFinite,
-  lossStateOf,
-  type NamedTensor,
-  restoreState,
-  stateTensors,
-  type TrainingState,
-} from "./_state.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
+import { checkCount as count, shown } from "./chain/_util.ts";
+import { chain, type Steps, steps, type Transformer } from "./chain/steps.ts";
+import type { LazyBatches } from "./chain/lazy_batches.ts";
+import { schedule } from "./chain/schedule.ts";
+import { finiteGuard } from "./chain/finite_guard.ts";
+import { validate } from "./chain/validate.ts";
+import { earlyStopping } from "./chain/early_stopping.ts";
+import { historyOf, recordHistory } from "./chain/record_history.ts";
+import { checkpoints, prepareCheckpointDir } from "./chain/checkpoints.ts";
+import { showProgress } from "./chain/show_progress.ts";
+import { resume } from "./chain/resume.ts";
 
 /**
  * The batches `fit` trains on: tensor batches (e.g. `Triplet<Tensor>` from `toTensors`), as
@@ -206,9 +196,11 @@ export interface FitOptions {
   readonly checkpoint?: CheckpointOptions;
   /**
    * Continue from a checkpoint: `true` for the newest one in `checkpoint.dir` (a fresh start
-   * when there is none), or the path of a checkpoint directory. The weights and optimiser
-   * state are restored, and the batch stream is advanced past the batches the checkpointed
-   * run consumed (they are drawn and disposed), so a seeded stream continues where it was.
+   * when there is none), or the path of a checkpoint directory. The weights, optimiser state
+   * and dropout streams are restored, and the batch stream continues at the position the
+   * checkpoint saved: {@linkcode lazyBatches} skip the index batches already trained on
+   * without building their tensors; plain tensor batches are drawn and disposed. A seeded
+   * stream thus continues where it was, and the resumed run matches an uninterrupted one.
    */
   readonly resume?: boolean | string;
   /** Stops training after the current step; `fit` then returns normally. */
@@ -311,60 +303,8 @@ export interface History {
   stopReason: "completed" | "steps" | "aborted" | "early-stopping" | "exhausted";
 }
 
-interface EarlyState {
-  best: number | null;
-  bestStep: number;
-  wait: number;
-}
-
-interface FitState {
-  history: History;
-  early: EarlyState;
-}
-
-const emptyHistory = (): History => ({
-  loss: [],
-  learningRate: [],
-  epochLoss: [],
-  epochImagesPerSecond: [],
-  validation: [],
-  steps: 0,
-  epochs: 0,
-  images: 0,
-  elapsedMs: 0,
-  imagesPerSecond: 0,
-  stopReason: "completed",
-});
-
-const shown = (value: unknown): string =>
-  typeof value === "string"
-    ? JSON.stringify(value)
-    : typeof value === "function"
-    ? "a function"
-    : typeof value === "bigint"
-    ? `${value}n`
-    : Array.isArray(value)
-    ? "an array"
-    : value !== null && typeof value === "object"
-    ? "an object"
-    : String(value);
-
-const checkCount = (
-  name: string,
-  value: number | undefined,
-  min: number,
-  infinite = true,
-): void => {
-  if (value === undefined) return;
-  if (
-    typeof value !== "number" || !(Number.isInteger(value) || (infinite && value === Infinity)) ||
-    value < min
-  ) {
-    throw new Error(
-      `Cannot fit as ${name} must be an integer ≥ ${min}: current value is ${shown(value)}`,
-    );
-  }
-};
+const checkCount = (name: string, value: number | undefined, min: number, infinite = true) =>
+  count("fit", name, value, min, infinite);
 
 const checkOptions = (options: FitOptions): void => {
   if (options === null || typeof options !== "object") {
@@ -500,42 +440,6 @@ const checkOptions = (options: FitOptions): void => {
   }
 };
 
-/** The tensors of a batch with their names (`batch.anchor`, `batch.items[1]`, …). */
-const batchTensors = (batch: unknown): NamedTensor[] => {
-  const found: NamedTensor[] = [];
-  const seen = new Set<unknown>();
-  const visit = (value: unknown, name: string): void => {
-    if (value instanceof tf.Tensor) {
-      if (!value.isDisposed) found.push({ name, tensor: value });
-    } else if (value !== null && typeof value === "object" && !seen.has(value)) {
-      seen.add(value);
-      if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${name}[${i}]`));
-      else for (const [key, v] of Object.entries(value)) visit(v, `${name}.${key}`);
-    }
-  };
-  visit(batch, "batch");
-  return found;
-};
-
-const optimizerRate = (program: TrainableProgram<unknown>): number => {
-  const rate = (program.optimizer as unknown as { learningRate?: unknown }).learningRate;
-  return typeof rate === "number" ? rate : NaN;
-};
-
-type AnyIterator<B> = Iterator<B> | AsyncIterator<B>;
-
-const iteratorOf = <B>(source: Iterable<B> | AsyncIterable<B>): AnyIterator<B> => {
-  if (source && typeof (source as AsyncIterable<B>)[Symbol.asyncIterator] === "function") {
-    return (source as AsyncIterable<B>)[Symbol.asyncIterator]();
-  }
-  if (source && typeof (source as Iterable<B>)[Symbol.iterator] === "function") {
-    return (source as Iterable<B>)[Symbol.iterator]();
-  }
-  throw new Error(
-    `Cannot fit as batches must be an iterable, an async iterable or a function returning one: current value is ${typeof source}`,
-  );
-};
-
 /**
  * Trains `program` on `batches`: one optimiser step per batch, yielding a
  * {@linkcode StepReport} after each, and returning the {@linkcode History} when done.
@@ -593,455 +497,64 @@ const iteratorOf = <B>(source: Iterable<B> | AsyncIterable<B>): AnyIterator<B> =
  */
 export async function* fit<B>(
   program: TrainableProgram<B>,
-  batches: Batches<B>,
+  batches: Batches<B> | LazyBatches<unknown, B>,
   options: FitOptions = {},
 ): AsyncGenerator<StepReport, History, void> {
+  const run = await fitSteps(program, batches, options);
+  for await (const report of run) yield report;
+  return historyOf(run.run)!;
+}
+
+/**
+ * `fit` as a step stream (the preset chain, before it is run): the resumed
+ * {@linkcode steps} through {@linkcode schedule}, {@linkcode finiteGuard},
+ * {@linkcode validate}, {@linkcode earlyStopping}, {@linkcode recordHistory},
+ * {@linkcode checkpoints} and {@linkcode showProgress}, as `options` asks. Checks the options,
+ * prepares the checkpoint folder and loads the checkpoint to resume from (so it is async).
+ * Add transformers of your own with `pipe`; the history is `historyOf(result.run)`.
+ *
+ * @param program The program to train.
+ * @param batches Tensor batches or {@linkcode lazyBatches}.
+ * @param options As {@linkcode fit}'s.
+ * @returns The step stream.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { fitSteps } from "./fit.ts";
+ * import { historyOf } from "./chain/record_history.ts";
+ * import { transformer } from "./chain/steps.ts";
+ * import { pipe } from "../pipe.ts";
+ * await tf.setBackend("cpu");
+ * const embedder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+ * const program = { embedder, optimizer: tf.train.sgd(0.1), setLearningRate: () => {}, trainStep: (x: tf.Tensor) => tf.mean(x) as tf.Scalar };
+ * // fit's chain, then one more transformer: stop once the loss is below 2.5.
+ * const stopBelow = transformer<tf.Tensor>(async function* (up, run) {
+ *   for await (const r of up) { if (r.loss < 2.5) run.stop("early-stopping"); yield r; }
+ * });
+ * const run = pipe(await fitSteps(program, () => [3, 2, 1].map((v) => tf.scalar(v)), { progress: "none" }), stopBelow);
+ * for await (const _ of run);
+ * const h = historyOf(run.run)!;
+ * if (h.loss.join() !== "3,2" || h.stopReason !== "early-stopping") throw new Error(`${h.loss}`);
+ * ```
+ */
+export async function fitSteps<B>(
+  program: TrainableProgram<B>,
+  batches: Batches<B> | LazyBatches<unknown, B>,
+  options: FitOptions = {},
+): Promise<Steps<B>> {
   checkOptions(options);
-  const { stepsPerEpoch, steps, validation, earlyStopping, checkpoint, signal } = options;
-  const epochs = options.epochs ?? (steps !== undefined ? Infinity : 1);
-  const maxSteps = steps ?? Infinity;
-  const lr = options.learningRate;
-  if (checkpoint) {
-    const info = await Deno.stat(checkpoint.dir).catch((error) => {
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw error;
-    });
-    if (info !== undefined && !info.isDirectory) {
-      throw new Error(
-        `Cannot fit as checkpoint.dir must be a folder: current value is ${
-          JSON.stringify(checkpoint.dir)
-        }, which is a file`,
-      );
-    }
-    // What a killed checkpoint write left behind goes before anything reads the folder.
-    await cleanCheckpointDir(checkpoint.dir);
-  }
-
-  // ---- resume ---------------------------------------------------------------------------
-  let step = 0;
-  let epoch = 0;
-  let stepInEpoch = 0;
-  let state: FitState = { history: emptyHistory(), early: { best: null, bestStep: 0, wait: 0 } };
-  if (options.resume) {
-    const path = typeof options.resume === "string"
-      ? options.resume
-      : await latestCheckpoint(checkpoint!.dir);
-    if (path !== undefined) {
-      let restored;
-      try {
-        restored = await loadCheckpoint(program, path);
-      } catch (error) {
-        let previous: string | undefined;
-        if (typeof options.resume !== "string" && checkpoint) {
-          const older = (await listCheckpointDirs(checkpoint.dir)).filter((c) => c.path !== path);
-          for (const candidate of older.reverse()) {
-            if (await readCheckpoint(candidate.path).then(() => true, () => false)) {
-              previous = candidate.path;
-              break;
-            }
-          }
-        }
-        if (previous === undefined) throw error;
-        throw new Error(
-          `${
-            (error as Error).message
-          }; the previous good checkpoint ${previous} is kept: pass resume: ${
-            JSON.stringify(previous)
-          } to continue from it`,
-          { cause: error },
-        );
-      }
-      step = restored.step;
-      epoch = restored.epoch;
-      stepInEpoch = restored.stepInEpoch;
-      const saved = restored.state as Partial<FitState> | null;
-      if (saved && saved.history && saved.early) {
-        state = { history: { ...emptyHistory(), ...saved.history }, early: saved.early };
-      }
-      state.history.steps = step;
-    }
-  }
-  const history = state.history;
-  const early = state.early;
-
-  // ---- progress -------------------------------------------------------------------------
-  const totalSteps = Number.isFinite(maxSteps)
-    ? (stepsPerEpoch !== undefined && Number.isFinite(epochs)
-      ? Math.min(maxSteps, epochs * stepsPerEpoch)
-      : maxSteps)
-    : stepsPerEpoch !== undefined && Number.isFinite(epochs)
-    ? epochs * stepsPerEpoch
-    : undefined;
-  const mode = options.progress ?? "auto";
-  const progress = createProgress(
-    mode === "auto" ? (stderrIsTerminal() ? "bar" : "lines") : mode,
-    {
-      logEvery: options.logEvery ??
-        (totalSteps !== undefined ? Math.max(1, Math.round(totalSteps / 20)) : 50),
-      write: options.write,
-    },
-  );
-
-  // ---- loop state -----------------------------------------------------------------------
-  const startTime = performance.now() - history.elapsedMs;
-  let currentRate = optimizerRate(program as TrainableProgram<unknown>);
-  let lastCheckpointStep = step;
-  let snapshot: Tensor[] | null = null;
-  /** The training state after the last step whose weights were all finite. */
-  let lastGood: TrainingState | null = null;
-  let iterator: AnyIterator<B> | null = null;
-  let lookahead: IteratorResult<B> | null = null;
-  let epochLossSum = 0;
-  let epochImages = 0;
-  let epochMs = 0;
-  if (stepInEpoch > 0) {
-    // Resumed mid-epoch: the epoch's sums so far come from the saved per-step losses.
-    const losses = history.loss.slice(history.loss.length - stepInEpoch);
-    epochLossSum = losses.reduce((a, b) => a + b, 0);
-  }
-  const continuous = stepsPerEpoch !== undefined && typeof batches !== "function";
-  const epochDone = () => stepsPerEpoch !== undefined && stepInEpoch >= stepsPerEpoch;
-  if (epochDone()) {
-    epoch += 1;
-    stepInEpoch = 0;
-    epochLossSum = 0;
-  }
-
-  const closeIterator = async () => {
-    if (lookahead && !lookahead.done) disposeBatch(lookahead.value);
-    lookahead = null;
-    if (iterator) await iterator.return?.();
-    iterator = null;
-  };
-  const openIterator = async (skip: number) => {
-    await closeIterator();
-    iterator = iteratorOf(typeof batches === "function" ? batches(epoch) : batches);
-    for (let i = 0; i < skip; i++) {
-      const r = await iterator.next();
-      if (r.done) {
-        throw new Error(
-          `Cannot resume at step ${step} as the batches ended after ${i} of the ${skip} batches to skip`,
-        );
-      }
-      disposeBatch(r.value);
-    }
-  };
-  const takeBatch = async (): Promise<IteratorResult<B>> => {
-    if (lookahead) {
-      const r = lookahead;
-      lookahead = null;
-      return r;
-    }
-    return await iterator!.next();
-  };
-  /** Writes a checkpoint unless this step has one; `atEpochEnd` saves "next epoch, step 0". */
-  const saveState = async (atEpochEnd: boolean): Promise<string | undefined> => {
-    if (!checkpoint || step === lastCheckpointStep) return undefined;
-    history.elapsedMs = performance.now() - startTime;
-    const path = await saveCheckpoint(program, checkpoint.dir, {
-      step,
-      epoch: atEpochEnd ? epoch + 1 : epoch,
-      stepInEpoch: atEpochEnd ? 0 : stepInEpoch,
-      state,
-      keep: checkpoint.keep,
-    });
-    lastCheckpointStep = step;
-    return path;
-  };
-  const takeSnapshot = () => {
-    if (snapshot) tf.dispose(snapshot);
-    snapshot = [
-      ...readInLayerOrder(program.embedder).map((w) => w.clone()),
-      ...(program.head ? readInLayerOrder(program.head).map((w) => w.clone()) : []),
-      ...(lossStateOf(program as TrainableProgram<unknown>)?.parameters.map((p) =>
-        p.variable.clone()
-      ) ?? []),
-    ];
-  };
-  const improved = (value: number): boolean => {
-    const e = earlyStopping!;
-    if (early.best === null) return true;
-    const delta = e.minDelta ?? 0;
-    return (e.mode ?? "min") === "max" ? value > early.best + delta : value < early.best - delta;
-  };
-  /** Returns true when early stopping says stop. */
-  const checkEarly = (value: number | undefined): boolean => {
-    if (!earlyStopping) return false;
-    if (value === undefined || !Number.isFinite(value)) {
-      throw new Error(
-        `Cannot apply early stopping at step ${step} as ${
-          JSON.stringify(earlyStopping.monitor)
-        } is ${value}: expected a finite number`,
-      );
-    }
-    if (improved(value)) {
-      early.best = value;
-      early.bestStep = step;
-      early.wait = 0;
-      if (earlyStopping.restoreBest) takeSnapshot();
-      return false;
-    }
-    early.wait += 1;
-    return early.wait > (earlyStopping.patience ?? 3);
-  };
-
-  /** Rejects a batch holding a NaN or an infinity, naming the field, before its step. */
-  const checkInputs = async (batch: B): Promise<void> => {
-    const floats = batchTensors(batch).filter((n) => n.tensor.dtype === "float32");
-    if (floats.length === 0) return;
-    const probe = finiteProbes(floats.map((n) => n.tensor));
-    let sums: ArrayLike<number>;
-    try {
-      sums = await probe.data();
-    } finally {
-      probe.dispose();
-    }
-    for (let i = 0; i < floats.length; i++) {
-      if (Number.isFinite(sums[i])) continue;
-      const bad = firstNonFinite([floats[i]]);
-      if (bad === undefined) continue; // finite values whose sum overflows
-      throw new Error(
-        `Cannot train step ${step + 1} (epoch ${
-          epoch + 1
-        }) as ${bad.name} holds ${bad.value} at index ${bad.index} of ${bad.size}: a batch with a non-finite value is rejected before its step, the weights are unchanged`,
-      );
-    }
-  };
-  /** Names the first non-finite weight or optimiser slot, or undefined when all are finite. */
-  const findPoisoned = async (): Promise<string | undefined> => {
-    const { tensors, fresh } = await stateTensors(program as TrainableProgram<unknown>);
-    tf.dispose(fresh);
-    const probe = finiteProbe(tensors.map((n) => n.tensor));
-    try {
-      if (Number.isFinite((await probe.data())[0])) return undefined;
-    } finally {
-      probe.dispose();
-    }
-    const bad = firstNonFinite(tensors);
-    return bad && `${bad.name} holds ${bad.value} at index ${bad.index} of ${bad.size}`;
-  };
-
-  let stopReason: History["stopReason"] = "completed";
-  try {
-    const poisoned = await findPoisoned();
-    if (poisoned !== undefined) {
-      throw new Error(
-        `Cannot fit as the program's state is not finite before step ${step + 1}: ${poisoned}`,
-      );
-    }
-    lastGood = await captureState(program as TrainableProgram<unknown>);
-    if (continuous) await openIterator(step);
-    outer: while (epoch < epochs) {
-      if (step >= maxSteps) {
-        stopReason = "steps";
-        break;
-      }
-      if (!continuous) await openIterator(stepInEpoch);
-      let sawBatch = stepInEpoch > 0;
-      while (!epochDone()) {
-        if (step >= maxSteps) {
-          stopReason = "steps";
-          break outer;
-        }
-        if (signal?.aborted) {
-          stopReason = "aborted";
-          break outer;
-        }
-        const t0 = performance.now();
-        const next = await takeBatch();
-        if (next.done) {
-          if (stepsPerEpoch !== undefined) {
-            stopReason = "exhausted";
-            break outer;
-          }
-          if (!sawBatch) {
-            throw new Error(
-              `Cannot fit epoch ${
-                epoch + 1
-              } as the batches gave no batch: pass a re-iterable (an array, or a function of the epoch) or stepsPerEpoch`,
-            );
-          }
-          break;
-        }
-        sawBatch = true;
-        const batch = next.value;
-        let loss = NaN;
-        let images = 0;
-        try {
-          const rate = typeof lr === "function" ? lr(step, epoch) : lr;
-          if (rate !== undefined) {
-            if (!(typeof rate === "number" && Number.isFinite(rate) && rate > 0)) {
-              throw new Error(
-                `Cannot set the learning rate at step ${step + 1} as the schedule gave ${
-                  shown(rate)
-                } (learningRate(${step}, ${epoch})): expected a positive number`,
-              );
-            }
-            if (rate !== currentRate) {
-              program.setLearningRate(rate);
-              currentRate = rate;
-            }
-          }
-          images = imagesIn(batch);
-          await checkInputs(batch);
-          const lossTensor = program.trainStep(batch);
-          let finite = true;
-          try {
-            // The loss and one finiteness probe of every weight and optimiser slot, read at once.
-            const { tensors, fresh } = await stateTensors(program as TrainableProgram<unknown>);
-            tf.dispose(fresh);
-            const read = tf.tidy(() =>
-              tf.concat([
-                tf.reshape(tf.cast(lossTensor, "float32"), [-1]),
-                tf.reshape(finiteProbe(tensors.map((n) => n.tensor)), [1]),
-              ])
-            );
-            let values: ArrayLike<number>;
-            try {
-              values = await read.data();
-            } finally {
-              read.dispose();
-            }
-            loss = lossTensor.size > 0 ? values[0] : NaN;
-            finite = Number.isFinite(values[values.length - 1]);
-          } finally {
-            lossTensor.dispose();
-          }
-          const poisoned = finite ? undefined : await findPoisoned();
-          if (!Number.isFinite(loss) || poisoned !== undefined) {
-            await restoreState(program as TrainableProgram<unknown>, lastGood!);
-            const where = `at step ${step + 1} (epoch ${epoch + 1}, step ${
-              stepInEpoch + 1
-            } of the epoch)`;
-            const restored = step === 0
-              ? "the initial weights and optimiser state are restored"
-              : `the weights and optimiser state of step ${step} are restored`;
-            throw new Error(
-              !Number.isFinite(loss)
-                ? `Cannot continue training as the loss is ${loss} ${where}: ${restored}`
-                : `Cannot continue training as the weights became non-finite ${where} although the loss is ${loss}: ${poisoned}; ${restored} (look for a learning rate that is too high or a loss whose gradient overflows)`,
-            );
-          }
-          disposeState(lastGood);
-          lastGood = null;
-          lastGood = await captureState(program as TrainableProgram<unknown>);
-        } finally {
-          disposeBatch(batch);
-        }
-        step += 1;
-        stepInEpoch += 1;
-        // Look one batch ahead when only the stream's end tells where the epoch ends.
-        if (stepsPerEpoch === undefined && step < maxSteps) {
-          lookahead = await iterator!.next();
-        }
-        const t1 = performance.now();
-        const ms = Math.max(t1 - t0, 1e-6);
-        history.loss.push(loss);
-        history.learningRate.push(currentRate);
-        history.steps = step;
-        history.images += images;
-        history.elapsedMs = t1 - startTime;
-        epochLossSum += loss;
-        epochImages += images;
-        epochMs += ms;
-        const report: {
-          -readonly [K in keyof StepReport]: StepReport[K];
-        } = {
-          step,
-          epoch,
-          stepInEpoch,
-          loss,
-          images,
-          imagesPerSecond: (images / ms) * 1000,
-          learningRate: currentRate,
-          elapsedMs: history.elapsedMs,
-        };
-        const endsEpoch = stepsPerEpoch !== undefined
-          ? stepInEpoch >= stepsPerEpoch
-          : lookahead?.done === true;
-        let stop = false;
-        if (endsEpoch) {
-          const meanLoss = epochLossSum / stepInEpoch;
-          const rateEpoch = epochMs > 0 ? (epochImages / epochMs) * 1000 : 0;
-          history.epochLoss.push(meanLoss);
-          history.epochImagesPerSecond.push(rateEpoch);
-          history.epochs = epoch + 1;
-          report.epochEnd = { meanLoss, imagesPerSecond: rateEpoch };
-          if (earlyStopping?.monitor === "loss" && !validation) stop = checkEarly(meanLoss);
-        }
-        if (validation && step % validation.every === 0) {
-          const metrics = await validation.run({ step, epoch });
-          history.validation.push({ step, metrics: { ...metrics } });
-          report.validation = metrics;
-          if (earlyStopping) stop = checkEarly(metrics[earlyStopping.monitor]);
-        }
-        if (checkpoint && step % checkpoint.every === 0) {
-          report.checkpoint = await saveState(endsEpoch);
-        }
-        progress.step({
-          step,
-          epoch,
-          stepInEpoch: report.stepInEpoch,
-          stepsPerEpoch,
-          epochs: Number.isFinite(epochs) ? epochs : undefined,
-          totalSteps,
-          loss,
-          imagesPerSecond: report.imagesPerSecond,
-          learningRate: currentRate,
-          elapsedMs: history.elapsedMs,
-        });
-        if (report.epochEnd) {
-          progress.line(
-            `epoch ${epoch + 1} done: mean loss ${report.epochEnd.meanLoss.toPrecision(4)}, ${
-              Math.round(report.epochEnd.imagesPerSecond)
-            } img/s`,
-          );
-        }
-        if (report.validation) {
-          progress.line(
-            `validation at step ${step}: ${
-              Object.entries(report.validation).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(
-                ", ",
-              )
-            }`,
-          );
-        }
-        yield report;
-        if (stop) {
-          stopReason = "early-stopping";
-          break outer;
-        }
-        if (endsEpoch && stepsPerEpoch === undefined) break;
-      }
-      epoch += 1;
-      stepInEpoch = 0;
-      epochLossSum = 0;
-      epochImages = 0;
-      epochMs = 0;
-    }
-    if (stopReason === "completed" && step >= maxSteps && epoch < epochs) stopReason = "steps";
-    history.stopReason = stopReason;
-    history.elapsedMs = performance.now() - startTime;
-    history.imagesPerSecond = history.elapsedMs > 0
-      ? (history.images / history.elapsedMs) * 1000
-      : 0;
-    await saveState(epochDone());
-    if (stopReason === "early-stopping" && earlyStopping?.restoreBest && snapshot) {
-      const weights = snapshot as Tensor[];
-      const n = program.embedder.weights.length;
-      const h = n + (program.head?.weights.length ?? 0);
-      writeInLayerOrder(program.embedder, weights.slice(0, n));
-      if (program.head) writeInLayerOrder(program.head, weights.slice(n, h));
-      lossStateOf(program as TrainableProgram<unknown>)?.parameters.forEach((p, i) =>
-        p.variable.assign(weights[h + i])
-      );
-      progress.line(`early stopping: restored the weights of step ${early.bestStep}`);
-    }
-    return history;
-  } finally {
-    progress.finish();
-    await closeIterator();
-    if (snapshot) tf.dispose(snapshot as Tensor[]);
-    disposeState(lastGood);
-  }
+  const { validation, earlyStopping: early, checkpoint } = options;
+  if (checkpoint) await prepareCheckpointDir(checkpoint);
+  const start = options.resume ? await resume(program, options.resume, checkpoint?.dir) : undefined;
+  const none: Transformer<B> = (s) => s;
+  return chain<B>(
+    options.learningRate !== undefined ? schedule(options.learningRate) : none,
+    finiteGuard(),
+    validation ? validate(validation) : none,
+    early ? earlyStopping(early) : none,
+    recordHistory(),
+    checkpoint ? checkpoints(checkpoint) : none,
+    showProgress({ mode: options.progress, logEvery: options.logEvery, write: options.write }),
+  )(steps(program, batches, { ...options, start }));
 }

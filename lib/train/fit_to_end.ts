@@ -1,6 +1,7 @@
 import { type Batches, fit, type FitOptions, type History } from "./fit.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 import { historyLog, type HistoryLogOptions } from "./history_log.ts";
+import type { LazyBatches } from "./chain/lazy_batches.ts";
 
 /**
  * Options of {@linkcode fitToEnd}: {@linkcode FitOptions}, and where to log the run.
@@ -55,7 +56,7 @@ export interface FitToEndOptions extends FitOptions {
  */
 export async function fitToEnd<B>(
   program: TrainableProgram<B>,
-  batches: Batches<B>,
+  batches: Batches<B> | LazyBatches<unknown, B>,
   options: FitToEndOptions = {},
 ): Promise<History> {
   const { history, ...fitOptions } = options;

@@ -1,0 +1,65 @@
+/**
+ * Adam's running powers β₁ᵗ and β₂ᵗ (`accBeta1`, `accBeta2`): tfjs keeps them as products
+ * updated every step but does not save them with the optimiser's weights; its `setWeights`
+ * recomputes them as `pow(β, t + 1)`, whose last bits differ from the products, so a resumed
+ * run would drift from an uninterrupted one. The checkpoints transformer records them in the
+ * run's state and `resume` puts them back after loading the checkpoint.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Optimizer } from "../../types.ts";
+import { lossStateOf } from "../_state.ts";
+import type { TrainableProgram } from "../trainable_program.ts";
+
+const KEYS = ["accBeta1", "accBeta2"] as const;
+
+const optimizersOf = (program: TrainableProgram<unknown>): (Optimizer | undefined)[] => [
+  program.optimizer,
+  ...(lossStateOf(program)?.parameters.map((p) => p.optimizer) ?? []),
+];
+
+/** Per optimiser (the program's, then each loss parameter's), its running powers or null. */
+export type AdamPowers = ({ accBeta1: number; accBeta2: number } | null)[];
+
+const powersOf = (optimizer: Optimizer | undefined): tf.Variable[] | undefined => {
+  if (!optimizer) return undefined;
+  const found = KEYS.map((k) => (optimizer as unknown as Record<string, unknown>)[k]);
+  return found.every((v) => v instanceof tf.Variable && v.size === 1 && !v.isDisposed)
+    ? found as tf.Variable[]
+    : undefined;
+};
+
+/** Reads the running powers of every Adam optimiser of the program (one read). */
+export async function readAdamPowers(program: TrainableProgram<unknown>): Promise<AdamPowers> {
+  const found = optimizersOf(program).map(powersOf);
+  const flat = found.flatMap((f) => f ?? []);
+  if (flat.length === 0) return found.map(() => null);
+  const read = tf.tidy(() => tf.concat(flat.map((v) => tf.reshape(v, [1]))));
+  let values: Float32Array;
+  try {
+    values = await read.data() as Float32Array;
+  } finally {
+    read.dispose();
+  }
+  let i = 0;
+  return found.map((f) => {
+    if (!f) return null;
+    const out = { accBeta1: values[i], accBeta2: values[i + 1] };
+    i += 2;
+    return out;
+  });
+}
+
+/** Puts back the running powers saved by {@linkcode readAdamPowers}; ignores what does not fit. */
+export function writeAdamPowers(program: TrainableProgram<unknown>, saved: unknown): void {
+  if (!Array.isArray(saved)) return;
+  optimizersOf(program).forEach((optimizer, i) => {
+    const vars = powersOf(optimizer);
+    const s = saved[i] as { accBeta1?: unknown; accBeta2?: unknown } | null | undefined;
+    if (!vars || !s || typeof s !== "object") return;
+    const values = [s.accBeta1, s.accBeta2];
+    if (!values.every((v) => typeof v === "number" && Number.isFinite(v))) return;
+    tf.tidy(() => vars.forEach((v, j) => v.assign(tf.scalar(values[j] as number))));
+  });
+}
