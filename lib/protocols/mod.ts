@@ -27,3 +27,5 @@ export * from "./pick_shots.ts";
 export * from "./student_t.ts";
 export * from "./open_set_evaluation.ts";
 export * from "./repeat_over_seeds.ts";
+export * from "./open_world_study.ts";
+export * from "./fit_recipe.ts";
