@@ -1,21 +1,17 @@
 /**
- * The examples' command line: the options every example takes, what they mean for the
- * library's calls (`fit` options, the data `--quick` selects), and Ctrl-C. The run itself —
- * train, embed, evaluate, report, save — is library calls in each example.
+ * The examples' command line, and nothing else: the options every example takes, the option
+ * records they stand for (`fit`'s, `report.standard`'s), Ctrl-C, and a data error shown as
+ * its message (exit code 1) rather than a stack trace. Everything an example does — load
+ * data (`data.fashionMnistOrSample`), train, embed, evaluate, report, save — is a library
+ * call in the example itself.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import type { BackendName } from "../lib/backend/mod.ts";
-import {
-  DataFileError,
-  DataNotFoundError,
-  fashionMnist,
-  stratifiedSplit,
-} from "../lib/data/mod.ts";
+import { DataFileError, DataNotFoundError, type TrainTestData } from "../lib/data/mod.ts";
 import type { StandardReportOptions } from "../lib/report/mod.ts";
 import type { FitToEndOptions } from "../lib/train/mod.ts";
-import type { Dataset } from "../lib/types.ts";
 
 /** Options every example takes. */
 export interface ExampleArgs {
@@ -159,6 +155,15 @@ export function parseExampleArgs(
   } catch {
     // Signals are not available here (e.g. some Windows setups): no graceful Ctrl-C.
   }
+  // Data the user must fix (a corrupt or unreadable file, no data where it was pointed at):
+  // its message, which names the file, and exit code 1, not a stack trace.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    const error = event.reason;
+    if (!(error instanceof DataFileError || error instanceof DataNotFoundError)) return;
+    event.preventDefault();
+    console.error(error.message);
+    Deno.exit(1);
+  });
   const own = values as Record<string, string | boolean | undefined>;
   const integers = Object.fromEntries(
     Object.entries(spec.integers ?? {}).map((
@@ -187,11 +192,13 @@ export function parseExampleArgs(
 /**
  * `fit`'s options for these arguments and training data: --epochs epochs of
  * ⌈training items / --batch⌉ steps (or --steps in all) at --lr, checkpoints every
- * --checkpoint-every steps in `<out>/checkpoints`, --resume, and Ctrl-C.
+ * --checkpoint-every steps in `<out>/checkpoints`, --resume, Ctrl-C, and every step logged
+ * to `<out>/history.jsonl` (continued on --resume) with the run's settings and `config`.
  */
 export function fitOptions(
   args: ExampleArgs,
-  data: { readonly train: Dataset },
+  data: { readonly train: { readonly size: number } },
+  config: Readonly<Record<string, unknown>> = {},
 ): FitToEndOptions & { readonly stepsPerEpoch: number } {
   const trainSize = data.train.size;
   return {
@@ -207,65 +214,13 @@ export function fitOptions(
       path: `${args.out}/history.jsonl`,
       append: args.resume,
       overwrite: !args.resume,
-      config: { seed: args.seed, batch: args.batch, learningRate: args.lr, epochs: args.epochs },
-    },
-  };
-}
-
-/** Training and evaluation data, with a description for metrics.json. */
-export interface ExampleData {
-  readonly train: Dataset;
-  readonly test: Dataset;
-  readonly description: { readonly train: string; readonly test: string };
-}
-
-/**
- * Fashion-MNIST train/test; with --quick the bundled 1,000-image sample split 600/400 by
- * class (stratified, seeded), so a quick run needs no download. When Fashion-MNIST is not
- * found anywhere (a `DataNotFoundError`), falls back to the sample, saying so on stderr; a
- * copy that is found but unreadable or corrupt (a `DataFileError`) ends the program with exit
- * code 1 and a message naming the file.
- */
-export async function loadExampleData(args: ExampleArgs): Promise<ExampleData> {
-  if (args.quick) {
-    const sample = await fashionMnist({ split: "sample" });
-    const { train, validation } = stratifiedSplit(sample, {
-      validationFraction: 0.4,
-      seed: args.seed,
-    });
-    return {
-      train,
-      test: validation,
-      description: {
-        train: `bundled sample, ${train.size} of 1000 (stratified, seed ${args.seed})`,
-        test: `bundled sample, the other ${validation.size}`,
+      config: {
+        seed: args.seed,
+        batch: args.batch,
+        learningRate: args.lr,
+        epochs: args.epochs,
+        ...config,
       },
-    };
-  }
-  let train: Dataset, test: Dataset;
-  try {
-    train = await fashionMnist({ split: "train" });
-    test = await fashionMnist({ split: "test" });
-  } catch (error) {
-    // Only when no copy of Fashion-MNIST was found (and none could be downloaded): say so,
-    // then run on the bundled sample (metrics.json records which data was used). A copy that
-    // was found but is unreadable or corrupt is an error: training on other data than the
-    // user pointed at would hide it.
-    if (error instanceof DataFileError) {
-      // The user's data is broken: say which file and why, without a stack trace, and fail.
-      console.error(`${error.message}\n(not falling back to the bundled sample: fix or remove it)`);
-      Deno.exit(1);
-    }
-    if (!(error instanceof DataNotFoundError)) throw error;
-    console.error(`${error.message}\nFalling back to the bundled sample (as --quick).`);
-    return loadExampleData({ ...args, quick: true });
-  }
-  return {
-    train,
-    test,
-    description: {
-      train: `Fashion-MNIST train (${train.size})`,
-      test: `Fashion-MNIST test (${test.size})`,
     },
   };
 }
@@ -277,7 +232,7 @@ export async function loadExampleData(args: ExampleArgs): Promise<ExampleData> {
 export function reportOptions(
   args: ExampleArgs,
   backend: string,
-  data: ExampleData,
+  data: Pick<TrainTestData, "train" | "description">,
 ): StandardReportOptions {
   return {
     name: args.name,

@@ -23,14 +23,14 @@ import { useBackend } from "../lib/backend/mod.ts";
 import { vgg } from "../lib/backbones/mod.ts";
 import { embedding, labelled } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
-import { tensorBatches } from "../lib/data/mod.ts";
+import { fashionMnistOrSample, tensorBatches } from "../lib/data/mod.ts";
 import { euclidean } from "../lib/distances/mod.ts";
 import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { softmaxCrossEntropy } from "../lib/losses/mod.ts";
 import { standard } from "../lib/report/mod.ts";
 import { pk, repeat, seeded } from "../lib/samplers/mod.ts";
 import { fitToEnd } from "../lib/train/mod.ts";
-import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
+import { fitOptions, parseExampleArgs, reportOptions } from "./_common.ts";
 
 const args = parseExampleArgs({
   name: "classification",
@@ -42,7 +42,8 @@ const args = parseExampleArgs({
 });
 if (args) {
   const backend = (await useBackend(args.backend)).name;
-  const data = await loadExampleData(args), { train, test, description } = data;
+  const data = await fashionMnistOrSample({ sample: args.quick, seed: args.seed });
+  const { train, test, description } = data;
   const classes = train.classNames.length;
   const model = labelled(pipe(vgg({ dropout: 0 }), embedding(args.embedding)));
   const loss = softmaxCrossEntropy({ classes });

@@ -20,13 +20,13 @@ import { useBackend } from "../lib/backend/mod.ts";
 import { vgg } from "../lib/backbones/mod.ts";
 import { embedding, l2Normalize, siamese } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
-import { tensorBatches } from "../lib/data/mod.ts";
+import { fashionMnistOrSample, tensorBatches } from "../lib/data/mod.ts";
 import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { contrastive } from "../lib/losses/mod.ts";
 import { standard } from "../lib/report/mod.ts";
 import { batch, pairs, repeat, seeded } from "../lib/samplers/mod.ts";
 import { fitToEnd } from "../lib/train/mod.ts";
-import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
+import { fitOptions, parseExampleArgs, reportOptions } from "./_common.ts";
 
 const args = parseExampleArgs({
   name: "contrastive",
@@ -36,7 +36,8 @@ const args = parseExampleArgs({
 });
 if (args) {
   const backend = (await useBackend(args.backend)).name;
-  const data = await loadExampleData(args), { train, test, description } = data;
+  const data = await fashionMnistOrSample({ sample: args.quick, seed: args.seed });
+  const { train, test, description } = data;
   const model = siamese(pipe(vgg({ dropout: 0 }), embedding(args.embedding), l2Normalize()));
   const margin = 1;
   const loss = contrastive({ margin });

@@ -22,7 +22,7 @@ import { useBackend } from "../lib/backend/mod.ts";
 import { vgg } from "../lib/backbones/mod.ts";
 import { embedding, l2Normalize, triplet } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
-import { tensorBatches } from "../lib/data/mod.ts";
+import { fashionMnistOrSample, tensorBatches } from "../lib/data/mod.ts";
 import { euclidean } from "../lib/distances/mod.ts";
 import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { fromPerItem } from "../lib/losses/mod.ts";
@@ -30,7 +30,7 @@ import { standard } from "../lib/report/mod.ts";
 import { batch, repeat, seeded, triplets } from "../lib/samplers/mod.ts";
 import { fitToEnd } from "../lib/train/mod.ts";
 import type { Tensor1D, Triplet } from "../lib/types.ts";
-import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
+import { fitOptions, parseExampleArgs, reportOptions } from "./_common.ts";
 
 // The user's loss: a few lines.
 const margin = 1, d = euclidean;
@@ -48,7 +48,8 @@ const args = parseExampleArgs({
 });
 if (args) {
   const backend = (await useBackend(args.backend)).name;
-  const data = await loadExampleData(args), { train, test, description } = data;
+  const data = await fashionMnistOrSample({ sample: args.quick, seed: args.seed });
+  const { train, test, description } = data;
   const model = triplet(pipe(vgg({ dropout: 0 }), embedding(args.embedding), l2Normalize()));
   const { lr: learningRate, seed } = args;
   const loss = softTriplet;

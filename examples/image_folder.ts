@@ -43,11 +43,8 @@ const args = parseExampleArgs({
 if (args && dir === undefined) throw new Error("Cannot run image_folder as --data DIR is missing");
 if (args && dir !== undefined) {
   const backend = (await useBackend(args.backend)).name, { seed } = args, size = args.integers.size;
-  const folder = await data.imageFolder(dir, { size, channels: 3, workers: 1 }).catch((e) => {
-    if (!(e instanceof data.DataFileError || e instanceof data.DataNotFoundError)) throw e;
-    console.error(`image_folder: ${e.message}`);
-    return Deno.exit(1);
-  });
+  // a corrupt or non-image file or an empty class: its message and exit code 1 (_common.ts)
+  const folder = await data.imageFolder(dir, { size, channels: 3, workers: 1 });
   const split = data.stratifiedSplit(folder, { validationFraction: 0.3, seed });
   const train = split.train, test = await (split.validation as data.ImageDataset).materialize();
   const what = `${dir}: ${folder.size} images, ${folder.classNames.length} classes, ${size} px`;
@@ -66,7 +63,7 @@ if (args && dir !== undefined) {
   const evaluation = await evaluate(embedder, test, { seed });
   const threshold = evaluation.verification.eerThreshold, extra = { example: "image_folder" };
   await saveEmbedder(embedder, `${args.out}/model`, { overwrite: true, threshold, extra });
-  const options = reportOptions(args, backend, { train, test, description });
+  const options = reportOptions(args, backend, { train, description });
   const run = standard(evaluation, history, options);
   await run.write(args.out);
   console.log(`image_folder → ${args.out}\n${run.summary}`);

@@ -25,13 +25,13 @@ import { useBackend } from "../lib/backend/mod.ts";
 import { vgg } from "../lib/backbones/mod.ts";
 import { embedding, l2Normalize, triplet } from "../lib/branches/mod.ts";
 import { compile } from "../lib/compile/mod.ts";
-import { tensorBatches } from "../lib/data/mod.ts";
+import { fashionMnistOrSample, tensorBatches } from "../lib/data/mod.ts";
 import { embedderOf, evaluate, saveEmbedder } from "../lib/embedder/mod.ts";
 import { tripletMargin } from "../lib/losses/mod.ts";
 import { interactive, standard } from "../lib/report/mod.ts";
 import { batch, repeat, seeded, triplets } from "../lib/samplers/mod.ts";
-import { fit, historyLog } from "../lib/train/mod.ts";
-import { fitOptions, loadExampleData, parseExampleArgs, reportOptions } from "./_common.ts";
+import { fitToEnd } from "../lib/train/mod.ts";
+import { fitOptions, parseExampleArgs, reportOptions } from "./_common.ts";
 
 const args = parseExampleArgs({
   name: "triplet",
@@ -41,7 +41,8 @@ const args = parseExampleArgs({
 });
 if (args) {
   const backend = (await useBackend(args.backend)).name;
-  const data = await loadExampleData(args), { train, test, description } = data;
+  const data = await fashionMnistOrSample({ sample: args.quick, seed: args.seed });
+  const { train, test, description } = data;
   const model = triplet(pipe(vgg({ dropout: 0 }), embedding(args.embedding), l2Normalize()));
   const margin = 1;
   const loss = tripletMargin({ margin });
@@ -49,17 +50,10 @@ if (args) {
   const program = compile({ model, loss, inputShape: train.shape, learningRate, seed });
   console.error(`triplet: ${description.train} → ${args.out} (backend ${backend})`);
   const batches = pipe(triplets(train), batch(args.batch), repeat(), seeded(seed));
-  // every step and validation goes to history.jsonl (appended on --resume)
+  // every step goes to history.jsonl with the run's settings (appended on --resume)
   const config = { seed, batch: args.batch, learningRate, margin, loss: loss.name, backend };
-  const log = historyLog(`${args.out}/history.jsonl`, {
-    config,
-    append: args.resume,
-    overwrite: !args.resume,
-  });
-  const steps = log(fit(program, tensorBatches(train)(batches), fitOptions(args, data)));
-  let step = await steps.next();
-  while (!step.done) step = await steps.next();
-  const history = step.value;
+  const fitting = fitOptions(args, data, config);
+  const history = await fitToEnd(program, tensorBatches(train)(batches), fitting);
 
   const classNames = train.classNames;
   const embedder = embedderOf(program, { model, loss: { margin }, seed, history, classNames });

@@ -32,6 +32,11 @@ export {
   type FashionMnistOptions,
   type FashionMnistSplit,
 } from "./fashion_mnist.ts";
+export {
+  fashionMnistOrSample,
+  type FashionMnistOrSampleOptions,
+  type TrainTestData,
+} from "./fashion_mnist_or_sample.ts";
 export { scaleToUnit } from "./scale_to_unit.ts";
 export { type DatasetParts, makeDataset } from "./make_dataset.ts";
 export { subset } from "./subset.ts";
