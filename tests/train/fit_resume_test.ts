@@ -6,9 +6,10 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { fit, fitToEnd, type History, lazyBatches } from "../../lib/train/mod.ts";
 import { toTensors } from "../../lib/data/to_tensors.ts";
-import { pk, repeat, seeded } from "../../lib/samplers/mod.ts";
+import { batch, pk, repeat, seeded, triplets as tripletIndices } from "../../lib/samplers/mod.ts";
+import { SIDE, smallProgram, weightsOf as weightsOfProgram } from "./_compiled.ts";
 import { pipe } from "../../lib/pipe.ts";
-import type { Dataset, LabelledIndex } from "../../lib/types.ts";
+import type { Dataset, LabelledIndex, Triplet, TripletIndex } from "../../lib/types.ts";
 import { drain, type FakeBatch, fakeProgram, weightsOf } from "./_fake_program.ts";
 
 await tf.setBackend("cpu");
@@ -195,4 +196,51 @@ Deno.test("lazyBatches iterated directly converts each batch and frees it on the
     () => lazyBatches([1], "x" as unknown as (n: number) => number),
     /convert must be a function/,
   );
+});
+
+Deno.test("a compiled program with dropout resumes bitwise from lazy triplet batches", async () => {
+  const before = tf.memory().numTensors;
+  // 30 images of 12 × 12 in 5 classes, seeded
+  const side = SIDE;
+  let s = 99;
+  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const images = Float32Array.from({ length: 30 * side * side }, next);
+  const labels = Int32Array.from({ length: 30 }, (_, i) => i % 5);
+  const faces: Dataset = {
+    images,
+    labels,
+    shape: [side, side, 1],
+    size: 30,
+    classNames: ["a", "b", "c", "d", "e"],
+  };
+  const source = (calls: number[]) => {
+    const convert = toTensors(faces);
+    return lazyBatches(
+      pipe(tripletIndices(faces), batch(4), repeat(), seeded(11)),
+      (indices: readonly TripletIndex[], at) => {
+        calls.push(at.step);
+        return convert(indices) as unknown as Triplet<tf.Tensor>;
+      },
+    );
+  };
+  const dir = await Deno.makeTempDir();
+  const options = { steps: 7, stepsPerEpoch: 3, progress: "none" as const };
+  const a = smallProgram();
+  const straight = await fitToEnd(a, source([]), options);
+  const b = smallProgram();
+  await fitToEnd(b, source([]), { ...options, steps: 5, checkpoint: { dir, every: 100 } });
+  b.dispose();
+  const c = smallProgram();
+  const calls: number[] = [];
+  const resumed = await fitToEnd(c, source(calls), {
+    ...options,
+    resume: true,
+    checkpoint: { dir, every: 100 },
+  });
+  assert.deepEqual(calls, [5, 6]);
+  sameBits([resumed.loss], [straight.loss], "losses");
+  sameBits(weightsOfProgram(c), weightsOfProgram(a), "weights");
+  for (const p of [a, c]) p.dispose();
+  await Deno.remove(dir, { recursive: true });
+  assert.equal(tf.memory().numTensors, before);
 });
