@@ -524,6 +524,67 @@ export interface Loss<I extends LossInput> {
    * the embedder.
    */
   readonly parameters?: readonly LossParameter[];
+  /**
+   * Non-trainable tensors the loss owns (a memory queue), declared as specs: `compile`
+   * creates them (zeros), hands them to `perItem` as `context.buffers`, writes the values the
+   * loss stages with `context.update` after each training step, and checkpoints save them.
+   * No gradient reaches them.
+   */
+  readonly buffers?: readonly LossBuffer[];
+  /**
+   * True when `perItem` honours `context.reference` (rows from outside the batch that the
+   * batch's rows are compared with, as `crossBatchMemory` passes them).
+   */
+  readonly acceptsReference?: boolean;
+}
+
+/**
+ * A non-trainable tensor a loss declares (a spec: no tensor until `compile`, which fills it
+ * with zeros). A dimension given as `"embeddingSize"` is the width of the compiled branch's
+ * output.
+ *
+ * @example
+ * ```ts
+ * import type { LossBuffer } from "./types.ts";
+ * // a queue of 1024 past embeddings, as wide as the embedding
+ * const memory: LossBuffer = { name: "memory", shape: [1024, "embeddingSize"] };
+ * if (memory.shape.join() !== "1024,embeddingSize") throw new Error("shape");
+ * ```
+ */
+export interface LossBuffer {
+  /** Unique within the loss; the key of `context.buffers` and of checkpoints. */
+  readonly name: string;
+  /** Positive integers, or `"embeddingSize"` for the branch's output width. */
+  readonly shape: readonly (number | "embeddingSize")[];
+}
+
+/**
+ * Rows from outside the batch that a labelled loss compares the batch's rows with (as
+ * pytorch-metric-learning's `ref_emb`, `ref_labels`): row `i` of the batch is compared with
+ * reference `j` where `mask[i, j]` is 1. No gradient flows into them.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { LossReference } from "./types.ts";
+ * import { multiSimilarity } from "./losses/mod.ts";
+ * await tf.setBackend("cpu");
+ * // one batch row compared with two references of its class, or with none
+ * const input = { kind: "labelled" as const, embeddings: tf.tensor2d([[1, 0]]), labels: tf.tensor1d([0]) };
+ * const reference = (on: number): LossReference => ({ embeddings: tf.tensor2d([[0, 1], [0, 1]]), labels: tf.tensor1d([0, 0]), mask: tf.tensor2d([[on, on]]) });
+ * const loss = multiSimilarity();
+ * const v = (on: number) => loss.perItem(input, { training: false, reference: reference(on) }).dataSync()[0];
+ * // two positives at similarity 0: (1/2)·log(1 + 2e) with them, 0 without
+ * if (Math.abs(v(1) - 0.5 * Math.log(1 + 2 * Math.E)) > 1e-5 || v(0) !== 0) throw new Error(`${v(1)} ${v(0)}`);
+ * ```
+ */
+export interface LossReference {
+  /** `[r, e]` reference rows. */
+  readonly embeddings: Tensor2D;
+  /** `[r]` their integer labels. */
+  readonly labels: Tensor1D;
+  /** `[n, r]`: 1 where batch row `i` may be compared with reference `j`, else 0. */
+  readonly mask: Tensor2D;
 }
 
 /**
@@ -605,6 +666,13 @@ export interface LossState {
     /** Its own optimiser, or undefined when `program.optimizer` trains it. */
     readonly optimizer?: Optimizer;
   }[];
+  /** The loss's buffers ({@linkcode LossBuffer}: non-trainable), in declaration order. */
+  readonly buffers?: readonly {
+    /** The declared name. */
+    readonly name: string;
+    /** Its value (owned by the program; not trainable). */
+    readonly variable: Variable;
+  }[];
 }
 
 /**
@@ -631,6 +699,15 @@ export interface LossContext {
   readonly head?: (x: Tensor2D) => Tensor2D;
   /** The loss's parameters by name, when the loss declared some ({@linkcode LossParameter}). */
   readonly parameters?: Readonly<Record<string, Tensor>>;
+  /** The loss's buffers by name, when the loss declared some ({@linkcode LossBuffer}). */
+  readonly buffers?: Readonly<Record<string, Tensor>>;
+  /**
+   * Stages a new value for buffer `name`; `compile` writes it after a training step's update
+   * (evaluation stages nothing: absent there).
+   */
+  readonly update?: (name: string, value: Tensor) => void;
+  /** Rows from outside the batch to compare the batch with ({@linkcode LossReference}). */
+  readonly reference?: LossReference;
 }
 
 /**

@@ -1,5 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Loss, LossInput, LossParameter, LossState, Optimizer, Stage } from "../types.ts";
+import type {
+  Loss,
+  LossBuffer,
+  LossInput,
+  LossParameter,
+  LossState,
+  Optimizer,
+  Stage,
+} from "../types.ts";
 import { Activation } from "./_activation_layer.ts";
 import { BatchNormalization } from "./_batch_norm_layer.ts";
 import { L2Normalize } from "./_l2_normalize_layer.ts";
@@ -213,4 +221,54 @@ export function buildLossParameters(
     return optimizer === undefined ? { name, variable } : { name, variable, optimizer };
   });
   return { parameters };
+}
+
+/**
+ * Creates the loss's buffers ({@linkcode LossBuffer}s: non-trainable, zeros), checking names
+ * (unique) and shapes; an empty list when the loss declares none.
+ */
+export function buildLossBuffers(
+  loss: Loss<LossInput>,
+  embeddingSize: number,
+): { name: string; variable: tf.Variable }[] {
+  const specs = loss.buffers;
+  if (specs === undefined) return [];
+  const where = `Cannot compile loss '${loss.name}'`;
+  if (!Array.isArray(specs) || specs.length === 0) {
+    throw new Error(
+      `${where} as loss.buffers must be a non-empty list of buffer specs: current value is ${
+        Array.isArray(specs) ? "[]" : String(specs)
+      }`,
+    );
+  }
+  const seen = new Set<string>();
+  const checked = specs.map((spec: LossBuffer, i) => {
+    const name = spec?.name;
+    if (typeof name !== "string" || name === "" || seen.has(name)) {
+      throw new Error(
+        `${where} as buffer ${i}'s name must be a non-empty string unique in the loss: current value is ${
+          JSON.stringify(name)
+        }`,
+      );
+    }
+    seen.add(name);
+    const shape = Array.isArray(spec.shape)
+      ? spec.shape.map((d) => d === "embeddingSize" ? embeddingSize : d)
+      : [];
+    if (
+      shape.length === 0 || shape.some((d) => !Number.isInteger(d) || (d as number) < 1) ||
+      shape.reduce((a, b) => a * (b as number), 1) > MAX_PARAMETER_SIZE
+    ) {
+      throw new Error(
+        `${where} as buffer '${name}' must have a non-empty shape of positive integers or "embeddingSize" (at most ${MAX_PARAMETER_SIZE} values): current shape is ${
+          JSON.stringify(spec.shape)
+        }`,
+      );
+    }
+    return { name, shape: shape as number[] };
+  });
+  return checked.map(({ name, shape }) => ({
+    name,
+    variable: tf.tidy(() => tf.variable(tf.zeros(shape), false)),
+  }));
 }

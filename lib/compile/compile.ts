@@ -15,7 +15,13 @@ import type {
   Tensor2D,
   Variable,
 } from "../types.ts";
-import { applyStages, buildLossParameters, seeds, type Symbolic } from "./_build.ts";
+import {
+  applyStages,
+  buildLossBuffers,
+  buildLossParameters,
+  seeds,
+  type Symbolic,
+} from "./_build.ts";
 import { makeOptimizer, type OptimizerName, setRate } from "./_optimizer.ts";
 import {
   GroupedOptimizer,
@@ -240,6 +246,7 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
   // the same step as sharing one); a given tfjs optimizer trains them with the model.
   const baseRate = options.learningRate ?? 1e-3;
   let lossState: LossState | undefined;
+  let lossBuffers: { name: string; variable: Variable }[] = [];
   try {
     lossState = buildLossParameters(
       loss as Loss<LossInput>,
@@ -257,13 +264,25 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
         return undefined;
       },
     );
+    // The loss's buffers (non-trainable, zeros; a memory queue), after every parameter.
+    lossBuffers = buildLossBuffers(loss as Loss<LossInput>, embeddingSize);
   } catch (error) {
     embedder.dispose();
     head?.dispose();
     if (typeof given !== "object" || given === null) optimizer.dispose();
+    for (const p of lossState?.parameters ?? []) {
+      p.variable.dispose();
+      p.optimizer?.dispose();
+    }
     throw error;
   }
+  if (lossBuffers.length > 0) {
+    lossState = { parameters: lossState?.parameters ?? [], buffers: lossBuffers };
+  }
   const lossParameters = lossState?.parameters ?? [];
+  const bufferTensors: Readonly<Record<string, Tensor>> | undefined = lossBuffers.length === 0
+    ? undefined
+    : Object.fromEntries(lossBuffers.map((b) => [b.name, b.variable]));
   if (scaled.length > 0) {
     optimizer = new GroupedOptimizer(
       optimizer,
@@ -285,7 +304,7 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
     ...lossParameters.filter((p) => p.optimizer === undefined).map((p) => p.variable.name),
   ];
   const multipliers = (loss.parameters ?? []).map((p) => p.learningRateMultiplier ?? 1);
-  const parameterTensors: Readonly<Record<string, Tensor>> | undefined = lossState === undefined
+  const parameterTensors: Readonly<Record<string, Tensor>> | undefined = lossParameters.length === 0
     ? undefined
     : Object.fromEntries(lossParameters.map((p) => [p.name, p.variable]));
   const modelVariables = (): Variable[] =>
@@ -351,6 +370,39 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
     }
   };
 
+  /** New buffer values a training step's loss staged with `context.update`, by name. */
+  const staged = new Map<string, Tensor>();
+  const stage = (name: string, value: Tensor): void => {
+    const target = lossBuffers.find((b) => b.name === name);
+    if (target === undefined) {
+      throw new Error(
+        `Cannot update loss buffer '${name}' as loss '${loss.name}' declares no buffer of that name: current buffers are [${
+          lossBuffers.map((b) => b.name).join(", ")
+        }]`,
+      );
+    }
+    const shape = target.variable.shape;
+    if (value.rank !== shape.length || value.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(
+        `Cannot update loss buffer '${name}' as its new value must have shape [${shape}]: current shape is [${value.shape}]`,
+      );
+    }
+    staged.get(name)?.dispose();
+    staged.set(name, tf.keep(tf.cast(value, target.variable.dtype)));
+  };
+  const dropStaged = () => {
+    staged.forEach((t) => t.dispose());
+    staged.clear();
+  };
+  /** Writes the staged buffer values (after the step's update), then forgets them. */
+  const commitStaged = () => {
+    for (const b of lossBuffers) {
+      const value = staged.get(b.name);
+      if (value !== undefined) b.variable.assign(value);
+    }
+    dropStaged();
+  };
+
   const forward = (batch: Batch<I>, training: boolean): Scalar => {
     const b = batch as Batch<LossInput>;
     const inputs = inputsOf(b);
@@ -364,9 +416,35 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
         head: (z: Tensor2D) => (head as LayersModel).apply(z, { training }) as Tensor2D,
       }),
       ...(parameterTensors === undefined ? {} : { parameters: parameterTensors }),
+      ...(bufferTensors === undefined ? {} : { buffers: bufferTensors }),
+      ...(training && bufferTensors !== undefined ? { update: stage } : {}),
     };
     const lossInput = withEmbeddings(b, parts) as I;
     return loss.reduce(loss.perItem(lossInput, context));
+  };
+
+  /** One optimiser step (the loss's staged buffer values are written by the caller). */
+  const step = (batch: Batch<I>, vars: Variable[]): Scalar => {
+    const own = lossParameters.filter((p) => p.optimizer !== undefined);
+    if (own.length === 0 && stableNames === undefined) {
+      return optimizer.minimize(() => forward(batch, true), true, vars) as Scalar;
+    }
+    // One gradient for everything, then each optimiser updates its own variables.
+    const { value, grads } = tf.variableGrads(() => forward(batch, true), vars);
+    try {
+      const ownNames = new Set(own.map((p) => p.variable.name));
+      optimizer.applyGradients(
+        stableNames === undefined
+          ? Object.fromEntries(Object.entries(grads).filter(([name]) => !ownNames.has(name)))
+          : stableGradients(stableNames, grads),
+      );
+      for (const p of own) {
+        p.optimizer!.applyGradients({ [p.variable.name]: grads[p.variable.name] });
+      }
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+    return value;
   };
 
   let disposed = false;
@@ -394,26 +472,14 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
           `Cannot train ${model.kind} program as it must have trainable weights: current count is 0`,
         );
       }
-      const own = lossParameters.filter((p) => p.optimizer !== undefined);
-      if (own.length === 0 && stableNames === undefined) {
-        return optimizer.minimize(() => forward(batch, true), true, vars) as Scalar;
-      }
-      // One gradient for everything, then each optimiser updates its own variables.
-      const { value, grads } = tf.variableGrads(() => forward(batch, true), vars);
+      dropStaged();
       try {
-        const ownNames = new Set(own.map((p) => p.variable.name));
-        optimizer.applyGradients(
-          stableNames === undefined
-            ? Object.fromEntries(Object.entries(grads).filter(([name]) => !ownNames.has(name)))
-            : stableGradients(stableNames, grads),
-        );
-        for (const p of own) {
-          p.optimizer!.applyGradients({ [p.variable.name]: grads[p.variable.name] });
-        }
+        const value = step(batch, vars);
+        commitStaged();
+        return value;
       } finally {
-        tf.dispose(Object.values(grads));
+        dropStaged();
       }
-      return value;
     },
     evaluate(batch: Batch<I>): Scalar {
       alive("evaluate");
@@ -461,6 +527,8 @@ export function compile<I extends LossInput>(options: CompileOptions<I>): Progra
         p.variable.dispose();
         p.optimizer?.dispose();
       }
+      for (const b of lossBuffers) b.variable.dispose();
+      dropStaged();
     },
   };
 }

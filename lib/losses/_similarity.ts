@@ -1,19 +1,20 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Distance, Labelled, Tensor, Tensor1D } from "../types.ts";
+import type { Distance, Labelled, LossContext, Tensor, Tensor1D } from "../types.ts";
 import { pairMasks } from "./_labelled.ts";
 
 /**
  * Validates a labelled batch; returns its `[n, n]` similarities `s = 1 − d` (the cosine
  * similarity when `distance` is `cosine`) and the masks of same-class (i ≠ j) and other-class
- * pairs.
+ * pairs — `[n, r]` against `context.reference`'s rows when it is given.
  */
 export function similarities(
   what: string,
   distance: Distance,
   input: Labelled,
+  context?: LossContext,
 ): { s: Tensor; same: Tensor; other: Tensor } {
-  const { same, other } = pairMasks(what, input);
-  const s = tf.sub(1, distance.matrix(input.embeddings, input.embeddings));
+  const { same, other, columns } = pairMasks(what, input, context);
+  const s = tf.sub(1, distance.matrix(input.embeddings, columns));
   return { s, same, other };
 }
 

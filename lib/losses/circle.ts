@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../distances/cosine.ts";
 import type { PairMiner } from "../miners/pair_miner.ts";
-import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
-import { minedMasks } from "./_mined_masks.ts";
+import type { Distance, Labelled, Loss, LossContext, Tensor1D } from "../types.ts";
+import { minedPairs } from "./_mined_masks.ts";
 import { detach, maskedLogSumExp, similarities } from "./_similarity.ts";
 import { checkDistance, isFunction, nonNegative } from "./_validate.ts";
 import { meanNonZero } from "./mean_non_zero.ts";
@@ -66,13 +66,12 @@ export function circle(options: CircleOptions = {}): Loss<Labelled> {
     name: "circle",
     distance,
     reduce: meanNonZero,
-    perItem: (input: Labelled): Tensor1D => {
-      const pairs = miner?.(input, distance);
+    acceptsReference: true,
+    perItem: (input: Labelled, context?: LossContext): Tensor1D => {
       return tf.tidy(() => {
-        const all = similarities("circle loss", distance, input);
-        const { same, other } = pairs === undefined
-          ? all
-          : minedMasks(input.embeddings.shape[0], pairs);
+        const pairs = minedPairs("circle loss", miner, input, distance, context);
+        const all = similarities("circle loss", distance, input, context);
+        const { same, other } = pairs ?? all;
         const s = all.s, fixed = detach(s);
         const alphaP = tf.relu(tf.sub(1 + m, fixed));
         const alphaN = tf.relu(tf.add(fixed, m));

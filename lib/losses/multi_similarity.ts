@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../distances/cosine.ts";
 import type { PairMiner } from "../miners/pair_miner.ts";
-import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
-import { minedMasks } from "./_mined_masks.ts";
+import type { Distance, Labelled, Loss, LossContext, Tensor1D } from "../types.ts";
+import { minedPairs } from "./_mined_masks.ts";
 import { maskedLogSumExp, similarities } from "./_similarity.ts";
 import { checkDistance, isFunction, nonNegative } from "./_validate.ts";
 import { mean } from "./mean.ts";
@@ -68,13 +68,12 @@ export function multiSimilarity(options: MultiSimilarityOptions = {}): Loss<Labe
     name: "multi-similarity",
     distance,
     reduce: mean,
-    perItem: (input: Labelled): Tensor1D => {
-      const pairs = miner?.(input, distance);
+    acceptsReference: true,
+    perItem: (input: Labelled, context?: LossContext): Tensor1D => {
       return tf.tidy(() => {
-        const all = similarities("multi-similarity loss", distance, input);
-        const { same, other } = pairs === undefined
-          ? all
-          : minedMasks(input.embeddings.shape[0], pairs);
+        const pairs = minedPairs("multi-similarity loss", miner, input, distance, context);
+        const all = similarities("multi-similarity loss", distance, input, context);
+        const { same, other } = pairs ?? all;
         const pos = maskedLogSumExp(tf.mul(-alpha, tf.sub(all.s, base)), same, true);
         const neg = maskedLogSumExp(tf.mul(beta, tf.sub(all.s, base)), other, true);
         return tf.add(tf.div(pos, alpha), tf.div(neg, beta)) as Tensor1D;

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../distances/cosine.ts";
-import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
+import type { Distance, Labelled, Loss, LossContext, Tensor1D } from "../types.ts";
 import { checkDistance } from "./_validate.ts";
 import { checkTemperature, similarities } from "./_similarity.ts";
 import { sum } from "./sum.ts";
@@ -57,9 +57,10 @@ export function ntXent(options: NtXentOptions = {}): Loss<Labelled> {
     name: "nt-xent",
     distance,
     reduce: sum,
-    perItem: (input: Labelled): Tensor1D =>
+    acceptsReference: true,
+    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
       tf.tidy(() => {
-        const { s, same, other } = similarities("nt-xent loss", distance, input);
+        const { s, same, other } = similarities("nt-xent loss", distance, input, context);
         const x = tf.div(s, temperature);
         // log Σ_{n ∈ N(a)} exp(x_an) per anchor (−1e30 where a has no negative)
         const negatives = tf.logSumExp(

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { euclidean } from "../distances/euclidean.ts";
-import type { Distance, Labelled, Loss, Tensor, Tensor1D } from "../types.ts";
+import type { Distance, Labelled, Loss, LossContext, Tensor, Tensor1D } from "../types.ts";
 import { countPositive } from "./_count_positive.ts";
 import { pairMasks } from "./_labelled.ts";
 import { checkDistance, nonNegative } from "./_validate.ts";
@@ -56,10 +56,11 @@ export function pmlContrastiveLoss(options: PmlContrastiveLossOptions = {}): Los
     name: "pml-contrastive",
     distance,
     reduce: sum,
-    perItem: (input: Labelled): Tensor1D =>
+    acceptsReference: true,
+    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
       tf.tidy(() => {
-        const { same, other } = pairMasks("pml-contrastive loss", input);
-        const d = matrix(input.embeddings, input.embeddings);
+        const { same, other, columns } = pairMasks("pml-contrastive loss", input, context);
+        const d = matrix(input.embeddings, columns);
         const pos = tf.mul(tf.relu(tf.sub(d, posMargin)), same);
         const neg = tf.mul(tf.relu(tf.sub(negMargin, d)), other);
         return tf.reshape(tf.add(meanOfNonZero(pos), meanOfNonZero(neg)), [-1]) as Tensor1D;

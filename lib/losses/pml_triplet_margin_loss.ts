@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { euclidean } from "../distances/euclidean.ts";
-import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
+import type { Distance, Labelled, Loss, LossContext, Tensor1D } from "../types.ts";
 import { pairMasks } from "./_labelled.ts";
 import { checkDistance, nonNegative } from "./_validate.ts";
 import { meanNonZero } from "./mean_non_zero.ts";
@@ -49,10 +49,11 @@ export function pmlTripletMarginLoss(
     name: "pml-triplet-margin",
     distance,
     reduce: meanNonZero,
-    perItem: (input: Labelled): Tensor1D =>
+    acceptsReference: true,
+    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
       tf.tidy(() => {
-        const { same, other } = pairMasks("pml-triplet-margin loss", input);
-        const d = matrix(input.embeddings, input.embeddings);
+        const { same, other, columns } = pairMasks("pml-triplet-margin loss", input, context);
+        const d = matrix(input.embeddings, columns);
         // cost[a, p, n] = d[a, p] − d[a, n] + margin, valid where same[a, p] and other[a, n].
         const cost = tf.relu(tf.add(tf.sub(tf.expandDims(d, 2), tf.expandDims(d, 1)), margin));
         const valid = tf.mul(tf.expandDims(same, 2), tf.expandDims(other, 1));

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { cosine } from "../distances/cosine.ts";
-import type { Distance, Labelled, Loss, Tensor1D } from "../types.ts";
+import type { Distance, Labelled, Loss, LossContext, Tensor1D } from "../types.ts";
 import { checkTemperature, maskedLogSumExp, similarities } from "./_similarity.ts";
 import { checkDistance } from "./_validate.ts";
 import { meanNonZero } from "./mean_non_zero.ts";
@@ -52,9 +52,10 @@ export function supCon(options: SupConOptions = {}): Loss<Labelled> {
     name: "sup-con",
     distance,
     reduce: meanNonZero,
-    perItem: (input: Labelled): Tensor1D =>
+    acceptsReference: true,
+    perItem: (input: Labelled, context?: LossContext): Tensor1D =>
       tf.tidy(() => {
-        const { s, same, other } = similarities("sup-con loss", distance, input);
+        const { s, same, other } = similarities("sup-con loss", distance, input, context);
         const x = tf.div(s, temperature);
         const all = tf.expandDims(maskedLogSumExp(x, tf.add(same, other), false), 1);
         const count = tf.sum(same, 1);

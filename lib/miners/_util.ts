@@ -2,8 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { Distance, Labelled, Tensor2D } from "../types.ts";
 import type { MinedTriplets } from "./miner.ts";
 
-/** Validates a labelled batch; returns its labels as plain integers. */
-export function labelsOf(what: string, input: Labelled): Int32Array {
+/** Validates a labelled batch's shapes (no read-back). */
+export function checkShapes(what: string, input: Labelled): void {
   const e = input.embeddings;
   if (e.rank !== 2) {
     throw new Error(`Cannot mine ${what} as embeddings must be rank 2: current rank is ${e.rank}`);
@@ -15,6 +15,11 @@ export function labelsOf(what: string, input: Labelled): Int32Array {
       }]: current shape is [${input.labels.shape}]`,
     );
   }
+}
+
+/** Validates a labelled batch; returns its labels as plain integers. */
+export function labelsOf(what: string, input: Labelled): Int32Array {
+  checkShapes(what, input);
   return Int32Array.from(input.labels.dataSync(), (v) => Math.round(v));
 }
 

@@ -1,5 +1,7 @@
-import type { Miner } from "./miner.ts";
-import { labelsOf, pack } from "./_util.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { DeviceMiner, Miner } from "./miner.ts";
+import { deviceBatch } from "./_device.ts";
+import { checkShapes, labelsOf, pack } from "./_util.ts";
 
 /**
  * Batch-all mining: every valid triplet of the batch — anchor `a`, positive `p ≠ a` of its
@@ -20,7 +22,17 @@ import { labelsOf, pack } from "./_util.ts";
  * ```
  */
 export function batchAll(): Miner {
-  return (input) => {
+  const device: DeviceMiner = (input, _distance, reference) => {
+    checkShapes("batch-all triplets", input);
+    return {
+      kind: "mask",
+      mask: tf.tidy(() => {
+        const { same, other } = deviceBatch(input, reference);
+        return tf.mul(tf.expandDims(same, 2), tf.expandDims(other, 1));
+      }),
+    };
+  };
+  const host = (input: Parameters<Miner>[0]) => {
     const labels = labelsOf("batch-all triplets", input);
     const a: number[] = [], p: number[] = [], n: number[] = [];
     for (let i = 0; i < labels.length; i++) {
@@ -34,4 +46,5 @@ export function batchAll(): Miner {
     }
     return pack(a, p, n);
   };
+  return Object.assign(host, { device });
 }

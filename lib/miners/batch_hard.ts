@@ -1,8 +1,10 @@
 import { euclidean } from "../distances/euclidean.ts";
 import { checkDistance } from "../distances/host.ts";
 import type { Distance } from "../types.ts";
-import type { Miner } from "./miner.ts";
-import { distanceRows, labelsOf, pack } from "./_util.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { DeviceMiner, Miner } from "./miner.ts";
+import { chooseOnDevice, deviceBatch, unstack } from "./_device.ts";
+import { checkShapes, distanceRows, labelsOf, pack } from "./_util.ts";
 
 /** Options of {@linkcode batchHard}. */
 export interface BatchHardOptions {
@@ -35,12 +37,31 @@ export function batchHard(options: BatchHardOptions = {}): Miner {
   const own = options.distance === undefined
     ? undefined
     : checkDistance("mine batch-hard triplets", "options.distance", options.distance);
-  return (input, given) => {
+  const pick = (given?: Distance) =>
     // its own distance, else the one the mined loss trains with, else euclidean
-    const distance = own ??
+    own ??
       (given === undefined
         ? euclidean
         : checkDistance("mine batch-hard triplets", "the loss's distance", given));
+  const device: DeviceMiner = (input, given, reference) => {
+    const distance = pick(given);
+    checkShapes("batch-hard triplets", input);
+    const [positive, negative, valid] = tf.tidy(() => {
+      const chosen = chooseOnDevice(distance, deviceBatch(input, reference), (d, s, o) => {
+        const same = tf.greater(s, 0), other = tf.greater(o, 0);
+        // first index of the largest (smallest) value: ties go to the lowest column, as the host
+        const positive = tf.argMax(tf.where(same, d, tf.fill(d.shape, -Infinity)), 1);
+        const negative = tf.argMin(tf.where(other, d, tf.fill(d.shape, Infinity)), 1);
+        const valid = tf.logicalAnd(tf.any(same, 1), tf.any(other, 1));
+        return tf.stack([positive, negative, valid].map((t) => tf.cast(t, "float32")));
+      });
+      const [p, n, v] = unstack(chosen);
+      return [tf.cast(p, "int32"), tf.cast(n, "int32"), v];
+    });
+    return { kind: "perAnchor", positive, negative, valid };
+  };
+  const host = (input: Parameters<Miner>[0], given?: Distance) => {
+    const distance = pick(given);
     const labels = labelsOf("batch-hard triplets", input);
     const d = distanceRows("batch-hard triplets", distance, input.embeddings);
     const a: number[] = [], p: number[] = [], n: number[] = [];
@@ -56,4 +77,5 @@ export function batchHard(options: BatchHardOptions = {}): Miner {
     });
     return pack(a, p, n);
   };
+  return Object.assign(host, { device });
 }

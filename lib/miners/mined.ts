@@ -1,7 +1,39 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Labelled, Loss, LossContext, Reducer, Tensor1D, Triplet } from "../types.ts";
-import type { Miner } from "./miner.ts";
+import type { MinedTriplets, Miner, TripletSelection } from "./miner.ts";
 import { gatherRows } from "./_gather_rows.ts";
+import { pack } from "./_util.ts";
+
+/** The triplets of a device selection as index lists: one read-back, the selection disposed. */
+export function selectionIndices(selection: TripletSelection): MinedTriplets {
+  const a: number[] = [], p: number[] = [], n: number[] = [];
+  if (selection.kind === "perAnchor") {
+    const packed = tf.tidy(() =>
+      tf.stack(
+        [selection.positive, selection.negative, selection.valid].map((t) => tf.cast(t, "int32")),
+      )
+    );
+    tf.dispose([selection.positive, selection.negative, selection.valid]);
+    const values = packed.dataSync();
+    packed.dispose();
+    const rows = values.length / 3;
+    for (let i = 0; i < rows; i++) {
+      if (values[2 * rows + i] !== 0) a.push(i), p.push(values[i]), n.push(values[rows + i]);
+    }
+    return pack(a, p, n);
+  }
+  const cols = selection.mask.shape[1] as number;
+  const flags = tf.tidy(() => tf.cast(selection.mask, "bool"));
+  selection.mask.dispose();
+  const values = flags.dataSync();
+  flags.dispose();
+  for (let k = 0; k < values.length; k++) {
+    if (values[k] === 0) continue;
+    const i = Math.floor(k / (cols * cols)), rest = k - i * cols * cols;
+    a.push(i), p.push(Math.floor(rest / cols)), n.push(rest % cols);
+  }
+  return pack(a, p, n);
+}
 
 /** Options of {@linkcode mined}. */
 export interface MinedOptions {
@@ -57,16 +89,28 @@ export function mined(
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.head ? { head: loss.head } : {}),
     ...(loss.parameters ? { parameters: loss.parameters } : {}),
+    ...(miner.device === undefined ? {} : { acceptsReference: true }),
     perItem: (input: Labelled, context?: LossContext): Tensor1D => {
-      const chosen = miner(input, loss.distance);
+      const reference = context?.reference;
+      if (reference !== undefined && miner.device === undefined) {
+        throw new Error(
+          `Cannot compute mined ${loss.name} loss with context.reference (a cross-batch memory) as its miner has no device form: current miner is a host-only function`,
+        );
+      }
+      // the device form when the miner has one: the selection is made with tensor ops and
+      // only the chosen indices are read back
+      const chosen = miner.device === undefined
+        ? miner(input, loss.distance)
+        : selectionIndices(miner.device(input, loss.distance, reference));
+      const { reference: _, ...inner } = context ?? { training: false };
       const perItem = tf.tidy(() => {
-        const rows = (idx: Int32Array) => gatherRows(input.embeddings, idx);
+        const columns = reference?.embeddings ?? input.embeddings;
         return loss.perItem({
           kind: "triplet",
-          anchor: rows(chosen.anchor),
-          positive: rows(chosen.positive),
-          negative: rows(chosen.negative),
-        }, context);
+          anchor: gatherRows(input.embeddings, chosen.anchor),
+          positive: gatherRows(columns, chosen.positive),
+          negative: gatherRows(columns, chosen.negative),
+        }, context === undefined ? undefined : inner);
       });
       // Mining already read the batch; reading the costs too keeps NaN from passing silently.
       const costs = perItem.dataSync();

@@ -1,8 +1,10 @@
 import { cosine } from "../distances/cosine.ts";
 import { checkDistance } from "../distances/host.ts";
 import type { Distance } from "../types.ts";
-import type { MinedPairs, PairMiner } from "./pair_miner.ts";
-import { distanceRows, labelsOf } from "./_util.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { DevicePairMiner, MinedPairs, PairMiner } from "./pair_miner.ts";
+import { chooseOnDevice, deviceBatch, float, greaterThan, lessThan, unstack } from "./_device.ts";
+import { checkShapes, distanceRows, labelsOf } from "./_util.ts";
 
 /** Options of {@linkcode multiSimilarityMiner}. */
 export interface MultiSimilarityMinerOptions {
@@ -53,9 +55,30 @@ export function multiSimilarityMiner(options: MultiSimilarityMinerOptions = {}):
   const own = options.distance === undefined
     ? undefined
     : checkDistance("create multiSimilarityMiner", "options.distance", options.distance);
-  return (input, given): MinedPairs => {
-    const distance = own ??
+  const pick = (given?: Distance) =>
+    own ??
       (given === undefined ? cosine : checkDistance(`mine ${what}`, "the loss's distance", given));
+  // s_ap − ε < max s_an ⇔ d_ap − min d_an > −ε; s_an + ε > min s_ap ⇔ d_an − max d_ap < ε
+  const device: DevicePairMiner = (input, given, reference) => {
+    const distance = pick(given);
+    checkShapes(what, input);
+    const [same, other] = tf.tidy(() =>
+      unstack(
+        chooseOnDevice(distance, deviceBatch(input, reference), (d, s, o) => {
+          const isSame = tf.greater(s, 0), isOther = tf.greater(o, 0);
+          const closestNeg = tf.min(tf.where(isOther, d, tf.fill(d.shape, Infinity)), 1, true);
+          const furthestPos = tf.max(tf.where(isSame, d, tf.fill(d.shape, -Infinity)), 1, true);
+          return tf.stack([
+            tf.mul(float(greaterThan(tf.sub(d, closestNeg), -epsilon)), s),
+            tf.mul(float(lessThan(tf.sub(d, furthestPos), epsilon)), o),
+          ]);
+        }),
+      )
+    );
+    return { same, other };
+  };
+  const host = (input: Parameters<PairMiner>[0], given?: Distance): MinedPairs => {
+    const distance = pick(given);
     const labels = labelsOf(what, input);
     const d = distanceRows(what, distance, input.embeddings);
     const a1: number[] = [], p: number[] = [], a2: number[] = [], n: number[] = [];
@@ -82,4 +105,5 @@ export function multiSimilarityMiner(options: MultiSimilarityMinerOptions = {}):
       negative: Int32Array.from(n),
     };
   };
+  return Object.assign(host, { device });
 }

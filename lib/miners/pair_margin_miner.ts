@@ -1,8 +1,10 @@
 import { euclidean } from "../distances/euclidean.ts";
 import { checkDistance } from "../distances/host.ts";
 import type { Distance } from "../types.ts";
-import type { MinedPairs, PairMiner } from "./pair_miner.ts";
-import { distanceRows, labelsOf } from "./_util.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { DevicePairMiner, MinedPairs, PairMiner } from "./pair_miner.ts";
+import { chooseOnDevice, deviceBatch, float, greaterThan, lessThan, unstack } from "./_device.ts";
+import { checkShapes, distanceRows, labelsOf } from "./_util.ts";
 
 /** Options of {@linkcode pairMarginMiner}. */
 export interface PairMarginMinerOptions {
@@ -57,11 +59,27 @@ export function pairMarginMiner(options: PairMarginMinerOptions = {}): PairMiner
   const own = options.distance === undefined
     ? undefined
     : checkDistance(what, "options.distance", options.distance);
-  return (input, given): MinedPairs => {
-    const distance = own ??
+  const pick = (given?: Distance) =>
+    own ??
       (given === undefined
         ? euclidean
         : checkDistance("mine margin pairs", "the loss's distance", given));
+  const device: DevicePairMiner = (input, given, reference) => {
+    const distance = pick(given);
+    checkShapes("margin pairs", input);
+    const [same, other] = tf.tidy(() =>
+      unstack(
+        chooseOnDevice(distance, deviceBatch(input, reference), (d, s, o) =>
+          tf.stack([
+            tf.mul(float(greaterThan(d, posMargin)), s),
+            tf.mul(float(lessThan(d, negMargin)), o),
+          ])),
+      )
+    );
+    return { same, other };
+  };
+  const host = (input: Parameters<PairMiner>[0], given?: Distance): MinedPairs => {
+    const distance = pick(given);
     const labels = labelsOf("margin pairs", input);
     const d = distanceRows("margin pairs", distance, input.embeddings);
     const a1: number[] = [], p: number[] = [], a2: number[] = [], n: number[] = [];
@@ -80,4 +98,5 @@ export function pairMarginMiner(options: PairMarginMinerOptions = {}): PairMiner
       negative: Int32Array.from(n),
     };
   };
+  return Object.assign(host, { device });
 }

@@ -1,4 +1,4 @@
-import type { Distance, Labelled } from "../types.ts";
+import type { Distance, Labelled, LossReference, Tensor } from "../types.ts";
 
 /**
  * Pairs chosen within a batch, as row indices into its embeddings: positive pair `i` is
@@ -46,4 +46,52 @@ export interface MinedPairs {
  * if (loss.reduce(loss.perItem(input)).dataSync()[0] !== 0) throw new Error("not 0");
  * ```
  */
-export type PairMiner = (input: Labelled, distance?: Distance) => MinedPairs;
+export type PairMiner = ((input: Labelled, distance?: Distance) => MinedPairs) & {
+  /** The same selection computed on the device (no read-back), when the miner has one. */
+  readonly device?: DevicePairMiner;
+};
+
+/**
+ * `[n, r]` 0/1 masks of the chosen positive and negative pairs (row `i` of the batch against
+ * column `j`: the batch itself, or a reference's rows).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { ChosenPairs } from "./pair_miner.ts";
+ * await tf.setBackend("cpu");
+ * // row 0 with row 1 as its positive, no negative pair
+ * const chosen: ChosenPairs = { same: tf.tensor2d([[0, 1], [0, 0]]), other: tf.zeros([2, 2]) };
+ * if (tf.sum(chosen.same).dataSync()[0] !== 1) throw new Error("one positive pair");
+ * ```
+ */
+export interface ChosenPairs {
+  /** 1 where (row, column) is a chosen positive pair. */
+  readonly same: Tensor;
+  /** 1 where (row, column) is a chosen negative pair. */
+  readonly other: Tensor;
+}
+
+/**
+ * A pair miner's device form: the pairs it chooses as masks computed with tensor ops (no
+ * `dataSync`, no gradient), against the batch itself or against `reference` (a cross-batch
+ * memory). The selection equals the host form's.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import type { DevicePairMiner } from "./pair_miner.ts";
+ * import { pairMarginMiner } from "./pair_margin_miner.ts";
+ * await tf.setBackend("cpu");
+ * const device: DevicePairMiner = pairMarginMiner().device!;
+ * // class 0 at 0 and 1 (further apart than 0.2: a positive pair both ways), class 1 at 5
+ * const input = { kind: "labelled" as const, embeddings: tf.tensor2d([[0], [1], [5]]), labels: tf.tensor1d([0, 0, 1], "int32") };
+ * const { same, other } = device(input);
+ * if (same.dataSync().join() !== "0,1,0,1,0,0,0,0,0" || tf.sum(other).dataSync()[0] !== 0) throw new Error("pairs");
+ * ```
+ */
+export type DevicePairMiner = (
+  input: Labelled,
+  distance?: Distance,
+  reference?: LossReference,
+) => ChosenPairs;

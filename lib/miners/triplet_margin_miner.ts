@@ -1,8 +1,10 @@
 import { euclidean } from "../distances/euclidean.ts";
 import { checkDistance } from "../distances/host.ts";
 import type { Distance } from "../types.ts";
-import type { Miner } from "./miner.ts";
-import { distanceRows, labelsOf, pack } from "./_util.ts";
+import * as tf from "@tensorflow/tfjs";
+import type { DeviceMiner, Miner } from "./miner.ts";
+import { atMost, chooseOnDevice, deviceBatch, float, greaterThan } from "./_device.ts";
+import { checkShapes, distanceRows, labelsOf, pack } from "./_util.ts";
 
 /** Which triplets {@linkcode tripletMarginMiner} keeps. */
 export type TripletMarginType = "all" | "hard" | "semihard" | "easy";
@@ -78,11 +80,36 @@ export function tripletMarginMiner(options: TripletMarginMinerOptions = {}): Min
   const own = options.distance === undefined
     ? undefined
     : checkDistance(what, "options.distance", options.distance);
-  return (input, given) => {
-    const distance = own ??
+  const pick = (given?: Distance) =>
+    own ??
       (given === undefined
         ? euclidean
         : checkDistance("mine margin triplets", "the loss's distance", given));
+  // On the device the gap d(a, n) − d(a, p) is a float32 difference (the host's is exact in
+  // float64): a gap within a float32 rounding of the margin may be kept by one and not the
+  // other. "hard"'s g ≤ 0 compares the distances themselves, exactly as the host.
+  const keepOnDevice = (dap: tf.Tensor, dan: tf.Tensor): tf.Tensor => {
+    const g = tf.sub(dan, dap);
+    if (type === "easy") return greaterThan(g, margin);
+    const within = atMost(g, margin);
+    if (type === "hard") return tf.logicalAnd(within, tf.lessEqual(dan, dap));
+    if (type === "semihard") return tf.logicalAnd(within, tf.greater(dan, dap));
+    return within;
+  };
+  const device: DeviceMiner = (input, given, reference) => {
+    const distance = pick(given);
+    checkShapes("margin triplets", input);
+    const mask = tf.tidy(() =>
+      chooseOnDevice(distance, deviceBatch(input, reference), (d, same, other) => {
+        const dap = tf.expandDims(d, 2), dan = tf.expandDims(d, 1);
+        const valid = tf.mul(tf.expandDims(same, 2), tf.expandDims(other, 1));
+        return tf.mul(float(keepOnDevice(dap, dan)), valid);
+      })
+    );
+    return { kind: "mask", mask };
+  };
+  const host = (input: Parameters<Miner>[0], given?: Distance) => {
+    const distance = pick(given);
     const labels = labelsOf("margin triplets", input);
     const d = distanceRows("margin triplets", distance, input.embeddings);
     const a: number[] = [], p: number[] = [], n: number[] = [];
@@ -96,4 +123,5 @@ export function tripletMarginMiner(options: TripletMarginMinerOptions = {}): Min
     });
     return pack(a, p, n);
   };
+  return Object.assign(host, { device });
 }

@@ -1,7 +1,7 @@
 /**
  * The checkpoint format shared by saveCheckpoint, loadCheckpoint and fit: a directory
- * `step-<9 digits>/` holding `weights.bin` (embedder, head and optimizer tensors, and the
- * loss's parameters with their own optimisers' tensors when the loss has some) and
+ * `step-<9 digits>/` holding `weights.bin` (embedder, head and optimizer tensors, the loss's
+ * parameters with their own optimisers' tensors and its buffers when the loss has some) and
  * `state.json` (step, epoch, the fit loop's state, the weights manifest with its byte length
  * and SHA-256). Directories are written under a temp name and renamed, so a checkpoint either
  * exists whole or not at all.
@@ -50,6 +50,11 @@ export interface CheckpointFile {
 export interface LossCheckpoint {
   readonly parameters: readonly string[];
   readonly optimizerNames: readonly (readonly string[] | null)[];
+  /**
+   * The loss's buffers (group `lossBuffer` of the manifest: a memory queue), their names in
+   * order; absent when the loss has none (and in older checkpoints).
+   */
+  readonly buffers?: readonly string[];
 }
 
 /** `step-000000042` for step 42. */

@@ -138,6 +138,26 @@ export interface TrainingState {
   readonly loss: Tensor[];
   /** The weights of each loss parameter's own optimiser (empty list when it has none). */
   readonly lossOptimizers: NamedTensor[][];
+  /** The loss's buffers (a memory queue), in order (empty without any). */
+  readonly lossBuffers: Tensor[];
+}
+
+/** The loss's buffers (`program.lossState.buffers`: non-trainable), empty when it has none. */
+export function lossBuffersOf(
+  program: TrainableProgram<unknown>,
+): readonly { name: string; variable: tf.Variable }[] {
+  const buffers = lossStateOf(program)?.buffers;
+  return Array.isArray(buffers) ? buffers : [];
+}
+
+/** Puts back the loss's buffers (shapes and count checked by the caller). */
+export function setLossBuffers(
+  program: TrainableProgram<unknown>,
+  values: readonly Tensor[],
+): void {
+  const buffers = lossBuffersOf(program);
+  if (values.length !== buffers.length) return;
+  buffers.forEach((b, i) => b.variable.assign(values[i]));
 }
 
 /** Snapshots the program's training state (dispose it with {@linkcode disposeState}). */
@@ -156,6 +176,7 @@ export async function captureState(program: TrainableProgram<unknown>): Promise<
     random: getRandomState(program),
     loss: parameters.map((p) => tf.clone(p.variable)),
     lossOptimizers,
+    lossBuffers: lossBuffersOf(program).map((b) => tf.clone(b.variable)),
   };
 }
 
@@ -169,6 +190,7 @@ export async function restoreState(
   await setOptimizerWeights(program.optimizer, state.optimizer);
   setRandomState(program, state.random);
   await setLossState(program, state.loss, state.lossOptimizers);
+  setLossBuffers(program, state.lossBuffers ?? []);
 }
 
 /**
@@ -199,6 +221,7 @@ export function disposeState(state: TrainingState | null): void {
     ...state.optimizer.map((w) => w.tensor),
     ...state.loss,
     ...state.lossOptimizers.flat().map((w) => w.tensor),
+    ...(state.lossBuffers ?? []),
   ]);
 }
 
@@ -227,6 +250,9 @@ export async function stateTensors(
   for (const p of lossStateOf(program)?.parameters ?? []) {
     tensors.push({ name: `loss parameter ${p.name}`, tensor: p.variable });
     if (p.optimizer) await slots(p.optimizer, `loss parameter ${p.name}'s optimiser slot`);
+  }
+  for (const b of lossBuffersOf(program)) {
+    tensors.push({ name: `loss buffer ${b.name}`, tensor: b.variable });
   }
   return { tensors, fresh };
 }

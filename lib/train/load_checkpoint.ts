@@ -4,8 +4,10 @@ import type { LayersModel, Tensor } from "../types.ts";
 import { type CheckpointFile, readCheckpoint } from "./_checkpoint.ts";
 import {
   checkRandomState,
+  lossBuffersOf,
   lossStateOf,
   type NamedTensor,
+  setLossBuffers,
   setLossState,
   setOptimizerWeights,
   setRandomState,
@@ -54,6 +56,41 @@ const checkShapes = (
 };
 
 /**
+ * Checks the checkpoint's loss buffers (a memory queue) against the program's: the same
+ * names in the same order, the same shapes. A checkpoint without any matches a program
+ * without any.
+ */
+function checkLossBuffers(
+  path: string,
+  program: TrainableProgram<unknown>,
+  file: CheckpointFile,
+): void {
+  const buffers = lossBuffersOf(program);
+  const names = buffers.map((b) => b.name);
+  const saved: unknown = file.loss?.buffers ?? [];
+  const entries = file.weights.manifest.lossBuffer ?? [];
+  const bad = (why: string) => new Error(`Cannot load checkpoint ${path} as ${why}`);
+  if (
+    !Array.isArray(saved) || JSON.stringify(saved) !== JSON.stringify(names) ||
+    entries.length !== names.length
+  ) {
+    throw bad(
+      `it holds loss buffers [${
+        Array.isArray(saved) ? saved.join(", ") : JSON.stringify(saved)
+      }] (${entries.length} tensors) but the program's loss has [${names.join(", ")}]`,
+    );
+  }
+  buffers.forEach((b, i) => {
+    const shape = b.variable.shape, entry = entries[i];
+    if (entry.shape.length !== shape.length || entry.shape.some((d, j) => d !== shape[j])) {
+      throw bad(
+        `loss buffer ${b.name} has shape [${shape}] in the program but [${entry.shape}] in the checkpoint`,
+      );
+    }
+  });
+}
+
+/**
  * Checks the checkpoint's loss state against the program's loss parameters (names, shapes, and
  * which have their own optimiser); returns per parameter its optimiser's weight names (null
  * when none), or undefined when neither has loss state.
@@ -67,7 +104,7 @@ function checkLossState(
   const saved = file.loss;
   const manifest = file.weights.manifest;
   const bad = (why: string) => new Error(`Cannot load checkpoint ${path} as ${why}`);
-  if (parameters === undefined) {
+  if (parameters === undefined || (parameters.length === 0 && saved === undefined)) {
     if (saved !== undefined || (manifest.loss?.length ?? 0) > 0) {
       throw bad(
         `it holds loss parameters (${
@@ -130,7 +167,8 @@ function checkLossState(
 /**
  * Restores a checkpoint written by `saveCheckpoint` (or by `fit`) into `program`: the
  * embedder's and head's weights, the optimiser's slots and iteration count, the loss's
- * parameters and their own optimisers' slots (`program.lossState`), and the position
+ * parameters and their own optimisers' slots and its buffers (`program.lossState`: a
+ * cross-batch memory's queue), and the position
  * of every dropout layer's mask stream (so training continues exactly as it would have).
  * Returns the step, epoch and saved state.
  *
@@ -201,6 +239,7 @@ export async function loadCheckpoint<B>(
     );
   }
   const lossSplit = checkLossState(path, program as TrainableProgram<unknown>, file);
+  checkLossBuffers(path, program as TrainableProgram<unknown>, file);
   const random = file.random === undefined ? undefined : checkRandomState(
     program as TrainableProgram<unknown>,
     file.random,
@@ -229,8 +268,9 @@ export async function loadCheckpoint<B>(
       const optimizers: NamedTensor[][] = lossSplit.map((names) =>
         (names ?? []).map((name) => ({ name, tensor: flat[at++] }))
       );
-      await setLossState(program as TrainableProgram<unknown>, groups.loss, optimizers);
+      await setLossState(program as TrainableProgram<unknown>, groups.loss ?? [], optimizers);
     }
+    setLossBuffers(program as TrainableProgram<unknown>, groups.lossBuffer ?? []);
   } finally {
     tf.dispose(decoded);
   }

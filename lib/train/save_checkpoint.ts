@@ -12,7 +12,7 @@ import {
   removeCheckpointDir,
 } from "./_checkpoint.ts";
 import { exists, join, sha256, tempPathFor, writeFileAtomic } from "./_fs.ts";
-import { getRandomState, lossStateOf } from "./_state.ts";
+import { getRandomState, lossBuffersOf, lossStateOf } from "./_state.ts";
 import { encodeGroups } from "./_weights.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
@@ -34,7 +34,8 @@ export interface SaveCheckpointOptions {
 /**
  * Saves the program's full training state — every weight of the embedder and of the head
  * (batch-norm statistics included), the optimiser's slots and iteration count, the loss's
- * parameters and their own optimisers' slots (`program.lossState`), the position
+ * parameters and their own optimisers' slots and its buffers (`program.lossState`: a
+ * cross-batch memory's queue), the position
  * of every dropout layer's mask stream, the step and `state` — as `dir/step-<9 digits>/`,
  * and returns that path.
  *
@@ -118,6 +119,8 @@ export async function saveCheckpoint<B>(
     }
     groups.lossOptimizer = lossOptimizerWeights.flat().map((w) => w.tensor);
   }
+  const lossBuffers = lossBuffersOf(program as TrainableProgram<unknown>);
+  if (lossBuffers.length > 0) groups.lossBuffer = lossBuffers.map((b) => b.variable);
   let encoded;
   try {
     encoded = await encodeGroups(groups);
@@ -157,6 +160,7 @@ export async function saveCheckpoint<B>(
         optimizerNames: lossParameters.map((p, i) =>
           p.optimizer ? lossOptimizerWeights[i].map((w) => w.name) : null
         ),
+        ...(lossBuffers.length === 0 ? {} : { buffers: lossBuffers.map((b) => b.name) }),
       },
     }),
     state,
