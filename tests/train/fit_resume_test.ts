@@ -188,6 +188,15 @@ Deno.test("lazyBatches iterated directly converts each batch and frees it on the
   }
   assert.ok(held.every((t) => t.isDisposed));
   assert.equal(tf.memory().numTensors, before);
+  // synchronously too, as data.tensorBatches
+  const sums: number[] = [];
+  for (const t of batches) sums.push(t.dataSync()[0]);
+  assert.deepEqual(sums, [1, 2, 3]);
+  assert.equal(tf.memory().numTensors, before);
+  const slow = lazyBatches([1], (n: number) => Promise.resolve(tf.scalar(n)));
+  assert.throws(() => [...slow], /convert returned a promise/);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(tf.memory().numTensors, before);
   assert.throws(
     () => lazyBatches(42 as unknown as number[], (n: number) => n),
     /indices must be an iterable.*current value is number/,

@@ -14,8 +14,9 @@ export interface BatchAt {
  * `fit` converts a batch only for the step that trains on it, so resuming at step N draws N
  * index batches (no tensors) and converts from step N on.
  *
- * Iterated directly (`for await`), it converts every batch and disposes each when the next is
- * pulled or the loop leaves (as `data.tensorBatches` does).
+ * Iterated directly (`for await`, or `for … of` when the indices and the conversion are
+ * synchronous), it converts every batch and disposes each when the next is pulled or the loop
+ * leaves (as `data.tensorBatches` does), so it can stand in for `tensorBatches`.
  *
  * @example
  * ```ts
@@ -28,7 +29,7 @@ export interface BatchAt {
  * if (seen.join() !== "1,2" || !b.lazy) throw new Error(seen.join());
  * ```
  */
-export interface LazyBatches<I, B> extends AsyncIterable<B> {
+export interface LazyBatches<I, B> extends AsyncIterable<B>, Iterable<B> {
   /** Marks the lazy form (what `fit` looks for). */
   readonly lazy: true;
   /** The index batches: an iterable read across epochs, or a function of the 0-based epoch. */
@@ -101,6 +102,29 @@ export function lazyBatches<I, B>(
     lazy: true,
     indices,
     convert,
+    *[Symbol.iterator]() {
+      if (typeof indices === "function" || !(Symbol.iterator in indices)) {
+        throw new Error(
+          "Cannot iterate lazy batches synchronously as their indices are a function of the epoch or an async iterable: use for await, or pass them to fit",
+        );
+      }
+      let step = 0;
+      for (const ix of indices as Iterable<I>) {
+        const batch = convert(ix, { step, epoch: 0 });
+        if (batch instanceof Promise) {
+          batch.then(disposeBatch, () => {});
+          throw new Error(
+            "Cannot iterate lazy batches synchronously as convert returned a promise: use for await, or pass them to fit",
+          );
+        }
+        step += 1;
+        try {
+          yield batch;
+        } finally {
+          disposeBatch(batch);
+        }
+      }
+    },
     async *[Symbol.asyncIterator]() {
       if (typeof indices === "function") {
         throw new Error(
