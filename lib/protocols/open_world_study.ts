@@ -83,7 +83,8 @@ export interface OpenWorldStudyOptions {
   readonly record?: string;
   /**
    * With `record`: read the runs already in that file (if it exists) and run only the rest, as
-   * `previous` does. Default false: an existing record is replaced.
+   * `previous` does. Default false: an existing record is replaced (a file there that is not
+   * a study record is refused, never overwritten).
    */
   readonly resume?: boolean;
   /**
@@ -251,7 +252,10 @@ export async function openWorldStudy(options: OpenWorldStudyOptions): Promise<Op
       `Cannot ${what} as record must be a file path: current value is ${String(o.record)}`,
     );
   }
-  const recorded = o.resume && o.record !== undefined ? await readRecord(o.record, what) : [];
+  // An existing record is read back: to resume from, or (without resume) to check that the
+  // file about to be replaced is a study record and not someone else's file.
+  const recorded = o.record === undefined ? [] : await readRecord(o.record, what, o.resume);
+  if (!o.resume) recorded.length = 0;
   const previous = new Map<string, StudyRun>();
   for (const r of [...(o.previous ?? []), ...recorded]) {
     if (!names.has(r?.config) || !seeds.includes(r.seed)) continue; // another study's run
@@ -366,7 +370,11 @@ function* kept(runs: readonly StudyRun[], previous: Map<string, StudyRun>) {
   for (const [key, r] of previous) if (!seen.has(key)) yield r;
 }
 
-async function readRecord(path: string, what: string): Promise<StudyRun[]> {
+async function readRecord(
+  path: string,
+  what: string,
+  resume: boolean | undefined,
+): Promise<StudyRun[]> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -379,7 +387,9 @@ async function readRecord(path: string, what: string): Promise<StudyRun[]> {
     runs = JSON.parse(text);
   } catch (error) {
     throw new SyntaxError(
-      `Cannot ${what} as the record ${path} is not JSON: ${(error as Error).message}`,
+      `Cannot ${what} as the record ${path} is not JSON${
+        resume ? "" : " (not a study record: refusing to replace it)"
+      }: ${(error as Error).message}`,
     );
   }
   const ok = (r: StudyRun) =>
@@ -388,7 +398,9 @@ async function readRecord(path: string, what: string): Promise<StudyRun[]> {
     Object.values(r.metrics).every((v) => typeof v === "number" && Number.isFinite(v));
   if (!Array.isArray(runs) || !runs.every(ok)) {
     throw new TypeError(
-      `Cannot ${what} as the record ${path} must hold an array of runs ({ config, seed, metrics }, finite metrics)`,
+      `Cannot ${what} as the record ${path} must hold an array of runs ({ config, seed, metrics }, finite metrics)${
+        resume ? "" : ": not a study record, refusing to replace it"
+      }`,
     );
   }
   return runs as StudyRun[];
