@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Labelled, Loss, LossContext, Tensor1D } from "../types.ts";
 import { itemsPerAnchor } from "./_anchors.ts";
+import { labelChecks, labelPoison } from "./_device_labels.ts";
 
 /**
  * Weights a labelled-batch loss by class, as pytorch-metric-learning's
@@ -9,8 +10,10 @@ import { itemsPerAnchor } from "./_anchors.ts";
  * `mean` (one value per row, e.g. `multiSimilarity`), or by `sum` over per-anchor shares of a
  * mean (`ntXent`, `nPairs`, `angular`), this is pml's `mean(losses · weights[labels[anchor]])`.
  *
- * Labels must be integers in `[0, weights.length)` (checked on every batch, naming the label
- * seen), and the loss's per-item values anchor-major: one per row, per pair or per triplet in
+ * Labels must be integers in `[0, weights.length)`: on CPU-side backends (cpu, wasm, native)
+ * each batch's labels are read and a bad one throws, naming it; on GPU backends (webgpu,
+ * webgl) they are checked on the device with no read-back, and a bad one makes the values
+ * NaN (which `fit` stops on). And the loss's per-item values anchor-major: one per row, per pair or per triplet in
  * row order, as the built-in labelled losses lay them out.
  *
  * @example
@@ -45,6 +48,21 @@ export function classWeighted(loss: Loss<Labelled>, weights: ArrayLike<number>):
     ...(loss.head ? { head: loss.head } : {}),
     ...(loss.parameters ? { parameters: loss.parameters } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D => {
+      if (labelChecks.onDevice()) {
+        // no read-back: weights gathered on the device, a bad label makes the values NaN
+        return tf.tidy(() => {
+          const values = loss.perItem(input, context);
+          const k = itemsPerAnchor(what, input, values);
+          if (k === 0) return values;
+          const index = tf.clipByValue(tf.cast(input.labels, "int32"), 0, w.length - 1);
+          const perRow = tf.add(
+            tf.gather(tf.tensor1d(w), index),
+            labelPoison(input.labels, w.length),
+          );
+          const scale = tf.reshape(tf.tile(tf.expandDims(perRow, 1), [1, k]), [-1]);
+          return tf.mul(values, scale) as Tensor1D;
+        });
+      }
       const labels = input.labels.dataSync();
       const bad = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= w.length);
       if (bad >= 0) {

@@ -14,6 +14,7 @@ import type {
 } from "../../types.ts";
 import { checkEmbeddings, checkLabels } from "../_validate.ts";
 import { mean } from "../mean.ts";
+import { labelChecks, labelPoison } from "../_device_labels.ts";
 
 /** Throws unless `classes` is an integer ≥ 2; returns it. */
 export function checkClasses(what: string, classes: number): number {
@@ -117,23 +118,34 @@ export function learnedLoss(spec: LearnedLossSpec): Loss<Labelled> {
     }],
     perItem: (input: Labelled, context?: LossContext): Tensor1D =>
       tf.tidy(() => {
-        const { oneHot } = checkedLabels(what, input, classes);
+        const device = labelChecks.onDevice();
+        const { oneHot } = checkedLabels(what, input, classes, device);
         const e = input.embeddings;
-        return spec.perItem(e, parameterOf(what, context, parameter, rows, e.shape[1]), oneHot);
+        const values = spec.perItem(
+          e,
+          parameterOf(what, context, parameter, rows, e.shape[1]),
+          oneHot,
+        );
+        // on the device: a bad label makes every value NaN (no read-back)
+        return device ? tf.add(values, labelPoison(input.labels, classes)) as Tensor1D : values;
       }),
   };
 }
 
-/** Validates a labelled input against `classes`; returns the labels as int32 and one-hot. */
+/**
+ * Validates a labelled input against `classes`; returns the labels as int32 and one-hot.
+ * With `onDevice` the labels' values are not read (shapes only; see `labelChecks`).
+ */
 export function checkedLabels(
   what: string,
   input: Labelled,
   classes: number,
+  onDevice = false,
 ): { labels: Tensor1D; oneHot: Tensor2D } {
   checkEmbeddings(what, "embeddings", input.embeddings);
   const n = input.embeddings.shape[0];
   checkLabels(what, "labels", input.labels, n);
-  const values = input.labels.dataSync();
+  const values = onDevice ? [] : input.labels.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
