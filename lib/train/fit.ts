@@ -444,6 +444,14 @@ const checkOptions = (options: FitOptions): void => {
  * Trains `program` on `batches`: one optimiser step per batch, yielding a
  * {@linkcode StepReport} after each, and returning the {@linkcode History} when done.
  *
+ * `fit` is a preset chain (see {@linkcode fitSteps}): the minimal step stream
+ * {@linkcode steps} (which owns and frees every batch) through the report-stream transformers
+ * {@linkcode schedule}, {@linkcode finiteGuard}, {@linkcode validate},
+ * {@linkcode earlyStopping}, {@linkcode recordHistory}, {@linkcode checkpoints} and
+ * {@linkcode showProgress}. Assemble your own with `pipe(steps(…), …)` or `chain(…)`.
+ *
+ * - **Batches**: tensor batches, or {@linkcode lazyBatches} (index batches plus a conversion
+ *   to tensors, applied only for the step that trains on it: resume skips indices, not tensors).
  * - **Length**: `epochs` (default 1) of `stepsPerEpoch` steps, or of one pass over the
  *   batches; `steps` caps the total.
  * - **Memory**: each batch's tensors and the loss are disposed after its step, so
