@@ -49,7 +49,7 @@ export { lpRegularizer, type LpRegularizerOptions } from "./lp_regularizer.ts";
 export { marginLoss, type MarginLossOptions } from "./margin_loss.ts";
 export { mean } from "./mean.ts";
 export { meanNonZero } from "./mean_non_zero.ts";
-export { type LossMonoid, lossMonoid } from "./monoid.ts";
+export { type LossMonoid, lossMonoid, type ReducerMonoid, reducerMonoid } from "./monoid.ts";
 export { multiSimilarity, type MultiSimilarityOptions } from "./multi_similarity.ts";
 export { nPairs, type NPairsOptions } from "./n_pairs.ts";
 export { ntXent, type NtXentOptions } from "./nt_xent.ts";

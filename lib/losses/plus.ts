@@ -13,7 +13,8 @@ const LINEAR = new Set<unknown>([mean, sum]);
  * When both reduce with the same linear reducer (`mean` or `sum`), the per-item values add
  * item by item. Otherwise the per-item view of the sum is one value for the whole batch
  * (`perItem` returns `[a + b]`, reduced by `sum`), since e.g. `meanNonZero(x) + mean(y)` has no
- * per-item form. At most one of the two may carry a head.
+ * per-item form. At most one of the two may carry a head, and where both name a distance it
+ * must be the same one (the sum is evaluated and searched with it).
  *
  * @example
  * ```ts
@@ -36,6 +37,12 @@ export function plus<I extends LossInput>(a: Loss<I>, b: Loss<I>): Loss<I> {
   }
   const name = `${a.name} + ${b.name}`;
   const head = a.head ?? b.head;
+  if (a.distance !== undefined && b.distance !== undefined && a.distance.name !== b.distance.name) {
+    // the sum would be evaluated, searched and saved with one of the two: say so instead
+    throw new Error(
+      `Cannot add losses ${a.name} and ${b.name} as they measure with different distances: current distances are ${a.distance.name} and ${b.distance.name}`,
+    );
+  }
   const distance = a.distance ?? b.distance;
   // learned parameters of both (a name declared twice would be one variable for two losses)
   const parameters = [...(a.parameters ?? []), ...(b.parameters ?? [])];

@@ -71,3 +71,12 @@ export {
   type EvaluationWithCurves,
   type NeighbourList,
 } from "./evaluate.ts";
+export {
+  type Candidate,
+  type Monoid,
+  nearest,
+  nearestK,
+  type Ord,
+  rankingOrd,
+  type Semigroup,
+} from "./ranking_order.ts";
