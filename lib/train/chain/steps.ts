@@ -474,8 +474,12 @@ export function steps<B>(
           }
           step += 1;
           stepInEpoch += 1;
-          // Look one batch ahead when only the stream's end tells where the epoch ends.
-          if (stepsPerEpoch === undefined && step < maxSteps) lookahead = await iterator!.next();
+          // Look one batch ahead when only the stream's end tells where the epoch ends; lazy
+          // batches (only indices) on the last step too, so that a run cut there and resumed
+          // knows the epoch ended (a tensor batch is not built for that).
+          if (stepsPerEpoch === undefined && (step < maxSteps || source.convert)) {
+            lookahead = await iterator!.next();
+          }
           const t1 = performance.now();
           const ms = Math.max(t1 - t0, 1e-6);
           epochLossSum += loss;
