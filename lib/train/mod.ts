@@ -5,6 +5,14 @@
  *   reports (epochs or steps, progress, history, validation, early stopping, learning-rate
  *   schedules, an `AbortSignal`, NaN/Inf detection, checkpoints and resume);
  *   {@linkcode fitToEnd} runs it to the end.
+ * - `fit` is a preset chain: the minimal step stream {@linkcode steps} (one optimiser step per
+ *   batch; it owns and frees every batch) through report-stream transformers, one file each —
+ *   {@linkcode schedule}, {@linkcode finiteGuard}, {@linkcode validate},
+ *   {@linkcode earlyStopping}, {@linkcode recordHistory}, {@linkcode checkpoints},
+ *   {@linkcode showProgress} — composed with `pipe` or {@linkcode chain}; write your own with
+ *   {@linkcode transformer}. {@linkcode fitSteps} gives fit's chain to extend.
+ * - {@linkcode lazyBatches}: index batches plus their conversion to tensors, converted only for
+ *   the step that trains on them, so resuming at step N builds no tensors for the first N.
  * - {@linkcode saveModel} / {@linkcode loadModel}: the embedding model in the TensorFlow.js
  *   layers format (`model.json` + `weights.bin`) with `metadata.json`, written atomically.
  * - {@linkcode saveCheckpoint} / {@linkcode loadCheckpoint} / {@linkcode latestCheckpoint}:

@@ -92,7 +92,12 @@ export interface Run<B> {
   say(text: string): void;
   /** Listens to {@linkcode Run.say}. */
   listen(f: (text: string) => void): void;
-  /** Asks the stream to stop after the current step, for `reason`. */
+  /**
+   * Asks the stream to stop after the current step, for `reason`: the run then ends normally
+   * (end hooks run: the history's totals, the last checkpoint). A transformer that leaves its
+   * loop instead (`break`, `return`, an error) abandons the run: the stream frees what it
+   * holds, and no end hook runs.
+   */
   stop(reason: StopReason): void;
   /** Milliseconds since the run started (resumed runs included). */
   elapsedMs(): number;
