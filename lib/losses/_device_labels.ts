@@ -1,5 +1,6 @@
 // Label checks that need no read-back on GPU backends (private).
 import * as tf from "@tensorflow/tfjs";
+import { readBackStalls } from "../miners/_device.ts";
 import type { Scalar, Tensor } from "../types.ts";
 
 /**
@@ -10,10 +11,7 @@ import type { Scalar, Tensor } from "../types.ts";
  * Tests replace `onDevice` to run the device check on the cpu backend.
  */
 export const labelChecks = {
-  onDevice: (): boolean => {
-    const backend = tf.getBackend();
-    return backend === "webgpu" || backend === "webgl";
-  },
+  onDevice: readBackStalls,
 };
 
 /** 0 when every label is an integer in `[0, classes)`, NaN otherwise (a scalar, no read-back). */

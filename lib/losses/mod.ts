@@ -39,6 +39,7 @@ export { angular, type AngularOptions } from "./angular.ts";
 export { circle, type CircleOptions } from "./circle.ts";
 export { classWeighted } from "./class_weighted.ts";
 export { contrastive, type ContrastiveOptions } from "./contrastive.ts";
+export { crossBatchMemory, type CrossBatchMemoryOptions } from "./cross_batch_memory.ts";
 export { fastAP, type FastAPOptions } from "./fast_ap.ts";
 export { fromPerItem } from "./from_per_item.ts";
 export {

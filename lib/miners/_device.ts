@@ -107,3 +107,17 @@ export function unstack(t: Tensor): Tensor[] {
   if (t.size > 0) return tf.unstack(t);
   return Array.from({ length: t.shape[0] }, () => tf.zeros(t.shape.slice(1)));
 }
+
+/** Whether the backend keeps tensors on a GPU, where every read-back stalls the pipeline. */
+export function readBackStalls(): boolean {
+  const backend = tf.getBackend();
+  return backend === "webgpu" || backend === "webgl";
+}
+
+/**
+ * Device forms whose selection is a `[n, r, r]` mask: reading it back costs more than the
+ * host form's `[n, r]` distances on the CPU-side backends (see bench/miners.ts), so `mined`
+ * uses them only where a read-back stalls a GPU, or against a reference (which only a
+ * device form can mine).
+ */
+export const cubicSelections: WeakSet<object> = new WeakSet();

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DeviceMiner, Miner } from "./miner.ts";
-import { deviceBatch } from "./_device.ts";
+import { cubicSelections, deviceBatch } from "./_device.ts";
 import { checkShapes, labelsOf, pack } from "./_util.ts";
 
 /**
@@ -46,5 +46,6 @@ export function batchAll(): Miner {
     }
     return pack(a, p, n);
   };
+  cubicSelections.add(device);
   return Object.assign(host, { device });
 }

@@ -3,6 +3,7 @@ import type { Labelled, Loss, LossContext, Reducer, Tensor1D, Triplet } from "..
 import type { MinedTriplets, Miner, TripletSelection } from "./miner.ts";
 import { gatherRows } from "./_gather_rows.ts";
 import { pack } from "./_util.ts";
+import { cubicSelections, readBackStalls } from "./_device.ts";
 
 /** The triplets of a device selection as index lists: one read-back, the selection disposed. */
 export function selectionIndices(selection: TripletSelection): MinedTriplets {
@@ -27,10 +28,13 @@ export function selectionIndices(selection: TripletSelection): MinedTriplets {
   selection.mask.dispose();
   const values = flags.dataSync();
   flags.dispose();
-  for (let k = 0; k < values.length; k++) {
-    if (values[k] === 0) continue;
-    const i = Math.floor(k / (cols * cols)), rest = k - i * cols * cols;
-    a.push(i), p.push(Math.floor(rest / cols)), n.push(rest % cols);
+  const rows = selection.mask.shape[0] as number;
+  for (let i = 0, k = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      for (let m = 0; m < cols; m++, k++) {
+        if (values[k] !== 0) a.push(i), p.push(j), n.push(m);
+      }
+    }
   }
   return pack(a, p, n);
 }
@@ -99,9 +103,13 @@ export function mined(
       }
       // the device form when the miner has one: the selection is made with tensor ops and
       // only the chosen indices are read back
-      const chosen = miner.device === undefined
+      const device = miner.device !== undefined &&
+          (reference !== undefined || readBackStalls() || !cubicSelections.has(miner.device))
+        ? miner.device
+        : undefined;
+      const chosen = device === undefined
         ? miner(input, loss.distance)
-        : selectionIndices(miner.device(input, loss.distance, reference));
+        : selectionIndices(device(input, loss.distance, reference));
       const { reference: _, ...inner } = context ?? { training: false };
       const perItem = tf.tidy(() => {
         const columns = reference?.embeddings ?? input.embeddings;

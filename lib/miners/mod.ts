@@ -25,13 +25,13 @@ export { batchAll } from "./batch_all.ts";
 export { batchHard, type BatchHardOptions } from "./batch_hard.ts";
 export { distanceWeighted, type DistanceWeightedOptions } from "./distance_weighted.ts";
 export { mined, type MinedOptions } from "./mined.ts";
-export type { MinedTriplets, Miner } from "./miner.ts";
+export type { DeviceMiner, MinedTriplets, Miner, TripletSelection } from "./miner.ts";
 export {
   multiSimilarityMiner,
   type MultiSimilarityMinerOptions,
 } from "./multi_similarity_miner.ts";
 export { pairMarginMiner, type PairMarginMinerOptions } from "./pair_margin_miner.ts";
-export type { MinedPairs, PairMiner } from "./pair_miner.ts";
+export type { ChosenPairs, DevicePairMiner, MinedPairs, PairMiner } from "./pair_miner.ts";
 export { semiHard, type SemiHardOptions } from "./semi_hard.ts";
 export {
   tripletMarginMiner,

@@ -3,7 +3,14 @@ import { checkDistance } from "../distances/host.ts";
 import type { Distance } from "../types.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { DeviceMiner, Miner } from "./miner.ts";
-import { atMost, chooseOnDevice, deviceBatch, float, greaterThan } from "./_device.ts";
+import {
+  atMost,
+  chooseOnDevice,
+  cubicSelections,
+  deviceBatch,
+  float,
+  greaterThan,
+} from "./_device.ts";
 import { checkShapes, distanceRows, labelsOf, pack } from "./_util.ts";
 
 /** Which triplets {@linkcode tripletMarginMiner} keeps. */
@@ -87,13 +94,13 @@ export function tripletMarginMiner(options: TripletMarginMinerOptions = {}): Min
         : checkDistance("mine margin triplets", "the loss's distance", given));
   // On the device the gap d(a, n) − d(a, p) is a float32 difference (the host's is exact in
   // float64): a gap within a float32 rounding of the margin may be kept by one and not the
-  // other. "hard"'s g ≤ 0 compares the distances themselves, exactly as the host.
-  const keepOnDevice = (dap: tf.Tensor, dan: tf.Tensor): tf.Tensor => {
-    const g = tf.sub(dan, dap);
-    if (type === "easy") return greaterThan(g, margin);
-    const within = atMost(g, margin);
-    if (type === "hard") return tf.logicalAnd(within, tf.lessEqual(dan, dap));
-    if (type === "semihard") return tf.logicalAnd(within, tf.greater(dan, dap));
+  // other. Its sign is exact (a float difference is 0 only for equal values), so "hard"'s
+  // g ≤ 0 and "semihard"'s g > 0 agree with the host exactly. Scalar comparisons only.
+  const keepOnDevice = (g: tf.Tensor): tf.Tensor => {
+    if (type === "easy") return float(greaterThan(g, margin));
+    const within = float(atMost(g, margin));
+    if (type === "hard") return tf.mul(within, float(tf.lessEqual(g, 0)));
+    if (type === "semihard") return tf.mul(within, float(tf.greater(g, 0)));
     return within;
   };
   const device: DeviceMiner = (input, given, reference) => {
@@ -101,9 +108,9 @@ export function tripletMarginMiner(options: TripletMarginMinerOptions = {}): Min
     checkShapes("margin triplets", input);
     const mask = tf.tidy(() =>
       chooseOnDevice(distance, deviceBatch(input, reference), (d, same, other) => {
-        const dap = tf.expandDims(d, 2), dan = tf.expandDims(d, 1);
+        const g = tf.sub(tf.expandDims(d, 1), tf.expandDims(d, 2)); // g[a, p, n] = d_an − d_ap
         const valid = tf.mul(tf.expandDims(same, 2), tf.expandDims(other, 1));
-        return tf.mul(float(keepOnDevice(dap, dan)), valid);
+        return tf.mul(keepOnDevice(g), valid);
       })
     );
     return { kind: "mask", mask };
@@ -123,5 +130,6 @@ export function tripletMarginMiner(options: TripletMarginMinerOptions = {}): Min
     });
     return pack(a, p, n);
   };
+  cubicSelections.add(device);
   return Object.assign(host, { device });
 }
