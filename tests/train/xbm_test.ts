@@ -387,3 +387,20 @@ Deno.test("crossBatchMemory names bad options, a loss that cannot compare with r
   );
   tf.dispose([input.embeddings, input.labels]);
 });
+
+Deno.test("fit's snapshots (captureState / restoreState) roll the memory back with the weights", async () => {
+  const { captureState, disposeState, restoreState } = await import("../../lib/train/_state.ts");
+  const p = xbmProgram();
+  const data = stream(4);
+  const b0 = data.next().value!, b1 = data.next().value!;
+  p.trainStep(b0).dispose();
+  const before = await state(p);
+  const snapshot = await captureState(p);
+  p.trainStep(b1).dispose();
+  assert.notDeepEqual(await state(p), before);
+  await restoreState(p, snapshot);
+  assert.deepEqual(await state(p), before);
+  disposeState(snapshot);
+  p.dispose();
+  [b0, b1].forEach((b) => tf.dispose([b.embeddings, b.labels]));
+});
