@@ -7,7 +7,14 @@ import { seeded } from "../samplers/seeded.ts";
 import { fitToEnd } from "../train/fit_to_end.ts";
 import type { FitOptions } from "../train/fit.ts";
 import type { Dataset, Distance, IndexTuple, Loss, LossInput, Model, Sampler } from "../types.ts";
-import type { StudyConfig } from "./open_world_study.ts";
+import type { Embedder } from "../embedder/embedder.ts";
+import type { StudyConfig, StudyTrained } from "./open_world_study.ts";
+
+/** What {@linkcode fitRecipe} makes: a study configuration whose embedder is a trained {@linkcode Embedder}. */
+export interface FitRecipeConfig extends StudyConfig {
+  /** Compiles, fits and returns the program's embedder for `seed`. */
+  readonly train: (seed: number) => Promise<StudyTrained & { readonly embedder: Embedder }>;
+}
 
 /** A compile + fit recipe for {@linkcode fitRecipe}. */
 export interface FitRecipe<I extends LossInput> {
@@ -62,7 +69,7 @@ export interface FitRecipe<I extends LossInput> {
  * trained.dispose?.();
  * ```
  */
-export function fitRecipe<I extends LossInput>(recipe: FitRecipe<I>): StudyConfig {
+export function fitRecipe<I extends LossInput>(recipe: FitRecipe<I>): FitRecipeConfig {
   const what = "make a fit recipe";
   const r = recipe ?? ({} as FitRecipe<I>);
   if (typeof r.name !== "string" || r.name === "") {

@@ -29,3 +29,4 @@ export * from "./open_set_evaluation.ts";
 export * from "./repeat_over_seeds.ts";
 export * from "./open_world_study.ts";
 export * from "./fit_recipe.ts";
+export * from "./evaluate_open_set.ts";

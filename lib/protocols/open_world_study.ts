@@ -1,24 +1,9 @@
-import { embed } from "../embedder/embed.ts";
 import { writeAtomic } from "../report/_atomic.ts";
-import type { Embedder } from "../embedder/embedder.ts";
-import { checkDistance } from "../distances/host.ts";
-import type { Dataset, Distance } from "../types.ts";
-import { type OpenSetEvaluation, openSetEvaluation } from "./open_set_evaluation.ts";
-import { pickShots } from "./pick_shots.ts";
+import type { Dataset } from "../types.ts";
+import { evaluateOpenSet, type StudyEmbedder } from "./evaluate_open_set.ts";
+import { checkDataset } from "./_dataset.ts";
+import type { OpenSetEvaluation } from "./open_set_evaluation.ts";
 import { type RepeatedMetric, repeatOverSeeds } from "./repeat_over_seeds.ts";
-
-/**
- * Something that embeds datasets: a trained {@linkcode Embedder} (embedded in chunks with
- * `embedder.embed`), or a plain function with its size and distance (e.g. a fixed projection).
- */
-export type StudyEmbedder = Embedder | {
-  /** Length of one embedding row. */
-  readonly embeddingSize: number;
-  /** The distance to identify and verify with. */
-  readonly distance: Distance;
-  /** The rows of `dataset` (`dataset.size × embeddingSize`, row-major). */
-  readonly embed: (dataset: Dataset) => Float32Array | Promise<Float32Array>;
-};
 
 /** What a configuration's `train(seed)` returns: the embedder, with optional clean-up and notes. */
 export interface StudyTrained {
@@ -151,9 +136,6 @@ export function studyMetrics(
   }
   return m;
 }
-
-const isEmbedder = (e: StudyEmbedder): e is Embedder =>
-  typeof (e as Embedder).network === "object" && (e as Embedder).network !== null;
 
 /**
  * The open-world study: every configuration is trained once per seed (seeds outer, so a study
@@ -290,14 +272,13 @@ export async function openWorldStudy(options: OpenWorldStudyOptions): Promise<Op
             }`,
           );
         }
-        const result = await evaluateOnce(e, {
+        const result = await evaluateOpenSet(e, {
           seen,
-          enrolSet,
-          probeSet,
+          unseen: probeSet === undefined ? enrolSet : { enrol: enrolSet, probes: probeSet },
           shots,
           seed,
           fars,
-          label: `${config.name}, seed ${seed}`,
+          label: `the embedder of ${config.name}, seed ${seed}`,
         });
         metrics = studyMetrics(result, fars);
       } finally {
@@ -404,101 +385,4 @@ async function readRecord(
     );
   }
   return runs as StudyRun[];
-}
-
-function checkDataset(d: Dataset, arg: string, what: string): Dataset {
-  if (
-    d === null || typeof d !== "object" || !(d.images instanceof Float32Array) ||
-    d.labels === undefined || !Number.isInteger(d.size) || d.labels.length !== d.size
-  ) {
-    throw new TypeError(
-      `Cannot ${what} as ${arg} must be a Dataset ({ images, labels, shape, size }) with one label per image: current value is ${
-        d === null || typeof d !== "object" ? String(d) : `an object of size ${d.size}`
-      }`,
-    );
-  }
-  return d;
-}
-
-async function rowsOf(e: StudyEmbedder, d: Dataset, label: string): Promise<Float32Array> {
-  const rows = isEmbedder(e) ? (await embed(e, d)).embeddings : await e.embed(d);
-  if (!(rows instanceof Float32Array) || rows.length !== d.size * e.embeddingSize) {
-    throw new RangeError(
-      `Cannot run the open-world study as the embedder of ${label} returned ${
-        rows instanceof Float32Array ? rows.length : typeof rows
-      } values for ${d.size} images × ${e.embeddingSize}`,
-    );
-  }
-  return rows;
-}
-
-function subsetOf(d: Dataset, indices: readonly number[]): Dataset {
-  const n = d.images.length / Math.max(1, d.size);
-  const images = new Float32Array(indices.length * n);
-  indices.forEach((i, j) => images.set(d.images.subarray(i * n, (i + 1) * n), j * n));
-  return {
-    ...d,
-    images,
-    labels: Int32Array.from(indices, (i) => d.labels[i]),
-    size: indices.length,
-  };
-}
-
-async function evaluateOnce(
-  e: StudyEmbedder,
-  o: {
-    seen: Dataset;
-    enrolSet: Dataset;
-    probeSet: Dataset | undefined;
-    shots: number;
-    seed: number;
-    fars: readonly number[];
-    label: string;
-  },
-): Promise<OpenSetEvaluation> {
-  const dim = e.embeddingSize;
-  const distance = checkDistance("run the open-world study", "embedder.distance", e.distance);
-  const seen = { labels: o.seen.labels, embeddings: await rowsOf(e, o.seen, o.label) };
-  if (o.probeSet === undefined) {
-    const pool = { labels: o.enrolSet.labels, embeddings: await rowsOf(e, o.enrolSet, o.label) };
-    return openSetEvaluation({
-      dim,
-      distance,
-      shots: o.shots,
-      seed: o.seed,
-      fars: o.fars,
-      seen,
-      unseen: pool,
-    });
-  }
-  // Embed only the shots openSetEvaluation will pick (the same seeded pick), not the pool.
-  const classes = [...new Set(o.enrolSet.labels)].sort((a, b) => a - b);
-  const { picked } = pickShots(o.enrolSet.labels, classes, o.shots, o.seed, {
-    leaveOne: false,
-    what: "unseen.enrol",
-  });
-  const pickedRows = await rowsOf(e, subsetOf(o.enrolSet, picked), o.label);
-  const where = new Map(picked.map((i, j) => [i, j]));
-  const enrol = {
-    labels: o.enrolSet.labels,
-    embeddings: (indices: readonly number[]) => {
-      const out = new Float32Array(indices.length * dim);
-      indices.forEach((i, t) => {
-        const j = where.get(i);
-        if (j === undefined) throw new Error(`open-world study: enrolment row ${i} not embedded`);
-        out.set(pickedRows.subarray(j * dim, (j + 1) * dim), t * dim);
-      });
-      return out;
-    },
-  };
-  const probes = { labels: o.probeSet.labels, embeddings: await rowsOf(e, o.probeSet, o.label) };
-  return openSetEvaluation({
-    dim,
-    distance,
-    shots: o.shots,
-    seed: o.seed,
-    fars: o.fars,
-    seen,
-    unseen: { enrol, probes },
-  });
 }

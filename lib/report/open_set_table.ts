@@ -1,4 +1,4 @@
-import type { IntervalRow, IntervalValue } from "./open_set_plot.ts";
+import type { IntervalValue } from "./open_set_plot.ts";
 import { finite } from "./_spec.ts";
 
 /**
@@ -20,9 +20,18 @@ export interface OpenSetTableOptions {
   readonly first?: string;
 }
 
+/** One row of {@linkcode openSetTable}: intervals (over seeds) or single values (one run). */
+export interface TableRow {
+  /** The configuration's name. */
+  readonly config: string;
+  /** Metric name → mean and interval, or one number. */
+  readonly metrics: Readonly<Record<string, IntervalValue | number>>;
+}
+
 /**
  * A markdown table of means ± 95 % half-widths: one row per configuration, one column per
- * metric, each cell `mean ± (high − low) / 2`, e.g. `0.712 ± 0.021`.
+ * metric, each cell `mean ± (high − low) / 2`, e.g. `0.712 ± 0.021` — or just the number,
+ * for a metric given as one number (a single run).
  *
  * @param rows One per configuration (e.g. `protocols.openWorldStudy(...).summaries`).
  * @param options Columns, decimals, first column's title.
@@ -33,10 +42,13 @@ export interface OpenSetTableOptions {
  * import { openSetTable } from "./open_set_table.ts";
  * const md = openSetTable([{ config: "triplet", metrics: { rank1: { mean: 0.7, low: 0.68, high: 0.72 } } }]);
  * if (md.split("\n")[2] !== "| triplet | 0.700 ± 0.020 |") throw new Error(md);
+ * // one run: plain numbers
+ * const one = openSetTable([{ config: "triplet", metrics: { rank1: 0.7 } }]);
+ * if (one.split("\n")[2] !== "| triplet | 0.700 |") throw new Error(one);
  * ```
  */
 export function openSetTable(
-  rows: readonly IntervalRow[],
+  rows: readonly TableRow[],
   options: OpenSetTableOptions = {},
 ): string {
   const what = "tabulate open-set results";
@@ -53,7 +65,7 @@ export function openSetTable(
     ? Object.fromEntries(Object.keys(rows[0]?.metrics ?? {}).map((m) => [m, m]))
     : { ...options.metrics };
   const metrics = Object.keys(titles);
-  const cell = (v: IntervalValue | undefined, i: number, m: string) => {
+  const cell = (v: IntervalValue | number | undefined, i: number, m: string) => {
     if (v === undefined) {
       throw new RangeError(
         `Cannot ${what} as rows[${i}] lacks metric "${m}": current metrics are ${
@@ -61,6 +73,7 @@ export function openSetTable(
         }`,
       );
     }
+    if (typeof v === "number") return finite(what, `rows[${i}].metrics["${m}"]`, v).toFixed(digits);
     const mean = finite(what, `rows[${i}].metrics["${m}"].mean`, v.mean);
     const low = finite(what, `rows[${i}].metrics["${m}"].low`, v.low);
     const high = finite(what, `rows[${i}].metrics["${m}"].high`, v.high);
