@@ -926,7 +926,10 @@ export interface Program<I extends LossInput> {
   readonly head?: LayersModel;
   /** The optimizer (its slots belong to the program). */
   readonly optimizer: Optimizer;
-  /** The loss's parameters and their optimisers, when the loss declares parameters. */
+  /**
+   * The loss's parameters and their optimisers, and its buffers (a cross-batch memory), when
+   * the loss declares any.
+   */
   readonly lossState?: LossState;
   /** One optimiser step; returns the loss (caller disposes it). Does not dispose `batch`. */
   trainStep(batch: Batch<I>): Scalar;

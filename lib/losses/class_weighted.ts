@@ -47,6 +47,8 @@ export function classWeighted(loss: Loss<Labelled>, weights: ArrayLike<number>):
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.head ? { head: loss.head } : {}),
     ...(loss.parameters ? { parameters: loss.parameters } : {}),
+    ...(loss.buffers ? { buffers: loss.buffers } : {}),
+    ...(loss.acceptsReference ? { acceptsReference: true } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D => {
       if (labelChecks.onDevice()) {
         // no read-back: weights gathered on the device, a bad label makes the values NaN

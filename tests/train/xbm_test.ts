@@ -7,6 +7,7 @@ import { dense, empty, labelled } from "../../lib/branches/mod.ts";
 import { compile } from "../../lib/compile/compile.ts";
 import { crossBatchMemory } from "../../lib/losses/cross_batch_memory.ts";
 import {
+  classWeighted,
   multiSimilarity,
   pmlContrastiveLoss,
   softmaxCrossEntropy,
@@ -403,4 +404,24 @@ Deno.test("fit's snapshots (captureState / restoreState) roll the memory back wi
   disposeState(snapshot);
   p.dispose();
   [b0, b1].forEach((b) => tf.dispose([b.embeddings, b.labels]));
+});
+
+Deno.test("classWeighted passes a memory through both ways: weighted losses compare with the memory", () => {
+  const size = 6;
+  const weights = [1, 2, 0.5];
+  const plain = harness(crossBatchMemory(multiSimilarity(), { size }), 2);
+  const outer = harness(crossBatchMemory(classWeighted(multiSimilarity(), weights), { size }), 2);
+  const inner = harness(classWeighted(crossBatchMemory(multiSimilarity(), { size }), weights), 2);
+  const next = rng(8);
+  for (let step = 0; step < 3; step++) {
+    const { rows, labels } = randomBatch(next, 3, 2, 3);
+    const want = plain.step(rows, labels).map((v, i) => v * weights[labels[i]]);
+    for (const [name, h] of [["outer", outer], ["inner", inner]] as const) {
+      const got = h.step(rows, labels);
+      got.forEach((v, i) =>
+        assert.ok(Math.abs(v - want[i]) < 1e-6, `${name} step ${step} row ${i}`)
+      );
+    }
+  }
+  [plain, outer, inner].forEach((h) => h.dispose());
 });
