@@ -52,6 +52,13 @@ export interface MinedOptions {
  * `branches.labelled(branch)` and P×K batches. The miner is given the loss's distance, so a
  * built-in miner without a distance of its own mines with the distance the loss trains with.
  *
+ * Built-in miners choose on the device (`miner.device`: tensor ops, then one read-back of
+ * the chosen indices) where that pays: always for `batchHard` (one triplet per anchor), and
+ * for the `[n, n, n]`-mask miners (`batchAll`, `tripletMarginMiner`) only on GPU backends,
+ * where reading the distances back stalls every step; on cpu, wasm and native their host form
+ * is faster (bench/miners.ts). Against a cross-batch memory (`context.reference`) only a
+ * device form can mine, and a host-only miner is an error.
+ *
  * Costs that are not finite (NaN embeddings, values too large for float32 distances) throw,
  * naming the triplet and its rows, instead of reaching the optimiser.
  *
