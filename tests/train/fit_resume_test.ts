@@ -51,6 +51,12 @@ const perEpochSource = (calls: number[]) => {
   );
 };
 
+/** Adam's running powers β₁ᵗ, β₂ᵗ (tfjs keeps them outside the optimiser's weights). */
+const adamPowers = (program: { optimizer: tf.Optimizer }) =>
+  (["accBeta1", "accBeta2"] as const).map((k) =>
+    (program.optimizer as unknown as Record<string, tf.Variable>)[k].dataSync()[0]
+  );
+
 const bits = (xs: readonly number[]) => Array.from(new Float32Array(xs)).join();
 const sameBits = (a: number[][], b: number[][], what: string) =>
   assert.equal(a.map(bits).join("|"), b.map(bits).join("|"), what);
@@ -124,7 +130,13 @@ const straightAndResumed = async (
     resume: true,
     checkpoint: { dir, every: 2, keep: 1 },
   });
-  const result = { straight, resumed, calls, a: weightsOf(a), c: weightsOf(c) };
+  const result = {
+    straight,
+    resumed,
+    calls,
+    a: [...weightsOf(a), adamPowers(a)],
+    c: [...weightsOf(c), adamPowers(c)],
+  };
   a.dispose();
   c.dispose();
   await Deno.remove(dir, { recursive: true });
@@ -251,5 +263,34 @@ Deno.test("a compiled program with dropout resumes bitwise from lazy triplet bat
   sameBits(weightsOfProgram(c), weightsOfProgram(a), "weights");
   for (const p of [a, c]) p.dispose();
   await Deno.remove(dir, { recursive: true });
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("after a NaN step the program is rolled back to exactly the last good step (Adam's running powers too) and continues bitwise", async () => {
+  const before = tf.memory().numTensors;
+  const batches = () => {
+    const convert = toTensors(data);
+    return lazyBatches(
+      pipe(pk(data, { p: 3, k: 2 }), repeat(), seeded(8)),
+      (indices: readonly LabelledIndex[]) => convert(indices) as unknown as FakeBatch,
+    );
+  };
+  // a: 8 steps, then a NaN loss at its 9th call (rolled back), then 4 more steps (after 8
+  // steps float32 β^9 by products and by pow differ in the last bit)
+  const a = fakeProgram({ nanAt: 9 });
+  await fitToEnd(a, batches(), { steps: 8, progress: "none" });
+  await assert.rejects(fitToEnd(a, batches(), { steps: 1, progress: "none" }), /loss is NaN/);
+  const rolledBack = [...weightsOf(a), adamPowers(a)];
+  const aAfter = await fitToEnd(a, batches(), { steps: 4, progress: "none" });
+  // b: 8 steps, then the same 4
+  const b = fakeProgram();
+  await fitToEnd(b, batches(), { steps: 8, progress: "none" });
+  sameBits(rolledBack, [...weightsOf(b), adamPowers(b)], "the state rolled back to");
+  const bAfter = await fitToEnd(b, batches(), { steps: 4, progress: "none" });
+  sameBits([aAfter.loss], [bAfter.loss], "losses");
+  sameBits(weightsOf(a), weightsOf(b), "weights");
+  sameBits([adamPowers(a)], [adamPowers(b)], "Adam's running powers");
+  a.dispose();
+  b.dispose();
   assert.equal(tf.memory().numTensors, before);
 });

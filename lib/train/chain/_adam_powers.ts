@@ -63,3 +63,20 @@ export function writeAdamPowers(program: TrainableProgram<unknown>, saved: unkno
     tf.tidy(() => vars.forEach((v, j) => v.assign(tf.scalar(values[j] as number))));
   });
 }
+
+/** Copy-free clones of every Adam optimiser's running powers (for a rollback snapshot). */
+export function cloneAdamPowers(program: TrainableProgram<unknown>): (tf.Tensor[] | null)[] {
+  return optimizersOf(program).map((o) => powersOf(o)?.map((v) => tf.clone(v)) ?? null);
+}
+
+/** Puts back clones from {@linkcode cloneAdamPowers} (they stay valid; dispose them apart). */
+export function assignAdamPowers(
+  program: TrainableProgram<unknown>,
+  clones: readonly (readonly tf.Tensor[] | null)[],
+): void {
+  optimizersOf(program).forEach((o, i) => {
+    const vars = powersOf(o);
+    const saved = clones[i];
+    if (vars && saved) vars.forEach((v, j) => v.assign(saved[j]));
+  });
+}

@@ -11,6 +11,7 @@ import {
 } from "../_state.ts";
 import * as tf from "@tensorflow/tfjs";
 import { batchTensors } from "./_util.ts";
+import { assignAdamPowers, cloneAdamPowers } from "./_adam_powers.ts";
 import { type Transformer, transformer } from "./steps.ts";
 
 /** Names the first non-finite weight or optimiser slot, or undefined when all are finite. */
@@ -57,6 +58,20 @@ const findPoisoned = async (program: TrainableProgram<unknown>): Promise<string 
  */
 export function finiteGuard<B>(): Transformer<B> {
   let lastGood: TrainingState | null = null;
+  // Adam's running powers, which the optimiser's weights leave out (restoring those recomputes
+  // them with pow, off in the last bits)
+  let lastPowers: (tf.Tensor[] | null)[] = [];
+  const capture = async (program: TrainableProgram<unknown>) => {
+    release();
+    lastGood = await captureState(program);
+    lastPowers = cloneAdamPowers(program);
+  };
+  const release = () => {
+    disposeState(lastGood);
+    lastGood = null;
+    tf.dispose(lastPowers.flatMap((p) => p ?? []));
+    lastPowers = [];
+  };
   return transformer<B>(
     async function* (upstream, run) {
       const program = run.program as TrainableProgram<unknown>;
@@ -69,11 +84,10 @@ export function finiteGuard<B>(): Transformer<B> {
             }: ${poisoned}`,
           );
         }
-        lastGood = await captureState(program);
+        await capture(program);
         yield* upstream;
       } finally {
-        disposeState(lastGood);
-        lastGood = null;
+        release();
       }
     },
     (run) => {
@@ -109,7 +123,10 @@ export function finiteGuard<B>(): Transformer<B> {
           const finite = probe !== undefined && Number.isFinite(probe[0]);
           const poisoned = finite ? undefined : await findPoisoned(program);
           if (!Number.isFinite(loss) || poisoned !== undefined) {
-            if (lastGood) await restoreState(program, lastGood);
+            if (lastGood) {
+              await restoreState(program, lastGood);
+              assignAdamPowers(program, lastPowers);
+            }
             const where = `at step ${step + 1} (epoch ${epoch + 1}, step ${
               stepInEpoch + 1
             } of the epoch)`;
@@ -122,9 +139,7 @@ export function finiteGuard<B>(): Transformer<B> {
                 : `Cannot continue training as the weights became non-finite ${where} although the loss is ${loss}: ${poisoned}; ${restored} (look for a learning rate that is too high or a loss whose gradient overflows)`,
             );
           }
-          disposeState(lastGood);
-          lastGood = null;
-          lastGood = await captureState(program);
+          await capture(program);
         },
       });
     },
