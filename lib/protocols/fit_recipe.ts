@@ -54,14 +54,14 @@ export interface FitRecipe<I extends LossInput> {
  * import * as tf from "@tensorflow/tfjs";
  * import { fitRecipe } from "./fit_recipe.ts";
  * import { pipe } from "../pipe.ts";
- * import { dense, flatten, l2Normalize, labelled } from "../branches/mod.ts";
+ * import { dense, empty, flatten, l2Normalize, labelled } from "../branches/mod.ts";
  * import { supCon } from "../losses/mod.ts";
  * import { pk } from "../samplers/mod.ts";
  * await tf.setBackend("cpu");
  * const labels = Int32Array.from([0, 0, 1, 1, 2, 2]);
  * const train = { images: Float32Array.from(labels, (l) => l), labels, shape: [1, 1, 1], size: 6, classNames: ["a", "b", "c"] };
  * const config = fitRecipe({
- *   name: "supcon", model: labelled(pipe(flatten(), dense(2), l2Normalize())), loss: supCon(),
+ *   name: "supcon", model: labelled(pipe(empty, flatten(), dense(2), l2Normalize())), loss: supCon(),
  *   train, sampler: pk(train, { p: 3, k: 2 }), steps: 2, progress: "none",
  * });
  * const trained = await config.train(1);
