@@ -1,28 +1,40 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Labelled, Loss, LossContext, Reducer, Tensor1D, Triplet } from "../types.ts";
+import type { Labelled, Loss, LossContext, Reducer, Tensor, Tensor1D, Triplet } from "../types.ts";
 import type { MinedTriplets, Miner, TripletSelection } from "./miner.ts";
 import { gatherRows } from "./_gather_rows.ts";
 import { pack } from "./_util.ts";
 import { cubicSelections, readBackStalls } from "./_device.ts";
 
-/** The triplets of a device selection as index lists: one read-back, the selection disposed. */
-export function selectionIndices(selection: TripletSelection): MinedTriplets {
+/**
+ * The triplets of a device selection as index lists: one read-back, the selection (and
+ * `rowsFinite`) disposed.
+ * With `rowsFinite` (`[n]`, 1 where a row of the batch is finite) it is read in the same
+ * read-back for a per-anchor selection, and `finite` says whether every row was.
+ */
+export function selectionIndices(
+  selection: TripletSelection,
+  rowsFinite?: Tensor,
+): MinedTriplets & { readonly finite: boolean } {
   const a: number[] = [], p: number[] = [], n: number[] = [];
   if (selection.kind === "perAnchor") {
+    const parts = [selection.positive, selection.negative, selection.valid];
     const packed = tf.tidy(() =>
-      tf.stack(
-        [selection.positive, selection.negative, selection.valid].map((t) => tf.cast(t, "int32")),
-      )
+      tf.stack([...parts, ...(rowsFinite ? [rowsFinite] : [])].map((t) => tf.cast(t, "int32")))
     );
-    tf.dispose([selection.positive, selection.negative, selection.valid]);
+    tf.dispose([...parts, ...(rowsFinite ? [rowsFinite] : [])]);
     const values = packed.dataSync();
     packed.dispose();
-    const rows = values.length / 3;
+    const rows = values.length / (rowsFinite ? 4 : 3);
+    let finite = true;
+    for (let i = 0; rowsFinite && i < rows; i++) if (values[3 * rows + i] === 0) finite = false;
     for (let i = 0; i < rows; i++) {
       if (values[2 * rows + i] !== 0) a.push(i), p.push(values[i]), n.push(values[rows + i]);
     }
-    return pack(a, p, n);
+    return { ...pack(a, p, n), finite };
   }
+  const finite = rowsFinite === undefined ||
+    tf.tidy(() => tf.all(rowsFinite).dataSync()[0] !== 0);
+  rowsFinite?.dispose();
   const cols = selection.mask.shape[1] as number;
   const flags = tf.tidy(() => tf.cast(selection.mask, "bool"));
   selection.mask.dispose();
@@ -36,7 +48,7 @@ export function selectionIndices(selection: TripletSelection): MinedTriplets {
       }
     }
   }
-  return pack(a, p, n);
+  return { ...pack(a, p, n), finite };
 }
 
 /** Options of {@linkcode mined}. */
@@ -114,9 +126,17 @@ export function mined(
           (reference !== undefined || readBackStalls() || !cubicSelections.has(miner.device))
         ? miner.device
         : undefined;
-      const chosen = device === undefined
+      let chosen: MinedTriplets & { readonly finite?: boolean } = device === undefined
         ? miner(input, loss.distance)
-        : selectionIndices(device(input, loss.distance, reference));
+        : selectionIndices(
+          device(input, loss.distance, reference),
+          tf.tidy(() => tf.all(tf.isFinite(input.embeddings), 1)),
+        );
+      // a non-finite row: the host form names it (it throws) — never a silent 0 when no
+      // triplet happens to include the row
+      if (device !== undefined && chosen.finite === false) {
+        chosen = miner(input, loss.distance);
+      }
       const { reference: _, ...inner } = context ?? { training: false };
       const perItem = tf.tidy(() => {
         const columns = reference?.embeddings ?? input.embeddings;

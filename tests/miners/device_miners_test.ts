@@ -173,3 +173,23 @@ Deno.test("training through a device miner works (the selection is off the gradi
   }
   tf.dispose([e, labels]);
 });
+
+Deno.test("mined with a device miner still names a non-finite row, also when no triplet includes it", () => {
+  for (
+    const [rows, labels] of [
+      [[[NaN], [1]], [0, 1]], // no triplet at all
+      [[[0], [1], [Infinity], [2]], [0, 0, 1, 1]],
+    ] as const
+  ) {
+    const input: Labelled = {
+      kind: "labelled",
+      embeddings: tf.tensor2d(rows as unknown as number[][]),
+      labels: tf.tensor1d([...labels], "int32"),
+    };
+    assert.throws(
+      () => mined(batchHard(), tripletMargin()).perItem(input),
+      /Cannot mine batch-hard triplets as embeddings must be finite: row \d holds (NaN|Infinity)/,
+    );
+    tf.dispose([input.embeddings, input.labels]);
+  }
+});
