@@ -18,6 +18,7 @@ import { loadCheckpoint, saveCheckpoint } from "../../lib/train/mod.ts";
 import { pipe } from "../../lib/pipe.ts";
 import type { Labelled, Loss, LossContext, Program, Tensor } from "../../lib/types.ts";
 import { cos, logSumExp, rng } from "../losses/_oracle.ts";
+import { BACKENDS, use } from "./_compiled.ts";
 
 await tf.setBackend("cpu");
 
@@ -425,3 +426,51 @@ Deno.test("classWeighted passes a memory through both ways: weighted losses comp
   }
   [plain, outer, inner].forEach((h) => h.dispose());
 });
+
+for (const backend of BACKENDS) {
+  Deno.test({
+    name:
+      `${backend.name}: a memory-backed loss (device miners, mined and pair) trains and resumes bit for bit`,
+    ignore: backend.ignore,
+    fn: async () => {
+      await use(backend.name);
+      try {
+        const dir = await Deno.makeTempDir();
+        const data = stream(30);
+        const batches = Array.from({ length: 5 }, () => data.next().value!);
+        for (
+          const loss of [
+            () =>
+              crossBatchMemory(multiSimilarity({ miner: multiSimilarityMiner() }), { size: 10 }),
+            () => crossBatchMemory(mined(batchHard(), tripletMargin()), { size: 10 }),
+          ]
+        ) {
+          const run = (p: Program<Labelled>, bs: typeof batches) =>
+            bs.map((x) => {
+              const l = p.trainStep(x);
+              const v = l.dataSync()[0];
+              l.dispose();
+              return v;
+            });
+          const straight = xbmProgram(loss());
+          const all = run(straight, batches);
+          assert.ok(all.every(Number.isFinite), `${backend.name}: ${all}`);
+          const first = xbmProgram(loss());
+          run(first, batches.slice(0, 3));
+          const path = await saveCheckpoint(first, `${dir}/${loss().name}`, { step: 3 });
+          first.dispose();
+          const second = xbmProgram(loss());
+          await loadCheckpoint(second, path);
+          assert.deepEqual(run(second, batches.slice(3)), all.slice(3), `${backend.name}`);
+          assert.deepEqual(await state(second), await state(straight));
+          straight.dispose();
+          second.dispose();
+        }
+        batches.forEach((x) => tf.dispose([x.embeddings, x.labels]));
+        await Deno.remove(dir, { recursive: true });
+      } finally {
+        await use("cpu");
+      }
+    },
+  });
+}
