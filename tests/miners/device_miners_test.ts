@@ -19,6 +19,7 @@ import {
 import { selectionIndices } from "../../lib/miners/mined.ts";
 import type { Distance, Labelled } from "../../lib/types.ts";
 import { type Batch, batches, labelled, rng } from "../losses/_oracle.ts";
+import { BACKENDS, use } from "../train/_compiled.ts";
 
 await tf.setBackend("cpu");
 
@@ -193,3 +194,23 @@ Deno.test("mined with a device miner still names a non-finite row, also when no 
     tf.dispose([input.embeddings, input.labels]);
   }
 });
+
+for (const backend of BACKENDS) {
+  if (backend.name === "cpu") continue;
+  Deno.test({
+    name: `${backend.name}: the device forms pick the host forms' selections (ties included)`,
+    ignore: backend.ignore,
+    fn: async () => {
+      await use(backend.name);
+      try {
+        sameTriplets("batchHard", batchHard());
+        sameTriplets("batchAll", batchAll());
+        sameTriplets("tripletMarginMiner hard", tripletMarginMiner({ type: "hard", margin: 0.3 }));
+        samePairs("pairMarginMiner 1/2", pairMarginMiner({ posMargin: 1, negMargin: 2 }));
+        samePairs("multiSimilarityMiner", multiSimilarityMiner());
+      } finally {
+        await use("cpu");
+      }
+    },
+  });
+}
