@@ -1,12 +1,16 @@
 import type { Dataset, IndexTuple } from "../types.ts";
 import { type TensorsOf, toTensors } from "./to_tensors.ts";
-import { disposeTensors } from "./dispose_tensors.ts";
+import { type LazyBatches, lazyBatches } from "../train/chain/lazy_batches.ts";
 
 /**
  * Turns an iterable of index batches into an iterable of tensor batches, lazily and without
  * leaks (data-last, for `pipe`): a batch's tensors are created when the loop pulls it and
  * disposed when the loop pulls the next one, or leaves (end, `break`, `return` or `throw`).
  * So the step must use (or copy) a batch's tensors before asking for the next batch.
+ *
+ * The result is `train.lazyBatches(batches, toTensors(dataset))`: given to `fit`, a batch is
+ * converted only for the step that trains on it and freed by `fit` alone, and a resumed run
+ * skips the index batches of the steps already done without building their tensors.
  *
  * @param dataset The dataset the indices point into.
  * @returns A function from index batches to tensor batches.
@@ -31,16 +35,10 @@ import { disposeTensors } from "./dispose_tensors.ts";
  */
 export function tensorBatches(
   dataset: Dataset,
-): <T extends IndexTuple>(batches: Iterable<readonly T[]>) => Iterable<TensorsOf<T>> {
+): <T extends IndexTuple>(
+  batches: Iterable<readonly T[]>,
+) => LazyBatches<readonly T[], TensorsOf<T>> {
   const convert = toTensors(dataset);
-  return function* <T extends IndexTuple>(batches: Iterable<readonly T[]>) {
-    for (const indices of batches) {
-      const tensors = convert(indices);
-      try {
-        yield tensors;
-      } finally {
-        disposeTensors(tensors);
-      }
-    }
-  };
+  return <T extends IndexTuple>(batches: Iterable<readonly T[]>) =>
+    lazyBatches(batches, (indices: readonly T[]) => convert(indices));
 }
