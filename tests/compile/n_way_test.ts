@@ -77,11 +77,12 @@ Deno.test("nWay: a quadruplet program trains through samplers.nWay + tensorBatch
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const first = mean(loss.slice(0, 10)), last = mean(loss.slice(-10));
   assert.ok(last < 0.7 * first, `the loss fell: first 10 steps ${first}, last 10 ${last}`);
-  // flat from step to step once the optimiser slots exist (the last report has no batch
-  // prefetched: 4 tensors fewer)
+  // flat from step to step once the optimiser slots exist (tensorBatches is lazy: fit owns
+  // each batch's tensors and frees them after its step, so nothing is prefetched; the last
+  // report holds no more than the others)
   const steady = counts.slice(2, -1);
   assert.equal(Math.max(...steady), Math.min(...steady), `${counts}`);
-  assert.equal(counts.at(-1), steady[0] - 4, `${counts}`);
+  assert.ok(counts.at(-1)! <= steady[0], `${counts}`);
   console.log(`quadruplet loss: first 10 steps ${first.toFixed(4)}, last 10 ${last.toFixed(4)}`);
   program.dispose();
   assert.equal(tf.memory().numTensors, before, "no tensor outlives the program");
