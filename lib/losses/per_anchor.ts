@@ -72,6 +72,8 @@ export function perAnchor(loss: Loss<Labelled>, options: PerAnchorOptions = {}):
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.head ? { head: loss.head } : {}),
     ...(loss.parameters ? { parameters: loss.parameters } : {}),
+    ...(loss.buffers ? { buffers: loss.buffers } : {}),
+    ...(loss.acceptsReference ? { acceptsReference: true } : {}),
     perItem: (input: Labelled, context?: LossContext): Tensor1D =>
       tf.tidy(() => {
         const values = loss.perItem(input, context);

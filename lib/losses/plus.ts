@@ -53,10 +53,22 @@ export function plus<I extends LossInput>(a: Loss<I>, b: Loss<I>): Loss<I> {
       `Cannot add losses ${a.name} and ${b.name} as both declare the learned parameter '${twice}': give one of them another name`,
     );
   }
+  // buffers (a cross-batch memory's queue) of both, likewise one variable per name
+  const buffers = [...(a.buffers ?? []), ...(b.buffers ?? [])];
+  const bufferNames = buffers.map((p) => p.name);
+  const twiceBuffer = bufferNames.find((n, i) => bufferNames.indexOf(n) !== i);
+  if (twiceBuffer !== undefined) {
+    throw new Error(
+      `Cannot add losses ${a.name} and ${b.name} as both declare the buffer '${twiceBuffer}': wrap only one of them in a memory`,
+    );
+  }
   const extra = {
     ...(head ? { head } : {}),
     ...(distance ? { distance } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
+    ...(buffers.length > 0 ? { buffers } : {}),
+    // the sum can take a memory's reference rows only if both terms can
+    ...(a.acceptsReference && b.acceptsReference ? { acceptsReference: true } : {}),
   };
   if (a.reduce === b.reduce && LINEAR.has(a.reduce)) {
     return {

@@ -31,6 +31,8 @@ export function weighted<I extends LossInput>(loss: Loss<I>, weight: number): Lo
     ...(loss.head ? { head: loss.head } : {}),
     ...(loss.distance ? { distance: loss.distance } : {}),
     ...(loss.parameters ? { parameters: loss.parameters } : {}),
+    ...(loss.buffers ? { buffers: loss.buffers } : {}),
+    ...(loss.acceptsReference ? { acceptsReference: true } : {}),
   };
   if (HOMOGENEOUS.has(loss.reduce)) {
     return {
