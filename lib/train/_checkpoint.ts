@@ -38,6 +38,11 @@ export interface CheckpointFile {
   /** Positions of the per-step random streams (dropout masks); absent in older checkpoints. */
   readonly random?: RandomState;
   /**
+   * Adam's running powers β₁ᵗ, β₂ᵗ per optimiser (the program's, then each loss parameter's;
+   * null where not Adam), which tfjs's optimiser weights leave out; absent in older checkpoints.
+   */
+  readonly adamPowers?: ({ accBeta1: number; accBeta2: number } | null)[];
+  /**
    * The loss's parameters (groups `loss` and `lossOptimizer` of the manifest): their names in
    * order, and per parameter the weight names of its own optimiser (null when the program's
    * optimiser trains it). Absent when the loss has none.

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { variablesInLayerOrder, writeInLayerOrder } from "./_layer_weights.ts";
 import type { LayersModel, Tensor } from "../types.ts";
 import { type CheckpointFile, readCheckpoint } from "./_checkpoint.ts";
+import { checkAdamPowers, writeAdamPowers } from "./_adam_powers.ts";
 import {
   checkRandomState,
   lossBuffersOf,
@@ -245,6 +246,12 @@ export async function loadCheckpoint<B>(
     file.random,
     `Cannot load checkpoint ${path}`,
   );
+  const powersProblem = file.adamPowers === undefined
+    ? undefined
+    : checkAdamPowers(program as TrainableProgram<unknown>, file.adamPowers);
+  if (powersProblem !== undefined) {
+    throw new Error(`Cannot load checkpoint ${path} as its ${powersProblem}`);
+  }
   const groups = decodeGroups(data, manifest);
   const decoded: Tensor[] = Object.values(groups).flat();
   try {
@@ -271,6 +278,10 @@ export async function loadCheckpoint<B>(
       await setLossState(program as TrainableProgram<unknown>, groups.loss ?? [], optimizers);
     }
     setLossBuffers(program as TrainableProgram<unknown>, groups.lossBuffer ?? []);
+    // after every optimiser's weights (tfjs's setWeights recomputes the powers with pow)
+    if (file.adamPowers !== undefined) {
+      writeAdamPowers(program as TrainableProgram<unknown>, file.adamPowers);
+    }
   } finally {
     tf.dispose(decoded);
   }

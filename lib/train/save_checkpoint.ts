@@ -13,6 +13,7 @@ import {
 } from "./_checkpoint.ts";
 import { exists, join, sha256, tempPathFor, writeFileAtomic } from "./_fs.ts";
 import { getRandomState, lossBuffersOf, lossStateOf } from "./_state.ts";
+import { readAdamPowers } from "./_adam_powers.ts";
 import { encodeGroups } from "./_weights.ts";
 import type { TrainableProgram } from "./trainable_program.ts";
 
@@ -35,8 +36,8 @@ export interface SaveCheckpointOptions {
  * Saves the program's full training state — every weight of the embedder and of the head
  * (batch-norm statistics included), the optimiser's slots and iteration count, the loss's
  * parameters and their own optimisers' slots and its buffers (`program.lossState`: a
- * cross-batch memory's queue), the position
- * of every dropout layer's mask stream, the step and `state` — as `dir/step-<9 digits>/`,
+ * cross-batch memory's queue), Adam's running powers (which tfjs's optimiser weights leave
+ * out), the position of every dropout layer's mask stream, the step and `state` — as `dir/step-<9 digits>/`,
  * and returns that path.
  *
  * Never writes non-finite weights: a NaN or an infinity in any weight or optimiser slot is
@@ -154,6 +155,7 @@ export async function saveCheckpoint<B>(
     optimizerNames: optimizerWeights.map((w) => w.name),
     weightOrder: "layers",
     random: getRandomState(program as TrainableProgram<unknown>),
+    adamPowers: await readAdamPowers(program as TrainableProgram<unknown>),
     ...(lossParameters === undefined ? {} : {
       loss: {
         parameters: lossParameters.map((p) => p.name),

@@ -1,8 +1,6 @@
 import type { CheckpointOptions, StepReport } from "../fit.ts";
 import { cleanCheckpointDir } from "../_checkpoint.ts";
 import { saveCheckpoint } from "../save_checkpoint.ts";
-import type { TrainableProgram } from "../trainable_program.ts";
-import { readAdamPowers } from "./_adam_powers.ts";
 import { checkCount, shown } from "./_util.ts";
 import { type Transformer, transformer } from "./steps.ts";
 
@@ -106,7 +104,6 @@ export function checkpoints<B>(options: CheckpointOptions): Transformer<B> {
       save = async (report: StepReport) => {
         if (report.step === lastSaved) return undefined;
         const atEpochEnd = report.epochEnd !== undefined;
-        run.state.adamPowers = await readAdamPowers(run.program as TrainableProgram<unknown>);
         const path = await saveCheckpoint(run.program, options.dir, {
           step: report.step,
           epoch: atEpochEnd ? report.epoch + 1 : report.epoch,

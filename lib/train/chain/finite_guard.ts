@@ -11,7 +11,7 @@ import {
 } from "../_state.ts";
 import * as tf from "@tensorflow/tfjs";
 import { batchTensors } from "./_util.ts";
-import { assignAdamPowers, cloneAdamPowers } from "./_adam_powers.ts";
+import { assignAdamPowers, cloneAdamPowers } from "../_adam_powers.ts";
 import { type Transformer, transformer } from "./steps.ts";
 
 /** Names the first non-finite weight or optimiser slot, or undefined when all are finite. */

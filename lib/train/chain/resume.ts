@@ -2,7 +2,6 @@ import { listCheckpointDirs, readCheckpoint } from "../_checkpoint.ts";
 import { latestCheckpoint } from "../latest_checkpoint.ts";
 import { loadCheckpoint } from "../load_checkpoint.ts";
 import type { TrainableProgram } from "../trainable_program.ts";
-import { writeAdamPowers } from "./_adam_powers.ts";
 import { shown } from "./_util.ts";
 import type { StartAt } from "./steps.ts";
 
@@ -78,11 +77,6 @@ export async function resume<B>(
     );
   }
   const saved = restored.state;
-  // what tfjs's optimiser weights leave out (Adam's running powers), saved by `checkpoints`
-  writeAdamPowers(
-    program as TrainableProgram<unknown>,
-    (saved as { adamPowers?: unknown } | null)?.adamPowers,
-  );
   return {
     step: restored.step,
     epoch: restored.epoch,

@@ -2,15 +2,15 @@
  * Adam's running powers β₁ᵗ and β₂ᵗ (`accBeta1`, `accBeta2`): tfjs keeps them as products
  * updated every step but does not save them with the optimiser's weights; its `setWeights`
  * recomputes them as `pow(β, t + 1)`, whose last bits differ from the products, so a resumed
- * run would drift from an uninterrupted one. The checkpoints transformer records them in the
- * run's state and `resume` puts them back after loading the checkpoint.
+ * run would drift from an uninterrupted one. `saveCheckpoint` records them in state.json and
+ * `loadCheckpoint` puts them back after the optimisers' weights.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Optimizer } from "../../types.ts";
-import { lossStateOf } from "../_state.ts";
-import type { TrainableProgram } from "../trainable_program.ts";
+import type { Optimizer } from "../types.ts";
+import { lossStateOf } from "./_state.ts";
+import type { TrainableProgram } from "./trainable_program.ts";
 
 const KEYS = ["accBeta1", "accBeta2"] as const;
 
@@ -49,6 +49,32 @@ export async function readAdamPowers(program: TrainableProgram<unknown>): Promis
     i += 2;
     return out;
   });
+}
+
+/**
+ * Checks running powers read from a file: an array with one entry per optimiser of the program,
+ * each null or two numbers in (0, 1]; returns the message of what is wrong, or undefined.
+ */
+export function checkAdamPowers(
+  program: TrainableProgram<unknown>,
+  saved: unknown,
+): string | undefined {
+  const count = optimizersOf(program).length;
+  if (!Array.isArray(saved) || saved.length !== count) {
+    return `adamPowers must list ${count} optimiser(s): current value is ${
+      JSON.stringify(saved)?.slice(0, 200)
+    }`;
+  }
+  for (const [i, s] of saved.entries()) {
+    if (s === null) continue;
+    const values = [s?.accBeta1, s?.accBeta2];
+    if (!values.every((v) => typeof v === "number" && v > 0 && v <= 1)) {
+      return `adamPowers[${i}] must be null or { accBeta1, accBeta2 } in (0, 1]: current value is ${
+        JSON.stringify(s)?.slice(0, 200)
+      }`;
+    }
+  }
+  return undefined;
 }
 
 /** Puts back the running powers saved by {@linkcode readAdamPowers}; ignores what does not fit. */
