@@ -1,13 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type {
-  Loss,
-  LossBuffer,
-  LossInput,
-  LossParameter,
-  LossState,
-  Optimizer,
-  Stage,
-} from "../types.ts";
+import type { Loss, LossInput, LossState, Optimizer, Stage } from "../types.ts";
 import { Activation } from "./_activation_layer.ts";
 import { BatchNormalization } from "./_batch_norm_layer.ts";
 import { L2Normalize } from "./_l2_normalize_layer.ts";
@@ -152,59 +144,31 @@ export function buildLossParameters(
   const specs = loss.parameters;
   if (specs === undefined) return undefined;
   const where = `Cannot compile loss '${loss.name}'`;
-  if (!Array.isArray(specs) || specs.length === 0) {
-    throw new Error(
-      `${where} as loss.parameters must be a non-empty list of parameter specs: current value is ${
-        Array.isArray(specs) ? "[]" : String(specs)
-      }`,
-    );
-  }
-  const seen = new Set<string>();
-  const checked = specs.map((spec: LossParameter, i) => {
-    const name = spec?.name;
-    if (typeof name !== "string" || name === "" || seen.has(name)) {
-      throw new Error(
-        `${where} as parameter ${i}'s name must be a non-empty string unique in the loss: current value is ${
-          JSON.stringify(name)
-        }`,
-      );
-    }
-    seen.add(name);
-    const shape = Array.isArray(spec.shape)
-      ? spec.shape.map((d) => d === "embeddingSize" ? embeddingSize : d)
-      : [];
-    if (
-      shape.length === 0 || shape.some((d) => !Number.isInteger(d) || (d as number) < 1) ||
-      shape.reduce((a, b) => a * (b as number), 1) > MAX_PARAMETER_SIZE
-    ) {
-      throw new Error(
-        `${where} as parameter '${name}' must have a non-empty shape of positive integers or "embeddingSize" (at most ${MAX_PARAMETER_SIZE} values): current shape is ${
-          JSON.stringify(spec.shape)
-        }`,
-      );
-    }
-    const init = spec.init;
-    const finite = (...xs: unknown[]) => xs.every((x) => typeof x === "number" && isFinite(x));
-    const good = init?.kind === "normal"
-      ? finite(init.mean, init.stddev) && init.stddev > 0
-      : init?.kind === "uniform"
-      ? finite(init.min, init.max) && init.min < init.max
-      : false;
-    if (!good) {
-      throw new Error(
-        `${where} as parameter '${name}' must have init { kind: "normal", mean, stddev > 0 } or { kind: "uniform", min < max } of finite numbers: current value is ${
-          JSON.stringify(init)
-        }`,
-      );
-    }
-    const multiplier = spec.learningRateMultiplier ?? 1;
-    if (typeof multiplier !== "number" || !isFinite(multiplier) || multiplier <= 0) {
-      throw new Error(
-        `${where} as parameter '${name}' must have a learningRateMultiplier that is a finite number > 0: current value is ${multiplier}`,
-      );
-    }
-    return { name, shape: shape as number[], init, multiplier };
-  });
+  const checked = checkedSpecs(where, "parameter", specs, embeddingSize).map(
+    ({ spec, name, shape }) => {
+      const init = spec.init;
+      const finite = (...xs: unknown[]) => xs.every((x) => typeof x === "number" && isFinite(x));
+      const good = init?.kind === "normal"
+        ? finite(init.mean, init.stddev) && init.stddev > 0
+        : init?.kind === "uniform"
+        ? finite(init.min, init.max) && init.min < init.max
+        : false;
+      if (!good) {
+        throw new Error(
+          `${where} as parameter '${name}' must have init { kind: "normal", mean, stddev > 0 } or { kind: "uniform", min < max } of finite numbers: current value is ${
+            JSON.stringify(init)
+          }`,
+        );
+      }
+      const multiplier = spec.learningRateMultiplier ?? 1;
+      if (typeof multiplier !== "number" || !isFinite(multiplier) || multiplier <= 0) {
+        throw new Error(
+          `${where} as parameter '${name}' must have a learningRateMultiplier that is a finite number > 0: current value is ${multiplier}`,
+        );
+      }
+      return { name, shape, init, multiplier };
+    },
+  );
   // Optimisers are checked (and created) before any variable, so an error leaks nothing.
   const optimizers = checked.map(({ multiplier, name }) => optimizerFor(multiplier, name));
   const parameters = checked.map(({ name, shape, init }, i) => {
@@ -233,20 +197,41 @@ export function buildLossBuffers(
 ): { name: string; variable: tf.Variable }[] {
   const specs = loss.buffers;
   if (specs === undefined) return [];
-  const where = `Cannot compile loss '${loss.name}'`;
+  const checked = checkedSpecs(
+    `Cannot compile loss '${loss.name}'`,
+    "buffer",
+    specs,
+    embeddingSize,
+  );
+  return checked.map(({ name, shape }) => ({
+    name,
+    variable: tf.tidy(() => tf.variable(tf.zeros(shape), false)),
+  }));
+}
+
+/**
+ * Checks a loss's parameter or buffer specs: a non-empty list, names non-empty and unique, shapes
+ * of positive integers or "embeddingSize" (resolved) of at most MAX_PARAMETER_SIZE values.
+ */
+function checkedSpecs<S extends { readonly name: string; readonly shape: readonly unknown[] }>(
+  where: string,
+  what: "parameter" | "buffer",
+  specs: readonly S[],
+  embeddingSize: number,
+): { spec: S; name: string; shape: number[] }[] {
   if (!Array.isArray(specs) || specs.length === 0) {
     throw new Error(
-      `${where} as loss.buffers must be a non-empty list of buffer specs: current value is ${
+      `${where} as loss.${what}s must be a non-empty list of ${what} specs: current value is ${
         Array.isArray(specs) ? "[]" : String(specs)
       }`,
     );
   }
   const seen = new Set<string>();
-  const checked = specs.map((spec: LossBuffer, i) => {
+  return specs.map((spec: S, i) => {
     const name = spec?.name;
     if (typeof name !== "string" || name === "" || seen.has(name)) {
       throw new Error(
-        `${where} as buffer ${i}'s name must be a non-empty string unique in the loss: current value is ${
+        `${where} as ${what} ${i}'s name must be a non-empty string unique in the loss: current value is ${
           JSON.stringify(name)
         }`,
       );
@@ -257,18 +242,14 @@ export function buildLossBuffers(
       : [];
     if (
       shape.length === 0 || shape.some((d) => !Number.isInteger(d) || (d as number) < 1) ||
-      shape.reduce((a, b) => a * (b as number), 1) > MAX_PARAMETER_SIZE
+      shape.reduce((a: number, b) => a * (b as number), 1) > MAX_PARAMETER_SIZE
     ) {
       throw new Error(
-        `${where} as buffer '${name}' must have a non-empty shape of positive integers or "embeddingSize" (at most ${MAX_PARAMETER_SIZE} values): current shape is ${
+        `${where} as ${what} '${name}' must have a non-empty shape of positive integers or "embeddingSize" (at most ${MAX_PARAMETER_SIZE} values): current shape is ${
           JSON.stringify(spec.shape)
         }`,
       );
     }
-    return { name, shape: shape as number[] };
+    return { spec, name, shape: shape as number[] };
   });
-  return checked.map(({ name, shape }) => ({
-    name,
-    variable: tf.tidy(() => tf.variable(tf.zeros(shape), false)),
-  }));
 }
