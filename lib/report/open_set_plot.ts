@@ -34,10 +34,12 @@ export interface OpenSetPlotOptions {
   readonly title?: string;
   /** Metric name → panel title, in panel order. Default: every metric of the first row. */
   readonly metrics?: Readonly<Record<string, string>>;
-  /** Width of each panel in pixels. Default 180. */
+  /** Width of each panel in pixels. Default 260. */
   readonly width?: number;
   /** Height of each panel in pixels. Default: 22 per configuration. */
   readonly height?: number;
+  /** Panels per row before wrapping (default 3). */
+  readonly columns?: number;
 }
 
 /**
@@ -121,6 +123,7 @@ export function openSetPlot(
     type: "nominal",
     title: null,
     sort: configs,
+    axis: { labelLimit: 400 },
   };
   const color = {
     field: "config",
@@ -133,15 +136,15 @@ export function openSetPlot(
     title: options.title ?? "Unseen classes: mean ± 95 % interval over seeds",
     data: { values },
     facet: {
-      column: {
-        field: "metric",
-        type: "nominal",
-        title: null,
-        sort: metrics.map((m) => titles[m]),
-      },
+      field: "metric",
+      type: "nominal",
+      title: null,
+      sort: metrics.map((m) => titles[m]),
+      header: { labelLimit: 0, labelFontSize: 11 },
     },
+    columns: options.columns ?? 3,
     spec: {
-      width: options.width ?? 180,
+      width: options.width ?? 260,
       height: options.height ?? 22 * configs.length,
       layer: [
         {

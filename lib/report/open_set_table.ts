@@ -95,7 +95,8 @@ export function openSetTable(
 
 /**
  * The open-world study's usual columns for one FAR: metric name (as
- * `protocols.studyMetrics` writes it) → column title.
+ * `protocols.studyMetrics` writes it) → column title. "seen thr. f": the threshold calibrated
+ * on the seen classes at FAR f, applied to the unseen claims.
  *
  * @example
  * ```ts
@@ -109,7 +110,7 @@ export function openSetColumns(far = 0.01): Record<string, string> {
     rank1: "rank-1",
     [`tar@${far}`]: `TAR@FAR ${far}`,
     auc: "AUC",
-    [`impostorAccepted@${far}`]: `impostors accepted (seen-class threshold, FAR ${far})`,
-    [`genuineAccepted@${far}`]: `genuine accepted (seen-class threshold, FAR ${far})`,
+    [`impostorAccepted@${far}`]: `impostors accepted (seen thr. ${far})`,
+    [`genuineAccepted@${far}`]: `genuine accepted (seen thr. ${far})`,
   };
 }
