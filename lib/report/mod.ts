@@ -34,3 +34,6 @@ export * from "./write_report.ts";
 export * from "./standard.ts";
 export * from "./interactive.ts";
 export * from "./compare.ts";
+export * from "./open_set_plot.ts";
+export * from "./open_set_table.ts";
+export * from "./open_set.ts";
