@@ -1,3 +1,4 @@
+import { checkSeeds } from "./_seeds.ts";
 import { writeAtomic } from "../report/_atomic.ts";
 import type { Dataset } from "../types.ts";
 import { evaluateOpenSet, type StudyEmbedder } from "./evaluate_open_set.ts";
@@ -197,23 +198,7 @@ export async function openWorldStudy(options: OpenWorldStudyOptions): Promise<Op
     }
   });
   const seeds = o.seeds;
-  if (!Array.isArray(seeds) || seeds.length < 2) {
-    throw new RangeError(
-      `Cannot ${what} as seeds must hold at least 2 seeds for an interval: current value is ${
-        JSON.stringify(seeds)
-      }`,
-    );
-  }
-  for (const s of seeds) {
-    if (!Number.isSafeInteger(s)) {
-      throw new RangeError(`Cannot ${what} as every seed must be a safe integer: seed ${s}`);
-    }
-  }
-  if (new Set(seeds).size !== seeds.length) {
-    throw new RangeError(
-      `Cannot ${what} as seeds must be distinct: current value is ${JSON.stringify(seeds)}`,
-    );
-  }
+  checkSeeds(what, seeds);
   const shots = o.shots ?? 5;
   const fars = o.fars ?? [0.01];
   const seen = checkDataset(o.seen, "seen", what);

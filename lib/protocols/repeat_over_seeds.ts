@@ -1,4 +1,5 @@
 import { studentTCritical } from "./student_t.ts";
+import { checkSeeds } from "./_seeds.ts";
 
 /** One metric over repeats: its mean, the ±95 % Student-t half-width and every value. */
 export interface RepeatedMetric {
@@ -42,23 +43,7 @@ export async function repeatOverSeeds(
   run: (seed: number) => Record<string, number> | Promise<Record<string, number>>,
 ): Promise<RepeatedMetrics> {
   const what = "repeat over seeds";
-  if (!Array.isArray(seeds) || seeds.length < 2) {
-    throw new RangeError(
-      `Cannot ${what} as seeds must hold at least 2 seeds for an interval: current value is ${
-        JSON.stringify(seeds)
-      }`,
-    );
-  }
-  for (const s of seeds) {
-    if (!Number.isSafeInteger(s)) {
-      throw new RangeError(`Cannot ${what} as every seed must be a safe integer: seed ${s}`);
-    }
-  }
-  if (new Set(seeds).size !== seeds.length) {
-    throw new RangeError(
-      `Cannot ${what} as seeds must be distinct: current value is ${JSON.stringify(seeds)}`,
-    );
-  }
+  checkSeeds(what, seeds);
   if (typeof run !== "function") {
     throw new TypeError(`Cannot ${what} as run must be a function: current value is ${run}`);
   }
