@@ -162,10 +162,12 @@ export interface RetrievalOptions {
  * });
  * const labels = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 4));
  * const set = { embeddings, labels, dim: 2 };
- * const approx = retrievalMetrics(set, { index: await hnswIndex() });
+ * // one build thread: the same graph every run (a multi-threaded build varies with timing)
+ * const approx = retrievalMetrics(set, { index: await hnswIndex({ threads: 1 }) });
  * const exact = retrievalMetrics(set);
- * assert.equal(approx.indexRecall?.recall, 1); // the graph found every true neighbour
- * assert.equal(approx.precisionAt1, exact.precisionAt1);
+ * // the graph's recall of the true neighbours is measured and stated with the metrics
+ * assert.ok(approx.indexRecall !== undefined && approx.indexRecall.recall >= 0.99);
+ * assert.ok(Math.abs(approx.precisionAt1 - exact.precisionAt1) <= 0.01);
  * assert.equal(exact.indexRecall, undefined); // exact search is the default
  * ```
  */

@@ -38,6 +38,9 @@ export function serveFolder(dir: string): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
     const name = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
     if (name.includes("..") || name === "") return new Response("not found", { status: 404 });
+    // Chromium asks for a favicon on its own, sometimes before a test has finished: answer it,
+    // so its 404 is not taken for an error of the page under test
+    if (name === "favicon.ico") return new Response(null, { status: 204 });
     try {
       const body = await Deno.readFile(`${dir}/${name}`);
       const type = types[name.split(".").pop() ?? ""] ?? "application/octet-stream";
