@@ -90,9 +90,11 @@ Deno.test("fusedBatchNormTrain: cpu's moments + batchNorm, or an error naming th
       );
       mean.forEach((v, i) => assert.ok(Math.abs(v - wantMean[i]) <= 1e-5 * scaleOf(wantMean)));
     }),
-    { numRuns: 60 },
+    { numRuns: 120 },
   );
-  assert.ok(computed >= 20, `only ${computed} of 60 cases computed`);
+  // About a third of the drawn cases are valid shapes; 120 draws give ~40 (fewer than 20: p ≈ 1e-4;
+  // with 60 draws and the same bound, 19 was seen once in CI)
+  assert.ok(computed >= 20, `only ${computed} of 120 cases computed`);
 });
 
 Deno.test("fusedAdamUpdate: tf.train.adam's first step, or an error naming the argument", async () => {
