@@ -14,3 +14,23 @@ export function checkDataset(d: Dataset, arg: string, what: string): Dataset {
   }
   return d;
 }
+
+/**
+ * The unseen classes of an open-set protocol checked: one pool (shots and probes drawn from it)
+ * or `{ enrol, probes }`; `probes` is undefined for a pool. Errors name the argument.
+ */
+export function checkUnseen(
+  unseen: Dataset | { readonly enrol: Dataset; readonly probes: Dataset } | undefined | null,
+  what: string,
+): { enrol: Dataset; probes: Dataset | undefined } {
+  if (unseen === undefined || unseen === null) {
+    throw new TypeError(`Cannot ${what} as unseen is required`);
+  }
+  if (!("enrol" in unseen)) {
+    return { enrol: checkDataset(unseen, "unseen", what), probes: undefined };
+  }
+  return {
+    enrol: checkDataset(unseen.enrol, "unseen.enrol", what),
+    probes: checkDataset(unseen.probes, "unseen.probes", what),
+  };
+}

@@ -5,7 +5,7 @@ import type { GalleryStore } from "../gallery/types.ts";
 import type { Dataset, Distance } from "../types.ts";
 import { type OpenSetEvaluation, openSetEvaluation } from "./open_set_evaluation.ts";
 import { pickShots } from "./pick_shots.ts";
-import { checkDataset } from "./_dataset.ts";
+import { checkDataset, checkUnseen } from "./_dataset.ts";
 
 /**
  * Something that embeds datasets: a trained {@linkcode Embedder} (embedded in chunks with
@@ -80,15 +80,7 @@ export async function evaluateOpenSet(
   const dim = e.embeddingSize, shots = o.shots ?? 5;
   const distance = checkDistance(what, "embedder.distance", e.distance);
   const seenSet = checkDataset(o.seen, "seen", what);
-  if (o.unseen === undefined || o.unseen === null) {
-    throw new TypeError(`Cannot ${what} as unseen is required`);
-  }
-  const pooled = !("enrol" in o.unseen);
-  const enrolSet = checkDataset(
-    "enrol" in o.unseen ? o.unseen.enrol : o.unseen,
-    pooled ? "unseen" : "unseen.enrol",
-    what,
-  );
+  const { enrol: enrolSet, probes: probeSet } = checkUnseen(o.unseen, what);
   const common = {
     dim,
     distance,
@@ -99,11 +91,10 @@ export async function evaluateOpenSet(
     ...(o.store ? { store: o.store } : {}),
   };
   const seen = { labels: seenSet.labels, embeddings: await rowsOf(e, seenSet, label) };
-  if (!("enrol" in o.unseen)) {
+  if (probeSet === undefined) {
     const pool = { labels: enrolSet.labels, embeddings: await rowsOf(e, enrolSet, label) };
     return openSetEvaluation({ ...common, seen, unseen: pool });
   }
-  const probeSet = checkDataset(o.unseen.probes, "unseen.probes", what);
   // Embed only the shots openSetEvaluation will pick (the same seeded pick), not the pool.
   const classes = [...new Set(enrolSet.labels)].sort((a, b) => a - b);
   const { picked } = pickShots(enrolSet.labels, classes, shots, o.seed, {

@@ -2,7 +2,7 @@ import { checkSeeds } from "./_seeds.ts";
 import { writeAtomic } from "../report/_atomic.ts";
 import type { Dataset } from "../types.ts";
 import { evaluateOpenSet, type StudyEmbedder } from "./evaluate_open_set.ts";
-import { checkDataset } from "./_dataset.ts";
+import { checkDataset, checkUnseen } from "./_dataset.ts";
 import type { OpenSetEvaluation } from "./open_set_evaluation.ts";
 import { type RepeatedMetric, repeatOverSeeds } from "./repeat_over_seeds.ts";
 
@@ -202,18 +202,7 @@ export async function openWorldStudy(options: OpenWorldStudyOptions): Promise<Op
   const shots = o.shots ?? 5;
   const fars = o.fars ?? [0.01];
   const seen = checkDataset(o.seen, "seen", what);
-  if (o.unseen === undefined || o.unseen === null) {
-    throw new TypeError(`Cannot ${what} as unseen is required`);
-  }
-  const pooled = !("enrol" in o.unseen);
-  const enrolSet = checkDataset(
-    "enrol" in o.unseen ? o.unseen.enrol : o.unseen,
-    pooled ? "unseen" : "unseen.enrol",
-    what,
-  );
-  const probeSet = "enrol" in o.unseen
-    ? checkDataset(o.unseen.probes, "unseen.probes", what)
-    : undefined;
+  const { enrol: enrolSet, probes: probeSet } = checkUnseen(o.unseen, what);
   if (o.record !== undefined && (typeof o.record !== "string" || o.record === "")) {
     throw new TypeError(
       `Cannot ${what} as record must be a file path: current value is ${String(o.record)}`,
